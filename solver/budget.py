@@ -1,0 +1,122 @@
+"""Time budget: split a total budget across tasks and size each task's work to fit.
+
+Work is counted in "token-steps": one sample of L tokens through one supervision
+step costs L token-steps. A short calibration on the device measures token-steps per
+second for training (forward + backward) and for inference (forward only); a task's
+plan then picks fine-tuning steps, augmentations and supervision steps that fit its
+share. Hard deadlines inside the loops catch what the estimate misses.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from solver.config import SolveConfig
+
+# Time kept back from the total for start-up, calibration and writing the submission.
+RESERVE_FRACTION = 0.05
+RESERVE_MIN_S = 5.0
+# A task may overrun its planned share by this factor before its loops are cut short.
+OVERRUN_FACTOR = 1.5
+
+
+class Deadline:
+    """A wall-clock limit (time.monotonic seconds), or none."""
+
+    def __init__(self, at: float | None):
+        self.at = at
+
+    @classmethod
+    def in_seconds(cls, seconds: float | None) -> "Deadline":
+        return cls(None if seconds is None else time.monotonic() + seconds)
+
+    def remaining(self) -> float:
+        return math.inf if self.at is None else self.at - time.monotonic()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def earliest(self, other: "Deadline") -> "Deadline":
+        candidates = [d for d in (self.at, other.at) if d is not None]
+        return Deadline(min(candidates) if candidates else None)
+
+
+@dataclass(frozen=True)
+class Throughput:
+    train_token_steps_per_s: float
+    infer_token_steps_per_s: float
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    finetune_steps: int
+    n_augmentations: int
+    sup_steps: int
+    planned_seconds: float | None  # None when no budget was given
+
+    def to_dict(self) -> dict:
+        return {"finetune_steps": self.finetune_steps, "n_augmentations": self.n_augmentations,
+                "sup_steps": self.sup_steps, "planned_seconds": self.planned_seconds}
+
+
+def sequence_length(side: int, prefix_len: int) -> int:
+    return prefix_len + side * side
+
+
+def task_weight(side: int, n_train: int, n_test: int) -> float:
+    """Relative cost of a task: its canvas area times how many grids it has."""
+    return float(side * side * (n_train + n_test))
+
+
+def full_plan(cfg: SolveConfig, max_sup_steps: int) -> TaskPlan:
+    """The configured work, unscaled (no time budget)."""
+    return TaskPlan(cfg.finetune_steps, cfg.n_augmentations, min(cfg.sup_steps, max_sup_steps), None)
+
+
+def plan_task(cfg: SolveConfig, seconds: float, seq_len: int, n_test: int, rates: Throughput,
+              max_sup_steps: int) -> TaskPlan:
+    """Scale the configured work down to fit `seconds` at the measured rates.
+
+    Fine-tuning gets `cfg.finetune_share` of the time; inference gets the rest. When
+    even `cfg.min_augmentations` passes do not fit at full depth, supervision steps
+    are reduced before augmentations.
+    """
+    seconds = max(seconds, 0.0)
+    sup_steps = min(cfg.sup_steps, max_sup_steps)
+    step_cost = cfg.finetune_batch * cfg.train_sup_steps * seq_len / rates.train_token_steps_per_s
+    finetune_steps = min(cfg.finetune_steps, int(seconds * cfg.finetune_share / step_cost))
+    infer_seconds = seconds - finetune_steps * step_cost
+    pass_cost = n_test * seq_len / rates.infer_token_steps_per_s  # one augmentation, one step
+    n_aug = min(cfg.n_augmentations, int(infer_seconds / (pass_cost * sup_steps)))
+    floor_aug = min(cfg.n_augmentations, cfg.min_augmentations)
+    if n_aug < floor_aug:
+        n_aug = floor_aug
+        sup_steps = max(1, min(sup_steps, int(infer_seconds / (pass_cost * n_aug))))
+    return TaskPlan(finetune_steps, n_aug, sup_steps, seconds)
+
+
+class BudgetTracker:
+    """Hands each task its share of what is left: remaining time x weight / remaining weight.
+
+    Time a task does not use rolls over to the tasks after it. `workers` tasks run at
+    once (one per GPU), so the wall-clock time left is multiplied by the worker count.
+    """
+
+    def __init__(self, total_seconds: float, weights: dict[str, float], workers: int = 1):
+        reserve = max(RESERVE_MIN_S, RESERVE_FRACTION * total_seconds)
+        self.deadline = Deadline.in_seconds(total_seconds - reserve)
+        self.remaining_weight = dict(weights)
+        self.workers = workers
+
+    def share(self, task_id: str) -> float:
+        left = max(self.deadline.remaining(), 0.0) * self.workers
+        total = sum(self.remaining_weight.values()) or 1.0
+        return left * self.remaining_weight.get(task_id, 0.0) / total
+
+    def start(self, task_id: str) -> float:
+        """Seconds for this task; the task then stops counting against the others."""
+        seconds = self.share(task_id)
+        self.remaining_weight.pop(task_id, None)
+        return seconds

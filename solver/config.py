@@ -1,0 +1,150 @@
+"""Frozen configuration dataclasses with named presets.
+
+`ModelConfig` describes the network (it travels inside the weights' metadata);
+`SolveConfig` describes one run of the solver (fine-tuning, inference, voting).
+Both reject unknown keys so a typo never silently becomes a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _round_up(value: float, multiple: int) -> int:
+    return multiple * -(-int(round(value)) // multiple)
+
+
+def _from_dict(cls, values: dict[str, Any]):
+    known = {f.name for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown keys {unknown}")
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The Tiny Recursive Model (arXiv 2510.04871), ARC setting by default."""
+
+    hidden_size: int = 512
+    num_heads: int = 8
+    num_layers: int = 2  # layers in the single shared block
+    expansion: float = 4.0  # SwiGLU expansion before the 2/3 rule
+    mlp_multiple_of: int = 256
+    h_cycles: int = 3  # latent+answer cycles per supervision step (last one with gradient)
+    l_cycles: int = 4  # latent updates per cycle
+    halt_max_steps: int = 16  # deep-supervision steps
+    prefix_len: int = 16  # task-embedding positions in front of the grid
+    vocab_size: int = 12  # PAD, EOS, colours 0..9 (see solver.codec)
+    rope_theta: float = 10000.0
+    norm_eps: float = 1e-5
+    init_seed: int = 0  # seed of the deterministic initialisation
+    # Derived in __post_init__.
+    head_dim: int = field(init=False)
+    mlp_hidden: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.hidden_size % self.num_heads:
+            raise ValueError("ModelConfig: hidden_size must be divisible by num_heads")
+        head_dim = self.hidden_size // self.num_heads
+        if head_dim % 4:
+            raise ValueError("ModelConfig: head_dim must be divisible by 4 for 2-D rotary positions")
+        for name in ("num_layers", "h_cycles", "l_cycles", "halt_max_steps", "prefix_len"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"ModelConfig: {name} must be >= 1")
+        object.__setattr__(self, "head_dim", head_dim)
+        # SwiGLU keeps the parameter count of a 4x MLP by using 2/3 of its width.
+        object.__setattr__(
+            self, "mlp_hidden", _round_up(self.expansion * self.hidden_size * 2 / 3, self.mlp_multiple_of)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "ModelConfig":
+        return _from_dict(cls, values)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ModelConfig":
+        return cls.from_dict(json.loads(text))
+
+
+MODEL_PRESETS: dict[str, ModelConfig] = {
+    "trm-7m": ModelConfig(),
+    # Small enough for CPU tests: same code paths, a few thousand parameters per layer.
+    "tiny": ModelConfig(
+        hidden_size=32, num_heads=2, expansion=2.0, mlp_multiple_of=16,
+        h_cycles=2, l_cycles=2, halt_max_steps=3, prefix_len=2,
+    ),
+}
+
+
+def model_preset(name: str) -> ModelConfig:
+    if name not in MODEL_PRESETS:
+        raise ValueError(f"unknown model preset {name!r}; choose from {sorted(MODEL_PRESETS)}")
+    return MODEL_PRESETS[name]
+
+
+TUNABLE_PARAMETER_SETS = ("all", "embeddings", "embeddings+heads")
+
+
+@dataclass(frozen=True)
+class SolveConfig:
+    """Settings of one solver run. Defaults are the real (GPU) run; see README."""
+
+    # Per-task test-time fine-tuning.
+    finetune_steps: int = 300
+    finetune_batch: int = 64
+    finetune_lr: float = 1e-4
+    embedding_lr: float = 1e-2
+    weight_decay: float = 0.1
+    train_sup_steps: int = 2  # deep-supervision steps per fine-tuning batch
+    tune: str = "all"  # which parameters move: all | embeddings | embeddings+heads
+    translate: bool = True  # random translation of training pairs on the canvas
+    # Augmented inference and voting.
+    n_augmentations: int = 1000
+    inference_batch: int = 256
+    sup_steps: int = 16  # deep-supervision steps at inference (capped by the model's maximum)
+    keep_colour_zero: bool = True
+    # Budget: share of a task's time spent fine-tuning (the rest is inference).
+    finetune_share: float = 0.6
+    min_augmentations: int = 8  # below this, fewer supervision steps are used instead
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.tune not in TUNABLE_PARAMETER_SETS:
+            raise ValueError(f"SolveConfig: tune must be one of {TUNABLE_PARAMETER_SETS}, got {self.tune!r}")
+        positive = ("finetune_batch", "n_augmentations", "inference_batch", "sup_steps",
+                    "train_sup_steps", "min_augmentations")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise ValueError(f"SolveConfig: {name} must be >= 1")
+        if self.finetune_steps < 0:
+            raise ValueError("SolveConfig: finetune_steps must be >= 0")
+        if not 0.0 <= self.finetune_share < 1.0:
+            raise ValueError("SolveConfig: finetune_share must be in [0, 1)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "SolveConfig":
+        return _from_dict(cls, values)
+
+    def replace(self, **changes: Any) -> "SolveConfig":
+        return _from_dict(type(self), {**self.to_dict(), **changes})
+
+
+SOLVE_PRESETS: dict[str, SolveConfig] = {
+    "full": SolveConfig(),
+    # A dry run that finishes in seconds per task on a laptop CPU.
+    "cpu-smoke": SolveConfig(finetune_steps=4, finetune_batch=8, n_augmentations=16,
+                             inference_batch=16, sup_steps=2, train_sup_steps=1),
+}

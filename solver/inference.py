@@ -1,0 +1,61 @@
+"""Augmented inference: every test input under every augmentation, batched, de-augmented."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from solver.augment import Augmentation
+from solver.backoff import BatchSizer
+from solver.budget import Deadline
+from solver.codec import decode, encode
+from solver.model import TRM, autocast
+
+
+@dataclass(frozen=True)
+class Candidate:
+    grid: np.ndarray  # de-augmented prediction, (H, W) uint8
+    confidence: float  # sigmoid of the final halting logit
+
+
+@torch.no_grad()
+def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, side: int, sup_steps: int,
+                  device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+    """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,)."""
+    with autocast(device):
+        x = model.embed(tokens.to(device), embeddings.to(device))
+        carry = model.initial_carry(x)
+        for _ in range(sup_steps):
+            carry, logits, halt = model.step(carry, x, side)
+    return logits.argmax(-1).cpu().numpy(), torch.sigmoid(halt).cpu().numpy()
+
+
+def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation], embeddings: torch.Tensor,
+            side: int, sup_steps: int, batch: int, soft_deadline: Deadline, hard_deadline: Deadline,
+            device: torch.device, what: str = "inference") -> list[Candidate]:
+    """Candidates for one test input, one per augmentation run in time.
+
+    Past `soft_deadline` only the first batch runs (so a late task still gets model
+    answers); past `hard_deadline` none does. embeddings: (n_augmentations, P, D).
+    """
+    model.eval()
+    sizer = BatchSizer(batch)
+    candidates: list[Candidate] = []
+    start = 0
+    while start < len(augmentations):
+        if hard_deadline.expired() or (candidates and soft_deadline.expired()):
+            break
+
+        def run(size: int) -> int:
+            chunk = augmentations[start:start + size]
+            tokens = torch.from_numpy(np.stack([encode(aug.apply(test_input), side) for aug in chunk]))
+            predicted, confidence = predict_batch(model, tokens, embeddings[start:start + len(chunk)], side,
+                                                  sup_steps, device)
+            for aug, pred, conf in zip(chunk, predicted, confidence):
+                candidates.append(Candidate(aug.invert(decode(pred, side)), float(conf)))
+            return len(chunk)
+
+        start += sizer.run(run, what)
+    return candidates

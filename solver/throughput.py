@@ -1,0 +1,69 @@
+"""Measure a device's speed in token-steps per second, for the budget planner."""
+
+from __future__ import annotations
+
+import time
+
+import torch
+
+from solver.budget import Throughput, sequence_length
+from solver.codec import PAD, VOCAB_SIZE
+from solver.config import SolveConfig
+from solver.finetune import supervision_loss
+from solver.model import TRM, autocast
+
+CALIBRATION_SIDE = 12
+CALIBRATION_BATCH = 8
+REPEATS = 2  # the first run pays one-off costs (allocations, kernel selection); keep the best
+
+
+def _time(fn) -> float:
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        fn()
+        if torch.cuda.is_available():
+            torch.cuda.synchronize()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def measure_throughput(model: TRM, cfg: SolveConfig, device: torch.device) -> Throughput:
+    """Time one training and one inference supervision step on random tokens.
+
+    The model's weights are left as they were (no optimizer step is taken).
+    """
+    side = CALIBRATION_SIDE
+    batch = min(CALIBRATION_BATCH, cfg.finetune_batch)
+    generator = torch.Generator().manual_seed(0)
+    tokens = torch.randint(PAD, VOCAB_SIZE, (batch, side * side), generator=generator).to(device)
+    embeddings = model.new_task_embeddings(batch).to(device)
+
+    def train_step() -> None:
+        model.train()
+        with autocast(device):
+            x = model.embed(tokens, embeddings)
+            _, logits, halt = model.step(model.initial_carry(x), x, side)
+            loss = supervision_loss(logits, halt, tokens)
+        grads = torch.autograd.grad(loss, [p for p in model.parameters() if p.requires_grad] or [embeddings])
+        del grads
+
+    @torch.no_grad()
+    def infer_step() -> None:
+        model.eval()
+        with autocast(device):
+            x = model.embed(tokens, embeddings)
+            model.step(model.initial_carry(x), x, side)
+
+    needs_grad = [p.requires_grad for p in model.parameters()]
+    for p in model.parameters():
+        p.requires_grad_(True)
+    try:
+        train_s = _time(train_step)
+    finally:
+        for p, flag in zip(model.parameters(), needs_grad):
+            p.requires_grad_(flag)
+        model.eval()
+    infer_s = _time(infer_step)
+    token_steps = batch * sequence_length(side, model.cfg.prefix_len)
+    return Throughput(token_steps / train_s, token_steps / infer_s)

@@ -1,0 +1,147 @@
+"""Weights: safetensors only, config and provenance in the metadata, strict loading.
+
+Weights are data, never code: no pickle and no `torch.load`. A checkpoint listed in
+weights/MANIFEST.json is checked against its sha256 before it is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import warnings
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
+
+from solver.config import ModelConfig, model_preset
+from solver.model import TRM
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+DEFAULT_WEIGHTS = WEIGHTS_DIR / "trm-base.safetensors"
+MANIFEST = WEIGHTS_DIR / "MANIFEST.json"
+FORMAT = "arc-trm-solver/1"
+DEFAULT_PRESET = "trm-7m"
+
+
+class WeightsError(ValueError):
+    """A weights file that cannot be used; the message is one line."""
+
+
+def build_model(cfg: ModelConfig) -> TRM:
+    """A freshly initialised model, identical for the same config (seeded by cfg.init_seed)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.init_seed)
+        return TRM(cfg)
+
+
+def unwrap(model: torch.nn.Module) -> TRM:
+    """The plain module behind torch.compile / DDP wrappers."""
+    while hasattr(model, "_orig_mod") or hasattr(model, "module"):
+        model = getattr(model, "_orig_mod", None) or model.module
+    return model
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def save_weights(model: torch.nn.Module, path: Path, provenance: dict[str, Any] | None = None) -> str:
+    """Write the model's weights and buffers; returns the file's sha256."""
+    model = unwrap(model)
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    metadata = {
+        "format": FORMAT,
+        "config": model.cfg.to_json(),
+        "provenance": json.dumps(provenance or {}, sort_keys=True),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    save_file(tensors, str(tmp), metadata=metadata)
+    tmp.replace(path)
+    return sha256_file(path)
+
+
+def read_manifest() -> dict[str, Any]:
+    if not MANIFEST.exists():
+        return {}
+    return json.loads(MANIFEST.read_text())
+
+
+def expected_sha256(path: Path) -> str | None:
+    """The sha256 the manifest lists for a file inside weights/, if any."""
+    path = Path(path).resolve()
+    if path.parent != WEIGHTS_DIR:
+        return None
+    entry = read_manifest().get("files", {}).get(path.name)
+    return entry["sha256"] if entry else None
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            return handle.metadata() or {}
+    except (SafetensorError, OSError) as error:
+        raise WeightsError(f"weights {path}: not a readable safetensors file ({error})") from None
+
+
+def load_weights(path: Path, device: torch.device | str = "cpu", sha256: str | None = None) -> TRM:
+    """Load a checkpoint strictly. `sha256`, when given (or listed in the manifest), must match."""
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"weights {path}: no such file")
+    sha256 = sha256 or expected_sha256(path)
+    if sha256 is not None and sha256_file(path) != sha256:
+        raise WeightsError(f"weights {path}: sha256 does not match the manifest (file changed or corrupt)")
+    metadata = read_metadata(path)
+    if metadata.get("format") != FORMAT or "config" not in metadata:
+        raise WeightsError(f"weights {path}: missing '{FORMAT}' metadata (not a solver checkpoint)")
+    try:
+        cfg = ModelConfig.from_json(metadata["config"])
+    except (ValueError, TypeError) as error:
+        raise WeightsError(f"weights {path}: bad config in metadata ({error})") from None
+    model = build_model(cfg)
+    expected = model.state_dict()
+    tensors = {}
+    with safe_open(str(path), framework="pt") as handle:
+        for key in handle.keys():
+            tensors[key] = handle.get_tensor(key)
+    missing, unexpected = sorted(set(expected) - set(tensors)), sorted(set(tensors) - set(expected))
+    if missing or unexpected:
+        raise WeightsError(f"weights {path}: missing {missing[:3]} unexpected {unexpected[:3]}")
+    for key, tensor in tensors.items():
+        if tensor.shape != expected[key].shape:
+            raise WeightsError(f"weights {path}: {key} has shape {tuple(tensor.shape)}, "
+                               f"config says {tuple(expected[key].shape)}")
+    model.load_state_dict(tensors, strict=True)
+    return model.to(device)
+
+
+def provenance(path: Path) -> dict[str, Any]:
+    return json.loads(read_metadata(path).get("provenance", "{}"))
+
+
+def load_default(device: torch.device | str = "cpu", preset: str = DEFAULT_PRESET) -> tuple[TRM, str]:
+    """The shipped weights, or a deterministic untrained init when none are shipped yet.
+
+    Returns the model and a short description of where it came from.
+    """
+    if DEFAULT_WEIGHTS.exists():
+        return load_weights(DEFAULT_WEIGHTS, device), str(DEFAULT_WEIGHTS)
+    cfg = model_preset(preset)
+    warnings.warn(
+        f"no pretrained weights at {DEFAULT_WEIGHTS}; using an UNTRAINED {preset} initialisation "
+        f"(seed {cfg.init_seed}). Scores will be near zero until pretrained weights are shipped.",
+        stacklevel=2,
+    )
+    return build_model(cfg).to(device), f"untrained {preset} (seed {cfg.init_seed})"

@@ -1,0 +1,110 @@
+"""A device worker: one process per GPU (or one for the CPU) that solves tasks it is sent.
+
+The worker loads the weights once, keeps a copy of the base state to restore before
+each task, and reports each task as done or failed. Any exception inside a task is
+caught here and reported in one line, so one task never costs the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from solver.budget import OVERRUN_FACTOR, Deadline, full_plan, plan_task, sequence_length
+from solver.codec import task_canvas_side
+from solver.config import SolveConfig, model_preset
+from solver.solve_task import solve_task
+from solver.tasks import Task
+from solver.throughput import measure_throughput
+from solver.weights import build_model, load_weights
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """Everything a worker process needs, picklable."""
+
+    device: str
+    weights_path: str | None  # None: the deterministic untrained init of `preset`
+    weights_sha256: str | None
+    preset: str
+    solve: dict[str, Any]
+    calibrate: bool
+    seed: int
+
+
+@dataclass(frozen=True)
+class Job:
+    task: Task
+    seconds: float | None  # planned share of time, None when no budget
+    hard_deadline: float | None  # time.monotonic() value, shared by all processes on the machine
+
+
+def load_model(spec: WorkerSpec, device: torch.device):
+    if spec.weights_path is None:
+        return build_model(model_preset(spec.preset)).to(device)
+    return load_weights(Path(spec.weights_path), device, sha256=spec.weights_sha256)
+
+
+def one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}"[:300]
+
+
+class TaskSolver:
+    """The per-device state: model, base weights, measured speed."""
+
+    def __init__(self, spec: WorkerSpec):
+        from solver.seeding import seed_everything
+
+        seed_everything(spec.seed)
+        self.device = torch.device(spec.device)
+        if self.device.type == "cuda":
+            torch.cuda.set_device(self.device)
+            torch.backends.cuda.matmul.allow_tf32 = True
+        self.cfg = SolveConfig.from_dict(spec.solve)
+        self.model = load_model(spec, self.device)
+        self.model.eval()
+        self.base_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.rates = measure_throughput(self.model, self.cfg, self.device) if spec.calibrate else None
+
+    def solve(self, job: Job):
+        task = job.task
+        max_sup = self.model.cfg.halt_max_steps
+        hard = Deadline(job.hard_deadline)
+        if job.seconds is None or self.rates is None:
+            plan = full_plan(self.cfg, max_sup)
+            soft = hard
+        else:
+            seq_len = sequence_length(task_canvas_side(task), self.model.cfg.prefix_len)
+            plan = plan_task(self.cfg, job.seconds, seq_len, len(task.test), self.rates, max_sup)
+            soft = Deadline.in_seconds(job.seconds * OVERRUN_FACTOR).earliest(hard)
+        return solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
+
+
+def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
+    """Process entry point: ("ready", ...), then ("done" | "failed", ...) per job, until a None job."""
+    logging.basicConfig(level=logging.WARNING, format=f"[worker {worker_id}] %(levelname)s %(message)s")
+    try:
+        solver = TaskSolver(spec)
+    except Exception as error:  # reported to the supervisor, which falls back for every task
+        outbox.put(("broken", worker_id, one_line(error)))
+        return
+    rates = None if solver.rates is None else solver.rates.__dict__
+    outbox.put(("ready", worker_id, rates))
+    while True:
+        job = inbox.get()
+        if job is None:
+            return
+        try:
+            outcome = solver.solve(job)
+            outbox.put(("done", worker_id, job.task.id, outcome.entries, outcome.report))
+        except Exception as error:  # one task's crash must not cost the others
+            log.debug("task %s failed:\n%s", job.task.id, traceback.format_exc())
+            outbox.put(("failed", worker_id, job.task.id, one_line(error)))
