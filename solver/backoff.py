@@ -7,6 +7,8 @@ from typing import Callable, TypeVar
 
 import torch
 
+from solver import faults
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIN_BATCH = 1
@@ -28,6 +30,7 @@ class BatchSizer:
         """Call fn(batch); on OOM halve the batch and call again. Re-raises below min_batch."""
         while True:
             try:
+                faults.before_batch(what)
                 return fn(self.batch)
             except Exception as error:  # only OOM is handled; everything else propagates
                 if not is_out_of_memory(error) or self.batch <= self.min_batch:

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from solver import faults
 from solver.budget import OVERRUN_FACTOR, Deadline, full_plan, plan_task, sequence_length
 from solver.codec import task_canvas_side
 from solver.config import SolveConfig, model_preset
@@ -76,6 +77,7 @@ class TaskSolver:
 
     def solve(self, job: Job):
         task = job.task
+        faults.before_task(task.id)
         max_sup = self.model.cfg.halt_max_steps
         hard = Deadline(job.hard_deadline)
         if job.seconds is None or self.rates is None:

@@ -1,0 +1,33 @@
+import numpy as np
+import pytest
+import torch
+
+from solver.config import model_preset
+from solver.tasks import load_source
+from solver.weights import build_model
+
+
+@pytest.fixture(scope="session")
+def arc1_eval():
+    return load_source("arc1/eval")
+
+
+@pytest.fixture
+def tiny_model():
+    return build_model(model_preset("tiny"))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+def random_grid(rng, h=None, w=None):
+    h = h or int(rng.integers(1, 31))
+    w = w or int(rng.integers(1, 31))
+    return rng.integers(0, 10, (h, w)).astype(np.uint8)
+
+
+@pytest.fixture(autouse=True)
+def _deterministic_torch():
+    torch.manual_seed(0)

@@ -1,0 +1,59 @@
+import time
+
+from solver.budget import BudgetTracker, Deadline, Throughput, full_plan, plan_task, task_weight
+from solver.config import SolveConfig
+
+CFG = SolveConfig(finetune_steps=100, finetune_batch=10, train_sup_steps=1, n_augmentations=1000, sup_steps=16,
+                  finetune_share=0.5, min_augmentations=8)
+RATES = Throughput(train_token_steps_per_s=1000.0, infer_token_steps_per_s=3000.0)
+
+
+def test_generous_budget_keeps_the_configured_work():
+    plan = plan_task(CFG, seconds=1e9, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    assert (plan.finetune_steps, plan.n_augmentations, plan.sup_steps) == (100, 1000, 16)
+
+
+def test_tight_budget_scales_work_down_to_fit():
+    seconds = 60.0
+    plan = plan_task(CFG, seconds, seq_len=100, n_test=2, rates=RATES, max_sup_steps=16)
+    train_cost = plan.finetune_steps * 10 * 1 * 100 / 1000.0
+    infer_cost = 2 * plan.n_augmentations * plan.sup_steps * 100 / 3000.0
+    assert train_cost <= seconds * CFG.finetune_share + 1e-9
+    assert train_cost + infer_cost <= seconds + 1e-9
+    assert plan.finetune_steps == 30 and 8 <= plan.n_augmentations < 1000 and plan.sup_steps == 16
+
+
+def test_very_tight_budget_cuts_supervision_steps_before_augmentations():
+    plan = plan_task(CFG, seconds=1.0, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    assert plan.finetune_steps == 0
+    assert plan.n_augmentations == 8
+    assert 1 <= plan.sup_steps < 16
+    zero = plan_task(CFG, seconds=0.0, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    assert (zero.finetune_steps, zero.n_augmentations, zero.sup_steps) == (0, 8, 1)
+
+
+def test_model_depth_caps_supervision_steps():
+    assert full_plan(CFG, max_sup_steps=3).sup_steps == 3
+
+
+def test_tracker_splits_by_weight_and_rolls_time_over():
+    weights = {"small": task_weight(10, 3, 1), "big": task_weight(30, 3, 1)}
+    tracker = BudgetTracker(1000.0, weights, workers=1)
+    small = tracker.start("small")
+    assert 40 < small < 120  # ~950 s * 100 / 1000
+    big = tracker.start("big")  # everything left goes to the last task
+    assert 800 < big < 950
+
+
+def test_tracker_scales_with_workers():
+    one = BudgetTracker(1000.0, {"a": 1.0, "b": 1.0}, workers=1).share("a")
+    four = BudgetTracker(1000.0, {"a": 1.0, "b": 1.0}, workers=4).share("a")
+    assert abs(four / one - 4) < 0.01
+
+
+def test_deadline():
+    assert not Deadline(None).expired()
+    assert Deadline.in_seconds(-1).expired()
+    soon = Deadline(time.monotonic() + 5)
+    assert soon.earliest(Deadline(None)).at == soon.at
+    assert Deadline(None).earliest(Deadline(None)).at is None

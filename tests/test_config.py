@@ -1,0 +1,50 @@
+import dataclasses
+
+import pytest
+
+from solver.config import MODEL_PRESETS, ModelConfig, SolveConfig, model_preset
+from solver.weights import build_model
+
+
+def test_trm_7m_matches_the_paper():
+    cfg = model_preset("trm-7m")
+    assert (cfg.hidden_size, cfg.num_heads, cfg.num_layers, cfg.expansion) == (512, 8, 2, 4.0)
+    assert (cfg.h_cycles, cfg.l_cycles, cfg.halt_max_steps, cfg.prefix_len) == (3, 4, 16, 16)
+    count = build_model(cfg).num_parameters()
+    print(f"trm-7m parameters (without task embeddings): {count:,}")
+    assert 6_500_000 < count < 7_500_000
+
+
+def test_tiny_preset_is_small():
+    assert build_model(model_preset("tiny")).num_parameters() < 50_000
+
+
+def test_unknown_keys_are_rejected():
+    with pytest.raises(ValueError, match="unknown keys"):
+        ModelConfig.from_dict({"hidden_size": 64, "hiden_layers": 3})
+    with pytest.raises(ValueError, match="unknown keys"):
+        SolveConfig.from_dict({"finetune_stepz": 3})
+
+
+def test_configs_are_frozen_and_round_trip():
+    cfg = MODEL_PRESETS["tiny"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cfg.hidden_size = 3
+    assert ModelConfig.from_json(cfg.to_json()) == cfg
+    solve = SolveConfig(finetune_steps=7)
+    assert SolveConfig.from_dict(solve.to_dict()) == solve
+    assert solve.replace(seed=3).seed == 3
+
+
+@pytest.mark.parametrize("bad", [{"tune": "everything"}, {"n_augmentations": 0}, {"finetune_share": 1.0},
+                                 {"finetune_steps": -1}])
+def test_bad_solve_values_raise(bad):
+    with pytest.raises(ValueError):
+        SolveConfig(**bad)
+
+
+def test_bad_model_values_raise():
+    with pytest.raises(ValueError):
+        ModelConfig(hidden_size=30, num_heads=4)
+    with pytest.raises(ValueError, match="unknown model preset"):
+        model_preset("trm-700m")

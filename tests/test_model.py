@@ -1,0 +1,88 @@
+import torch
+
+from solver.config import model_preset
+from solver.model import TRM, apply_rotary
+from solver.weights import build_model
+
+
+def run_step(model: TRM, batch=3, side=5):
+    tokens = torch.randint(0, 12, (batch, side * side))
+    x = model.embed(tokens, model.new_task_embeddings(batch))
+    return model.step(model.initial_carry(x), x, side), x
+
+
+def test_step_shapes(tiny_model):
+    cfg = tiny_model.cfg
+    (carry, logits, halt), x = run_step(tiny_model)
+    assert x.shape == (3, cfg.prefix_len + 25, cfg.hidden_size)
+    assert logits.shape == (3, 25, cfg.vocab_size) and logits.dtype == torch.float32
+    assert halt.shape == (3,)
+    assert carry.y.shape == x.shape and not carry.y.requires_grad
+
+
+def test_halting_head_starts_at_not_done(tiny_model):
+    (_, _, halt), _ = run_step(tiny_model)
+    assert torch.allclose(halt, torch.full_like(halt, -5.0))
+
+
+def test_only_the_last_cycle_carries_gradient():
+    cfg = model_preset("tiny")
+    model = build_model(cfg)
+    calls = []
+    original = model.block.forward
+
+    def counting(h, injection, rotary):
+        out = original(h, injection, rotary)
+        calls.append(out.requires_grad)
+        return out
+
+    model.block.forward = counting
+    (_, logits, halt), _ = run_step(model)
+    per_cycle = cfg.l_cycles + 1
+    assert len(calls) == cfg.h_cycles * per_cycle
+    assert calls == [False] * (cfg.h_cycles - 1) * per_cycle + [True] * per_cycle
+    (logits.sum() + halt.sum()).backward()
+    assert model.block.layers[0].attn.qkv.weight.grad is not None
+
+
+def test_supervision_steps_refine_the_carry(tiny_model):
+    tokens = torch.randint(0, 12, (2, 16))
+    x = tiny_model.embed(tokens, tiny_model.new_task_embeddings(2))
+    carry = tiny_model.initial_carry(x)
+    carry1, _, _ = tiny_model.step(carry, x, 4)
+    carry2, _, _ = tiny_model.step(carry1, x, 4)
+    assert not torch.allclose(carry1.y, carry2.y)
+
+
+def test_task_embedding_changes_the_answer(tiny_model):
+    tokens = torch.randint(0, 12, (1, 16))
+    emb = tiny_model.new_task_embeddings(1)
+    x1 = tiny_model.embed(tokens, emb)
+    x2 = tiny_model.embed(tokens, emb + 1.0)
+    _, l1, _ = tiny_model.step(tiny_model.initial_carry(x1), x1, 4)
+    _, l2, _ = tiny_model.step(tiny_model.initial_carry(x2), x2, 4)
+    assert not torch.allclose(l1, l2)
+
+
+def test_rotary_distinguishes_rows_and_columns(tiny_model):
+    cos, sin = tiny_model.rotary(4, torch.device("cpu"))
+    P = tiny_model.cfg.prefix_len
+    assert cos.shape == (P + 16, tiny_model.cfg.head_dim)
+    # Cell (0, 1) and cell (1, 0) must get different rotations; prefix positions share one.
+    assert not torch.allclose(cos[P + 1], cos[P + 4])
+    assert torch.allclose(cos[0], cos[P - 1])
+    # Rotation preserves norms.
+    x = torch.randn(1, 1, P + 16, tiny_model.cfg.head_dim)
+    assert torch.allclose(apply_rotary(x, cos, sin).norm(dim=-1), x.norm(dim=-1), atol=1e-5)
+
+
+def test_model_runs_on_any_canvas_size(tiny_model):
+    for side in (2, 12, 30):
+        (_, logits, _), _ = run_step(tiny_model, batch=1, side=side)
+        assert logits.shape[1] == side * side
+
+
+def test_initialisation_is_deterministic():
+    a, b = build_model(model_preset("tiny")), build_model(model_preset("tiny"))
+    for (name, ta), (_, tb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert torch.equal(ta, tb), name
