@@ -1,0 +1,56 @@
+"""The real pipeline on real arc1/eval tasks, tiny preset, through the command line."""
+
+import json
+
+from solver.submission import validate_submission
+from solver.tasks import load_source
+from tests.helpers import SMOKE, read_json, run_cli
+
+THREE = ["--tasks", "arc1/eval", "--limit", "3"]
+
+
+def test_three_real_tasks_write_a_valid_scored_submission(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli(*THREE, *SMOKE, "--out", out)
+    assert result.returncode == 0, result.stderr
+    source = load_source("arc1/eval")
+    tasks = source.tasks[:3]
+    submission = read_json(out / "submission.json")
+    assert list(submission) == [t.id for t in tasks]
+    assert validate_submission(submission, {t.id: len(t.test) for t in tasks}) == []
+    last_line = result.stdout.strip().splitlines()[-1]
+    n_outputs = sum(len(t.test) for t in tasks)
+    assert last_line.startswith("score: ") and last_line.endswith(f"/{n_outputs} test outputs)")
+    report = read_json(out / "report.json")
+    assert report["score"]["total"] == n_outputs
+    for task in tasks:
+        entry = report["tasks"][task.id]
+        assert entry["status"] == "solved"
+        assert entry["finetune_steps"] == 4 and entry["plan"]["n_augmentations"] == 16
+        assert len(entry["tests"]) == len(task.test) == len(entry["correct"])
+        assert all(t["candidates"] == 16 for t in entry["tests"])
+        assert entry["seconds"] > 0
+        assert (out / "reports" / f"{task.id}.json").exists()
+    assert "task " in result.stderr and "tasks elapsed" in result.stderr  # log lines and progress bar
+
+
+def test_bad_task_and_crashing_task_cost_no_one_else(tmp_path):
+    source = load_source("arc1/eval")
+    good = {t.id: {"train": [{"input": p.input.tolist(), "output": p.output.tolist()} for p in t.train],
+                   "test": [{"input": p.input.tolist()} for p in t.test]} for t in source.tasks[:3]}
+    ids = list(good)
+    document = {**good, "broken": {"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]}}
+    path = tmp_path / "tasks.json"
+    path.write_text(json.dumps(document))
+    out = tmp_path / "out"
+    result = run_cli("--tasks", path, *SMOKE, "--out", out, env={"SOLVER_FAULTS": f"raise:{ids[1]}"})
+    assert result.returncode == 0, result.stderr
+    assert "task broken" in result.stderr and "ragged" in result.stderr
+    assert f"task {ids[1]}" in result.stderr and "injected failure" in result.stderr
+    assert "Traceback" not in result.stderr
+    submission = read_json(out / "submission.json")
+    assert validate_submission(submission, {**{i: len(good[i]["test"]) for i in ids}, "broken": 1}) == []
+    report = read_json(out / "report.json")["tasks"]
+    assert report["broken"]["status"] == "invalid"
+    assert report[ids[1]]["status"] == "failed" and "injected failure" in report[ids[1]]["error"]
+    assert report[ids[0]]["status"] == report[ids[2]]["status"] == "solved"

@@ -1,0 +1,100 @@
+import numpy as np
+import pytest
+import torch
+
+from solver.augment import draw_augmentations
+from solver.budget import Deadline
+from solver.codec import task_canvas_side
+from solver.config import SolveConfig
+from solver.faults import FAULT_ENV
+from solver.finetune import TrainingPairs, finetune, lr_factor, sign_sgd_rows
+from solver.tasks import parse_tasks
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture
+def flip_task(rng):
+    grids = [rng.integers(0, 10, (4, 4)).tolist() for _ in range(4)]
+    raw = {"train": [{"input": g, "output": [row[::-1] for row in g]} for g in grids[:3]],
+           "test": [{"input": grids[3]}]}
+    return parse_tasks({"flip": raw})[0]
+
+
+def run(model, task, steps, **overrides):
+    cfg = SolveConfig(finetune_batch=8, train_sup_steps=1, finetune_lr=3e-3, **overrides)
+    augs = draw_augmentations(task.id, 0, 4)
+    return finetune(model, task, augs, task_canvas_side(task), steps, cfg, Deadline(None), CPU), augs
+
+
+def test_fine_tuning_lowers_the_loss(tiny_model, flip_task):
+    first, _ = run(tiny_model, flip_task, 1)
+    model_state = {k: v.clone() for k, v in tiny_model.state_dict().items()}
+    tiny_model.load_state_dict(model_state)
+    longer, _ = run(tiny_model, flip_task, 60)
+    assert longer.steps == 60
+    assert longer.last_loss < first.last_loss * 0.8
+
+
+def test_embeddings_get_one_row_per_augmentation_starting_at_the_mean(tiny_model, flip_task):
+    with torch.no_grad():
+        tiny_model.task_embedding_mean.fill_(0.25)
+    result, augs = run(tiny_model, flip_task, 0)
+    assert result.embeddings.shape == (len(augs), tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size)
+    assert torch.all(result.embeddings == 0.25)
+
+
+@pytest.mark.parametrize("tune,moves", [("all", True), ("embeddings", False)])
+def test_tune_selects_what_moves(tiny_model, flip_task, tune, moves):
+    before = tiny_model.block.layers[0].mlp.down.weight.clone()
+    result, _ = run(tiny_model, flip_task, 3, tune=tune)
+    changed = not torch.equal(before, tiny_model.block.layers[0].mlp.down.weight)
+    assert changed == moves
+    assert not torch.all(result.embeddings == 0)  # the embeddings always move
+    assert all(not p.requires_grad for p in tiny_model.parameters())
+
+
+def test_deadline_stops_fine_tuning(tiny_model, flip_task):
+    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
+    augs = draw_augmentations(flip_task.id, 0, 2)
+    result = finetune(tiny_model, flip_task, augs, 8, 1000, cfg, Deadline.in_seconds(-1), CPU)
+    assert result.steps == 0
+
+
+def test_out_of_memory_halves_the_batch(tiny_model, flip_task, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "oom:flip:2")
+    result, _ = run(tiny_model, flip_task, 3)
+    assert result.steps == 3 and result.batch == 2  # 8 -> 4 -> 2
+
+
+def test_out_of_memory_at_the_minimum_batch_gives_up(tiny_model, flip_task, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "oom:flip:100")
+    with pytest.raises(torch.OutOfMemoryError):
+        run(tiny_model, flip_task, 3)
+
+
+def test_sign_sgd_touches_only_given_rows():
+    table = torch.ones(4, 2, 3)
+    grad = torch.full((2, 2, 3), 5.0)
+    sign_sgd_rows(table, torch.tensor([1, 1]), grad, lr=0.1, weight_decay=0.0)
+    assert torch.allclose(table[1], torch.full((2, 3), 0.9))
+    assert torch.equal(table[0], torch.ones(2, 3)) and torch.equal(table[3], torch.ones(2, 3))
+
+
+def test_training_batches_are_augmented_pairs(flip_task, rng):
+    augs = draw_augmentations(flip_task.id, 0, 3)
+    data = TrainingPairs(flip_task, augs, side=8, translate=True)
+    aug_ids, tokens, labels = data.batch(rng, 16)
+    assert tokens.shape == labels.shape == (16, 64)
+    assert set(aug_ids.tolist()) <= {0, 1, 2}
+    # Input and output of a pair are translated together: their colour cells share the same bounding box.
+    first_in = np.argwhere(tokens[0].reshape(8, 8).numpy() >= 2).min(0)
+    first_out = np.argwhere(labels[0].reshape(8, 8).numpy() >= 2).min(0)
+    assert (first_in == first_out).all()
+
+
+def test_learning_rate_schedule_warms_up_then_decays():
+    values = [lr_factor(s, 100) for s in range(100)]
+    assert values[0] < values[9] <= 1.0
+    assert values[-1] < values[20]
+    assert min(values) > 0

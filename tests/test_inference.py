@@ -1,0 +1,52 @@
+import numpy as np
+import torch
+
+from solver.augment import draw_augmentations
+from solver.budget import Deadline, TaskPlan
+from solver.codec import decode, encode
+from solver.config import SolveConfig
+from solver.inference import predict, predict_batch
+from solver.solve_task import solve_task
+
+CPU = torch.device("cpu")
+NEVER = Deadline(None)
+
+
+def test_every_augmentation_gives_a_de_augmented_candidate(tiny_model, rng):
+    grid = rng.integers(0, 10, (3, 5)).astype(np.uint8)
+    augs = draw_augmentations("t", 0, 10)
+    emb = tiny_model.new_task_embeddings(10)
+    candidates = predict(tiny_model, grid, augs, emb, side=8, sup_steps=2, batch=4, soft_deadline=NEVER,
+                         hard_deadline=NEVER, device=CPU)
+    assert len(candidates) == 10
+    # The identity candidate is exactly the decoded raw prediction.
+    raw, conf = predict_batch(tiny_model, torch.from_numpy(encode(grid, 8))[None], emb[:1], 8, 2, CPU)
+    assert np.array_equal(candidates[0].grid, decode(raw[0], 8))
+    assert abs(candidates[0].confidence - conf[0]) < 1e-6
+    # Each other candidate equals its augmentation's inverse applied to the raw prediction.
+    aug = augs[3]
+    raw3, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[3:4], 8, 2, CPU)
+    assert np.array_equal(candidates[3].grid, aug.invert(decode(raw3[0], 8)))
+
+
+def test_deadlines_limit_batches(tiny_model, rng):
+    grid = rng.integers(0, 10, (3, 3)).astype(np.uint8)
+    augs = draw_augmentations("t", 0, 12)
+    emb = tiny_model.new_task_embeddings(12)
+    late = predict(tiny_model, grid, augs, emb, 4, 1, 4, Deadline.in_seconds(-1), NEVER, CPU)
+    assert len(late) == 4  # past the soft deadline only the first batch runs
+    too_late = predict(tiny_model, grid, augs, emb, 4, 1, 4, NEVER, Deadline.in_seconds(-1), CPU)
+    assert too_late == []
+
+
+def test_solve_task_restores_base_weights_and_answers_each_test(tiny_model, arc1_eval):
+    task = next(t for t in arc1_eval.tasks if len(t.test) == 2)
+    base = {k: v.clone() for k, v in tiny_model.state_dict().items()}
+    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
+    plan = TaskPlan(finetune_steps=2, n_augmentations=8, sup_steps=2, planned_seconds=None)
+    first = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU)
+    second = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU)
+    assert first.entries == second.entries  # same start, same seed: same answers
+    assert len(first.entries) == 2 and set(first.entries[0]) == {"attempt_1", "attempt_2"}
+    assert first.report["finetune_steps"] == 2 and first.report["tests"][0]["candidates"] == 8
+    assert sum(t["votes"] for t in first.report["tests"][0]["top"]) <= 8
