@@ -52,13 +52,25 @@ class Throughput:
 @dataclass(frozen=True)
 class TaskPlan:
     finetune_steps: int
+    finetune_batch: int
     n_augmentations: int
     sup_steps: int
-    planned_seconds: float | None  # None when no budget was given
+    planned_seconds: float | None = None  # the task's share; None when no budget was given
+    finetune_seconds: float | None = None  # the part of it fine-tuning may use
 
     def to_dict(self) -> dict:
-        return {"finetune_steps": self.finetune_steps, "n_augmentations": self.n_augmentations,
-                "sup_steps": self.sup_steps, "planned_seconds": self.planned_seconds}
+        def rounded(value):
+            return None if value is None else round(value, 2)
+
+        return {"finetune_steps": self.finetune_steps, "finetune_batch": self.finetune_batch,
+                "n_augmentations": self.n_augmentations, "sup_steps": self.sup_steps,
+                "planned_seconds": rounded(self.planned_seconds), "finetune_seconds": rounded(self.finetune_seconds)}
+
+
+# Below this many fine-tuning steps at the configured batch, the batch shrinks instead,
+# so a small budget still adapts the model a little.
+MIN_FINETUNE_STEPS = 8
+MIN_FINETUNE_BATCH = 4
 
 
 def sequence_length(side: int, prefix_len: int) -> int:
@@ -72,29 +84,40 @@ def task_weight(side: int, n_train: int, n_test: int) -> float:
 
 def full_plan(cfg: SolveConfig, max_sup_steps: int) -> TaskPlan:
     """The configured work, unscaled (no time budget)."""
-    return TaskPlan(cfg.finetune_steps, cfg.n_augmentations, min(cfg.sup_steps, max_sup_steps), None)
+    return TaskPlan(cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations, min(cfg.sup_steps, max_sup_steps))
+
+
+def _finetune_size(cfg: SolveConfig, samples: int) -> tuple[int, int]:
+    """(steps, batch) that spend at most `samples` training samples."""
+    if cfg.finetune_steps == 0:
+        return 0, cfg.finetune_batch
+    if samples >= cfg.finetune_batch * MIN_FINETUNE_STEPS:
+        return min(cfg.finetune_steps, samples // cfg.finetune_batch), cfg.finetune_batch
+    batch = max(MIN_FINETUNE_BATCH, min(cfg.finetune_batch, samples // MIN_FINETUNE_STEPS))
+    return min(cfg.finetune_steps, samples // batch), batch
 
 
 def plan_task(cfg: SolveConfig, seconds: float, seq_len: int, n_test: int, rates: Throughput,
               max_sup_steps: int) -> TaskPlan:
     """Scale the configured work down to fit `seconds` at the measured rates.
 
-    Fine-tuning gets `cfg.finetune_share` of the time; inference gets the rest. When
-    even `cfg.min_augmentations` passes do not fit at full depth, supervision steps
-    are reduced before augmentations.
+    Fine-tuning gets up to `cfg.finetune_share` of the time; inference gets the rest.
+    When even `cfg.min_augmentations` passes do not fit at full depth, supervision
+    steps are reduced before augmentations.
     """
     seconds = max(seconds, 0.0)
     sup_steps = min(cfg.sup_steps, max_sup_steps)
-    step_cost = cfg.finetune_batch * cfg.train_sup_steps * seq_len / rates.train_token_steps_per_s
-    finetune_steps = min(cfg.finetune_steps, int(seconds * cfg.finetune_share / step_cost))
-    infer_seconds = seconds - finetune_steps * step_cost
+    sample_cost = cfg.train_sup_steps * seq_len / rates.train_token_steps_per_s
+    finetune_budget = seconds * cfg.finetune_share
+    finetune_steps, finetune_batch = _finetune_size(cfg, int(finetune_budget / sample_cost))
+    infer_seconds = seconds - finetune_steps * finetune_batch * sample_cost
     pass_cost = n_test * seq_len / rates.infer_token_steps_per_s  # one augmentation, one step
     n_aug = min(cfg.n_augmentations, int(infer_seconds / (pass_cost * sup_steps)))
     floor_aug = min(cfg.n_augmentations, cfg.min_augmentations)
     if n_aug < floor_aug:
         n_aug = floor_aug
         sup_steps = max(1, min(sup_steps, int(infer_seconds / (pass_cost * n_aug))))
-    return TaskPlan(finetune_steps, n_aug, sup_steps, seconds)
+    return TaskPlan(finetune_steps, finetune_batch, n_aug, sup_steps, seconds, finetune_budget)
 
 
 class BudgetTracker:

@@ -109,9 +109,9 @@ def sign_sgd_rows(table: torch.Tensor, rows: torch.Tensor, grad: torch.Tensor, l
     table[unique] = current * (1 - lr * weight_decay) - lr * summed.sign()
 
 
-def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: int, steps: int,
+def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: int, steps: int, batch: int,
              cfg: SolveConfig, deadline: Deadline, device: torch.device) -> FinetuneResult:
-    """Fine-tune `model` in place for up to `steps` optimizer steps (or until the deadline)."""
+    """Fine-tune `model` in place for up to `steps` optimizer steps of `batch` samples (or until the deadline)."""
     start = time.monotonic()
     embeddings = model.new_task_embeddings(len(augmentations)).to(device)
     params = tunable_parameters(model, cfg.tune)
@@ -123,7 +123,7 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
                  if params else None)
     data = TrainingPairs(task, augmentations, side, cfg.translate)
     rng = task_rng(task.id, cfg.seed, "finetune")
-    sizer = BatchSizer(cfg.finetune_batch)
+    sizer = BatchSizer(batch)
     model.train()
     last_loss, done = None, 0
 

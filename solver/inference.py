@@ -22,13 +22,19 @@ class Candidate:
 
 @torch.no_grad()
 def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, side: int, sup_steps: int,
-                  device: torch.device) -> tuple[np.ndarray, np.ndarray]:
-    """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,)."""
+                  device: torch.device, stop: Deadline | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,).
+
+    Runs `sup_steps` supervision steps, or fewer once `stop` has passed (at least one):
+    an answer after fewer steps is still an answer.
+    """
     with autocast(device):
         x = model.embed(tokens.to(device), embeddings.to(device))
         carry = model.initial_carry(x)
-        for _ in range(sup_steps):
+        for step in range(sup_steps):
             carry, logits, halt = model.step(carry, x, side)
+            if stop is not None and stop.expired():
+                break
     return logits.argmax(-1).cpu().numpy(), torch.sigmoid(halt).cpu().numpy()
 
 
@@ -37,8 +43,9 @@ def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation
             device: torch.device, what: str = "inference") -> list[Candidate]:
     """Candidates for one test input, one per augmentation run in time.
 
-    Past `soft_deadline` only the first batch runs (so a late task still gets model
-    answers); past `hard_deadline` none does. embeddings: (n_augmentations, P, D).
+    Past `soft_deadline` only the first batch runs, cut short after its current
+    supervision step (so a late task still gets model answers); past `hard_deadline`
+    none does. embeddings: (n_augmentations, P, D).
     """
     model.eval()
     sizer = BatchSizer(batch)
@@ -52,7 +59,7 @@ def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation
             chunk = augmentations[start:start + size]
             tokens = torch.from_numpy(np.stack([encode(aug.apply(test_input), side) for aug in chunk]))
             predicted, confidence = predict_batch(model, tokens, embeddings[start:start + len(chunk)], side,
-                                                  sup_steps, device)
+                                                  sup_steps, device, stop=soft_deadline)
             for aug, pred, conf in zip(chunk, predicted, confidence):
                 candidates.append(Candidate(aug.invert(decode(pred, side)), float(conf)))
             return len(chunk)

@@ -41,7 +41,11 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
     model.load_state_dict(base_state)
     side = task_canvas_side(task)
     augmentations = draw_augmentations(task.id, cfg.seed, plan.n_augmentations, cfg.keep_colour_zero)
-    tuned = finetune(model, task, augmentations, side, plan.finetune_steps, cfg, soft_deadline, device)
+    finetune_deadline = soft_deadline
+    if plan.finetune_seconds is not None:  # fine-tuning must leave inference its share
+        finetune_deadline = Deadline.in_seconds(plan.finetune_seconds).earliest(soft_deadline)
+    tuned = finetune(model, task, augmentations, side, plan.finetune_steps, plan.finetune_batch, cfg,
+                     finetune_deadline, device)
     entries, test_reports = [], []
     for i, pair in enumerate(task.test):
         candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.sup_steps,
@@ -51,6 +55,7 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
         entries.append(attempts_entry(top_attempts(ranked, fallback=pair.input)))
         test_reports.append({
             "candidates": len(candidates),
+            "sup_steps": plan.sup_steps,
             "distinct": len(ranked),
             "top": [{"grid": grid_to_list(r.grid), "votes": r.votes, "confidence": round(r.mean_confidence, 4)}
                     for r in ranked[:REPORTED_CANDIDATES]],
@@ -62,6 +67,7 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
         "finetune_seconds": round(tuned.seconds, 3),
         "finetune_last_loss": None if tuned.last_loss is None else round(tuned.last_loss, 5),
         "finetune_batch": tuned.batch,
+        "inference_seconds": round(time.monotonic() - start - tuned.seconds, 3),
         "tests": test_reports,
         "seconds": round(time.monotonic() - start, 3),
     }

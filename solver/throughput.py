@@ -12,7 +12,7 @@ from solver.config import SolveConfig
 from solver.finetune import supervision_loss
 from solver.model import TRM, autocast
 
-CALIBRATION_SIDE = 12
+CALIBRATION_SIDE = 16
 CALIBRATION_BATCH = 8
 REPEATS = 2  # the first run pays one-off costs (allocations, kernel selection); keep the best
 

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from solver import faults
-from solver.budget import OVERRUN_FACTOR, Deadline, full_plan, plan_task, sequence_length
+from solver.budget import OVERRUN_FACTOR, Deadline, Throughput, full_plan, plan_task, sequence_length
 from solver.codec import task_canvas_side
 from solver.config import SolveConfig, model_preset
 from solver.solve_task import solve_task
@@ -79,15 +79,36 @@ class TaskSolver:
         task = job.task
         faults.before_task(task.id)
         max_sup = self.model.cfg.halt_max_steps
+        seq_len = sequence_length(task_canvas_side(task), self.model.cfg.prefix_len)
         hard = Deadline(job.hard_deadline)
         if job.seconds is None or self.rates is None:
-            plan = full_plan(self.cfg, max_sup)
-            soft = hard
+            plan, soft = full_plan(self.cfg, max_sup), hard
         else:
-            seq_len = sequence_length(task_canvas_side(task), self.model.cfg.prefix_len)
             plan = plan_task(self.cfg, job.seconds, seq_len, len(task.test), self.rates, max_sup)
             soft = Deadline.in_seconds(job.seconds * OVERRUN_FACTOR).earliest(hard)
-        return solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
+        outcome = solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
+        if self.rates is not None:
+            self.rates = observed_rates(self.rates, outcome.report, seq_len, self.cfg.train_sup_steps)
+        return outcome
+
+
+RATE_MEMORY = 0.5  # weight of the old estimate when a task's timings update it
+
+
+def observed_rates(old: Throughput, report: dict[str, Any], seq_len: int, train_sup_steps: int) -> Throughput:
+    """Blend the rates a finished task actually achieved into the estimate.
+
+    The start-up calibration runs one small shape; real tasks have other canvas sizes
+    and batches, so what they measured is the better guide for the next task.
+    """
+    train, infer = old.train_token_steps_per_s, old.infer_token_steps_per_s
+    train_work = report["finetune_steps"] * report["finetune_batch"] * train_sup_steps * seq_len
+    if train_work and report["finetune_seconds"] > 0:
+        train = RATE_MEMORY * train + (1 - RATE_MEMORY) * train_work / report["finetune_seconds"]
+    infer_work = sum(t["candidates"] * t["sup_steps"] for t in report["tests"]) * seq_len
+    if infer_work and report["inference_seconds"] > 0:
+        infer = RATE_MEMORY * infer + (1 - RATE_MEMORY) * infer_work / report["inference_seconds"]
+    return Throughput(train, infer)
 
 
 def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:

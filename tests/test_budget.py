@@ -10,21 +10,28 @@ RATES = Throughput(train_token_steps_per_s=1000.0, infer_token_steps_per_s=3000.
 
 def test_generous_budget_keeps_the_configured_work():
     plan = plan_task(CFG, seconds=1e9, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
-    assert (plan.finetune_steps, plan.n_augmentations, plan.sup_steps) == (100, 1000, 16)
+    assert (plan.finetune_steps, plan.finetune_batch, plan.n_augmentations, plan.sup_steps) == (100, 10, 1000, 16)
 
 
 def test_tight_budget_scales_work_down_to_fit():
     seconds = 60.0
     plan = plan_task(CFG, seconds, seq_len=100, n_test=2, rates=RATES, max_sup_steps=16)
-    train_cost = plan.finetune_steps * 10 * 1 * 100 / 1000.0
+    train_cost = plan.finetune_steps * plan.finetune_batch * 1 * 100 / 1000.0
     infer_cost = 2 * plan.n_augmentations * plan.sup_steps * 100 / 3000.0
     assert train_cost <= seconds * CFG.finetune_share + 1e-9
     assert train_cost + infer_cost <= seconds + 1e-9
     assert plan.finetune_steps == 30 and 8 <= plan.n_augmentations < 1000 and plan.sup_steps == 16
 
 
+def test_small_budget_shrinks_the_fine_tuning_batch_before_skipping_it():
+    plan = plan_task(CFG, seconds=12.0, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    assert plan.finetune_batch < 10 and plan.finetune_steps >= 8
+    assert plan.finetune_steps * plan.finetune_batch * 0.1 <= 12.0 * CFG.finetune_share
+    assert plan.finetune_seconds == 12.0 * CFG.finetune_share
+
+
 def test_very_tight_budget_cuts_supervision_steps_before_augmentations():
-    plan = plan_task(CFG, seconds=1.0, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    plan = plan_task(CFG, seconds=0.5, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
     assert plan.finetune_steps == 0
     assert plan.n_augmentations == 8
     assert 1 <= plan.sup_steps < 16
