@@ -1,10 +1,12 @@
 """Time budget: split a total budget across tasks and size each task's work to fit.
 
-Work is counted in "token-steps": one sample of L tokens through one supervision
-step costs L token-steps. A short calibration on the device measures token-steps per
-second for training (forward + backward) and for inference (forward only); a task's
-plan then picks fine-tuning steps, augmentations and supervision steps that fit its
-share. Hard deadlines inside the loops catch what the estimate misses.
+Work is counted in "units": one sample of L positions through one supervision step
+costs L * (1 + L / attention_scale) units, the linear layers' cost per position plus
+attention's, which grows with L (see `sample_work`). A short calibration on the
+device measures units per second for training (forward + backward) and inference
+(forward only), refined by every finished task; a task's plan then picks fine-tuning
+steps, augmentations and supervision steps that fit its share. Deadlines inside the
+loops catch what the estimate misses.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from solver.config import SolveConfig
+from solver.config import ModelConfig, SolveConfig
 
 # Time kept back from the total for start-up, calibration and writing the submission.
 RESERVE_FRACTION = 0.05
@@ -45,8 +47,8 @@ class Deadline:
 
 @dataclass(frozen=True)
 class Throughput:
-    train_token_steps_per_s: float
-    infer_token_steps_per_s: float
+    train_units_per_s: float
+    infer_units_per_s: float
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,15 @@ MIN_FINETUNE_STEPS = 8
 MIN_FINETUNE_BATCH = 4
 
 
-def sequence_length(side: int, prefix_len: int) -> int:
-    return prefix_len + side * side
+def sample_work(side: int, model: ModelConfig) -> float:
+    """Units of work for one sample through one supervision step on a side x side canvas.
+
+    Per position, the linear layers cost ~2(4D^2 + 3DM) flops and attention ~4LD, so
+    attention adds L / attention_scale with attention_scale = (4D + 3M) / 2.
+    """
+    length = model.prefix_len + side * side
+    attention_scale = (4 * model.hidden_size + 3 * model.mlp_hidden) / 2
+    return length * (1 + length / attention_scale)
 
 
 def task_weight(side: int, n_train: int, n_test: int) -> float:
@@ -97,21 +106,22 @@ def _finetune_size(cfg: SolveConfig, samples: int) -> tuple[int, int]:
     return min(cfg.finetune_steps, samples // batch), batch
 
 
-def plan_task(cfg: SolveConfig, seconds: float, seq_len: int, n_test: int, rates: Throughput,
+def plan_task(cfg: SolveConfig, seconds: float, work: float, n_test: int, rates: Throughput,
               max_sup_steps: int) -> TaskPlan:
     """Scale the configured work down to fit `seconds` at the measured rates.
 
+    `work` is `sample_work` of the task's canvas.
     Fine-tuning gets up to `cfg.finetune_share` of the time; inference gets the rest.
     When even `cfg.min_augmentations` passes do not fit at full depth, supervision
     steps are reduced before augmentations.
     """
     seconds = max(seconds, 0.0)
     sup_steps = min(cfg.sup_steps, max_sup_steps)
-    sample_cost = cfg.train_sup_steps * seq_len / rates.train_token_steps_per_s
+    sample_cost = cfg.train_sup_steps * work / rates.train_units_per_s
     finetune_budget = seconds * cfg.finetune_share
     finetune_steps, finetune_batch = _finetune_size(cfg, int(finetune_budget / sample_cost))
     infer_seconds = seconds - finetune_steps * finetune_batch * sample_cost
-    pass_cost = n_test * seq_len / rates.infer_token_steps_per_s  # one augmentation, one step
+    pass_cost = n_test * work / rates.infer_units_per_s  # one augmentation, one step
     n_aug = min(cfg.n_augmentations, int(infer_seconds / (pass_cost * sup_steps)))
     floor_aug = min(cfg.n_augmentations, cfg.min_augmentations)
     if n_aug < floor_aug:

@@ -173,7 +173,7 @@ class Supervisor:
                     task = todo.popleft()
                     tries[task.id] += 1
                     seconds = tracker.start(task.id) if tracker else None
-                    pool.send(worker, Job(task, seconds, self.hard_deadline))
+                    pool.send(worker, Job(task, seconds, tracker.deadline.at if tracker else None, self.hard_deadline))
                 for task in pool.reap_dead():
                     if tries[task.id] < MAX_TASK_TRIES:
                         log.warning("task %s: its worker died; handing it to another worker", task.id)
@@ -259,9 +259,9 @@ class WorkerPool:
         if kind == "ready":
             self.workers[worker_id]["ready"] = True
             if message[2]:
-                log.info("worker %d on %s: %.0f train / %.0f inference token-steps per second", worker_id,
-                         self.workers[worker_id]["device"], message[2]["train_token_steps_per_s"],
-                         message[2]["infer_token_steps_per_s"])
+                log.info("worker %d on %s: %.0f train / %.0f inference work units per second", worker_id,
+                         self.workers[worker_id]["device"], message[2]["train_units_per_s"],
+                         message[2]["infer_units_per_s"])
             return None
         if kind == "broken":
             self.workers[worker_id]["broken"] = True

@@ -1,4 +1,4 @@
-"""Measure a device's speed in token-steps per second, for the budget planner."""
+"""Measure a device's speed in work units per second (see solver.budget), for the budget planner."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import time
 
 import torch
 
-from solver.budget import Throughput, sequence_length
+from solver.budget import Throughput, sample_work
 from solver.codec import PAD, VOCAB_SIZE
 from solver.config import SolveConfig
 from solver.finetune import supervision_loss
 from solver.model import TRM, autocast
 
-CALIBRATION_SIDE = 16
-CALIBRATION_BATCH = 8
+CALIBRATION_SIDE = 12
+CALIBRATION_BATCH = 4  # small: on a CPU every calibration second comes out of the budget
 REPEATS = 2  # the first run pays one-off costs (allocations, kernel selection); keep the best
 
 
@@ -65,5 +65,5 @@ def measure_throughput(model: TRM, cfg: SolveConfig, device: torch.device) -> Th
             p.requires_grad_(flag)
         model.eval()
     infer_s = _time(infer_step)
-    token_steps = batch * sequence_length(side, model.cfg.prefix_len)
-    return Throughput(token_steps / train_s, token_steps / infer_s)
+    units = batch * sample_work(side, model.cfg)
+    return Throughput(units / train_s, units / infer_s)

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from solver import faults
-from solver.budget import OVERRUN_FACTOR, Deadline, Throughput, full_plan, plan_task, sequence_length
+from solver.budget import OVERRUN_FACTOR, Deadline, Throughput, full_plan, plan_task, sample_work
 from solver.codec import task_canvas_side
 from solver.config import SolveConfig, model_preset
 from solver.solve_task import solve_task
@@ -44,7 +44,8 @@ class WorkerSpec:
 class Job:
     task: Task
     seconds: float | None  # planned share of time, None when no budget
-    hard_deadline: float | None  # time.monotonic() value, shared by all processes on the machine
+    finish_by: float | None  # time.monotonic() by which every task should be done (the planning horizon)
+    hard_deadline: float | None  # the supervisor stops workers then; monotonic clocks agree across processes
 
 
 def load_model(spec: WorkerSpec, device: torch.device):
@@ -79,33 +80,33 @@ class TaskSolver:
         task = job.task
         faults.before_task(task.id)
         max_sup = self.model.cfg.halt_max_steps
-        seq_len = sequence_length(task_canvas_side(task), self.model.cfg.prefix_len)
+        work = sample_work(task_canvas_side(task), self.model.cfg)
         hard = Deadline(job.hard_deadline)
         if job.seconds is None or self.rates is None:
             plan, soft = full_plan(self.cfg, max_sup), hard
         else:
-            plan = plan_task(self.cfg, job.seconds, seq_len, len(task.test), self.rates, max_sup)
-            soft = Deadline.in_seconds(job.seconds * OVERRUN_FACTOR).earliest(hard)
+            plan = plan_task(self.cfg, job.seconds, work, len(task.test), self.rates, max_sup)
+            soft = Deadline.in_seconds(job.seconds * OVERRUN_FACTOR).earliest(Deadline(job.finish_by))
         outcome = solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
         if self.rates is not None:
-            self.rates = observed_rates(self.rates, outcome.report, seq_len, self.cfg.train_sup_steps)
+            self.rates = observed_rates(self.rates, outcome.report, work, self.cfg.train_sup_steps)
         return outcome
 
 
 RATE_MEMORY = 0.5  # weight of the old estimate when a task's timings update it
 
 
-def observed_rates(old: Throughput, report: dict[str, Any], seq_len: int, train_sup_steps: int) -> Throughput:
+def observed_rates(old: Throughput, report: dict[str, Any], work: float, train_sup_steps: int) -> Throughput:
     """Blend the rates a finished task actually achieved into the estimate.
 
     The start-up calibration runs one small shape; real tasks have other canvas sizes
     and batches, so what they measured is the better guide for the next task.
     """
-    train, infer = old.train_token_steps_per_s, old.infer_token_steps_per_s
-    train_work = report["finetune_steps"] * report["finetune_batch"] * train_sup_steps * seq_len
+    train, infer = old.train_units_per_s, old.infer_units_per_s
+    train_work = report["finetune_steps"] * report["finetune_batch"] * train_sup_steps * work
     if train_work and report["finetune_seconds"] > 0:
         train = RATE_MEMORY * train + (1 - RATE_MEMORY) * train_work / report["finetune_seconds"]
-    infer_work = sum(t["candidates"] * t["sup_steps"] for t in report["tests"]) * seq_len
+    infer_work = sum(t["candidates"] * t["sup_steps"] for t in report["tests"]) * work
     if infer_work and report["inference_seconds"] > 0:
         infer = RATE_MEMORY * infer + (1 - RATE_MEMORY) * infer_work / report["inference_seconds"]
     return Throughput(train, infer)

@@ -1,21 +1,21 @@
 import time
 
-from solver.budget import BudgetTracker, Deadline, Throughput, full_plan, plan_task, task_weight
-from solver.config import SolveConfig
+from solver.budget import BudgetTracker, Deadline, Throughput, full_plan, plan_task, sample_work, task_weight
+from solver.config import SolveConfig, model_preset
 
 CFG = SolveConfig(finetune_steps=100, finetune_batch=10, train_sup_steps=1, n_augmentations=1000, sup_steps=16,
                   finetune_share=0.5, min_augmentations=8)
-RATES = Throughput(train_token_steps_per_s=1000.0, infer_token_steps_per_s=3000.0)
+RATES = Throughput(train_units_per_s=1000.0, infer_units_per_s=3000.0)
 
 
 def test_generous_budget_keeps_the_configured_work():
-    plan = plan_task(CFG, seconds=1e9, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    plan = plan_task(CFG, seconds=1e9, work=100, n_test=1, rates=RATES, max_sup_steps=16)
     assert (plan.finetune_steps, plan.finetune_batch, plan.n_augmentations, plan.sup_steps) == (100, 10, 1000, 16)
 
 
 def test_tight_budget_scales_work_down_to_fit():
     seconds = 60.0
-    plan = plan_task(CFG, seconds, seq_len=100, n_test=2, rates=RATES, max_sup_steps=16)
+    plan = plan_task(CFG, seconds, work=100, n_test=2, rates=RATES, max_sup_steps=16)
     train_cost = plan.finetune_steps * plan.finetune_batch * 1 * 100 / 1000.0
     infer_cost = 2 * plan.n_augmentations * plan.sup_steps * 100 / 3000.0
     assert train_cost <= seconds * CFG.finetune_share + 1e-9
@@ -24,18 +24,18 @@ def test_tight_budget_scales_work_down_to_fit():
 
 
 def test_small_budget_shrinks_the_fine_tuning_batch_before_skipping_it():
-    plan = plan_task(CFG, seconds=12.0, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    plan = plan_task(CFG, seconds=12.0, work=100, n_test=1, rates=RATES, max_sup_steps=16)
     assert plan.finetune_batch < 10 and plan.finetune_steps >= 8
     assert plan.finetune_steps * plan.finetune_batch * 0.1 <= 12.0 * CFG.finetune_share
     assert plan.finetune_seconds == 12.0 * CFG.finetune_share
 
 
 def test_very_tight_budget_cuts_supervision_steps_before_augmentations():
-    plan = plan_task(CFG, seconds=0.5, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    plan = plan_task(CFG, seconds=0.5, work=100, n_test=1, rates=RATES, max_sup_steps=16)
     assert plan.finetune_steps == 0
     assert plan.n_augmentations == 8
     assert 1 <= plan.sup_steps < 16
-    zero = plan_task(CFG, seconds=0.0, seq_len=100, n_test=1, rates=RATES, max_sup_steps=16)
+    zero = plan_task(CFG, seconds=0.0, work=100, n_test=1, rates=RATES, max_sup_steps=16)
     assert (zero.finetune_steps, zero.n_augmentations, zero.sup_steps) == (0, 8, 1)
 
 
@@ -64,3 +64,10 @@ def test_deadline():
     soon = Deadline(time.monotonic() + 5)
     assert soon.earliest(Deadline(None)).at == soon.at
     assert Deadline(None).earliest(Deadline(None)).at is None
+
+
+def test_work_grows_faster_than_the_canvas_area():
+    cfg = model_preset("trm-7m")
+    small, large = sample_work(10, cfg), sample_work(30, cfg)
+    area_ratio = (16 + 900) / (16 + 100)
+    assert area_ratio < large / small < area_ratio * 1.5
