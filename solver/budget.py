@@ -40,6 +40,10 @@ class Deadline:
     def expired(self) -> bool:
         return self.remaining() <= 0
 
+    def allows(self, seconds: float) -> bool:
+        """Whether work expected to last `seconds` (e.g. as long as the last piece) still fits."""
+        return self.remaining() > seconds
+
     def earliest(self, other: "Deadline") -> "Deadline":
         candidates = [d for d in (self.at, other.at) if d is not None]
         return Deadline(min(candidates) if candidates else None)
@@ -118,12 +122,13 @@ def plan_task(cfg: SolveConfig, seconds: float, work: float, n_test: int, rates:
     seconds = max(seconds, 0.0)
     sup_steps = min(cfg.sup_steps, max_sup_steps)
     sample_cost = cfg.train_sup_steps * work / rates.train_units_per_s
-    finetune_budget = seconds * cfg.finetune_share
+    pass_cost = n_test * work / rates.infer_units_per_s  # one augmentation, one step
+    floor_aug = min(cfg.n_augmentations, cfg.min_augmentations)
+    # Fine-tuning never eats the time of the smallest inference (floor_aug passes, one step).
+    finetune_budget = max(0.0, min(seconds * cfg.finetune_share, seconds - floor_aug * pass_cost))
     finetune_steps, finetune_batch = _finetune_size(cfg, int(finetune_budget / sample_cost))
     infer_seconds = seconds - finetune_steps * finetune_batch * sample_cost
-    pass_cost = n_test * work / rates.infer_units_per_s  # one augmentation, one step
     n_aug = min(cfg.n_augmentations, int(infer_seconds / (pass_cost * sup_steps)))
-    floor_aug = min(cfg.n_augmentations, cfg.min_augmentations)
     if n_aug < floor_aug:
         n_aug = floor_aug
         sup_steps = max(1, min(sup_steps, int(infer_seconds / (pass_cost * n_aug))))

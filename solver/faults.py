@@ -3,6 +3,7 @@
 SOLVER_FAULTS is a comma-separated list of `kind:task_id[:count]`:
   raise:ID      the task raises inside its worker
   exit:ID       the worker process dies abruptly on that task (like a kill or a segfault)
+  exit1:ID      the same, but only the first time (a marker file in SOLVER_FAULT_MARKERS records it)
   oom:ID:N      the first N batches of that task raise an out-of-memory error
   sleep:ID:S    the task sleeps S seconds first (to test deadlines)
 Unset (the normal case) it costs one dictionary lookup per task.
@@ -16,6 +17,7 @@ import time
 import torch
 
 FAULT_ENV = "SOLVER_FAULTS"
+MARKER_ENV = "SOLVER_FAULT_MARKERS"
 
 
 def _faults() -> list[tuple[str, str, float]]:
@@ -43,6 +45,11 @@ def before_task(task_id: str) -> None:
             raise InjectedFault(f"injected failure in task {task_id}")
         if kind == "exit":
             os._exit(9)
+        if kind == "exit1":
+            marker = os.path.join(os.environ[MARKER_ENV], f"exit1-{task_id}")
+            if not os.path.exists(marker):
+                open(marker, "w").close()
+                os._exit(9)
         if kind == "sleep":
             time.sleep(amount)
 

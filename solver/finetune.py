@@ -159,10 +159,13 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
         return loss_value
 
     try:
+        last_step_s = 0.0
         for step in range(steps):
-            if deadline.expired():
+            if not deadline.allows(last_step_s):  # the next step would not end in time
                 break
+            started = time.monotonic()
             last_loss = sizer.run(lambda b: train_batch(b, step), f"task {task.id} fine-tuning")
+            last_step_s = time.monotonic() - started
             done += 1
     finally:
         model.eval()

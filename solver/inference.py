@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,15 +26,16 @@ def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, si
                   device: torch.device, stop: Deadline | None = None) -> tuple[np.ndarray, np.ndarray]:
     """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,).
 
-    Runs `sup_steps` supervision steps, or fewer once `stop` has passed (at least one):
-    an answer after fewer steps is still an answer.
+    Runs `sup_steps` supervision steps, or fewer when another step would not end before
+    `stop` (at least one): an answer after fewer steps is still an answer.
     """
     with autocast(device):
         x = model.embed(tokens.to(device), embeddings.to(device))
         carry = model.initial_carry(x)
-        for step in range(sup_steps):
+        for _ in range(sup_steps):
+            started = time.monotonic()
             carry, logits, halt = model.step(carry, x, side)
-            if stop is not None and stop.expired():
+            if stop is not None and not stop.allows(time.monotonic() - started):
                 break
     return logits.argmax(-1).cpu().numpy(), torch.sigmoid(halt).cpu().numpy()
 
@@ -50,10 +52,11 @@ def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation
     model.eval()
     sizer = BatchSizer(batch)
     candidates: list[Candidate] = []
-    start = 0
+    start, last_batch_s = 0, 0.0
     while start < len(augmentations):
-        if hard_deadline.expired() or (candidates and soft_deadline.expired()):
+        if hard_deadline.expired() or (candidates and not soft_deadline.allows(last_batch_s)):
             break
+        started = time.monotonic()
 
         def run(size: int) -> int:
             chunk = augmentations[start:start + size]
@@ -65,4 +68,5 @@ def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation
             return len(chunk)
 
         start += sizer.run(run, what)
+        last_batch_s = time.monotonic() - started
     return candidates

@@ -9,12 +9,15 @@ can give it fallback attempts while every other task is solved.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Union
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 MAX_SIDE = 30
 NUM_COLOURS = 10
@@ -76,6 +79,8 @@ def parse_grid(value: Any, where: str) -> Grid:
     for r, row in enumerate(value):
         if not isinstance(row, list) or not row:
             raise TaskError(f"{where}: row {r} must be a non-empty list")
+        if len(row) > MAX_SIDE:
+            raise TaskError(f"{where}: grid has {len(row)} columns, at most {MAX_SIDE} allowed")
         if width is None:
             width = len(row)
         elif len(row) != width:
@@ -84,8 +89,6 @@ def parse_grid(value: Any, where: str) -> Grid:
             # bool is an int subclass in Python; a JSON true is not a colour.
             if type(cell) is not int or not 0 <= cell < NUM_COLOURS:
                 raise TaskError(f"{where}: cell {cell!r} in row {r} is not an int 0..9")
-    if width > MAX_SIDE:
-        raise TaskError(f"{where}: grid has {width} columns, at most {MAX_SIDE} allowed")
     return np.array(value, dtype=np.uint8)
 
 
@@ -132,6 +135,8 @@ def parse_tasks(document: Any) -> list[AnyTask]:
         raise TaskError("tasks file must hold a JSON object {task_id: task}")
     if not document:
         raise TaskError("tasks file holds no tasks")
+    for task_id in getattr(document, "duplicates", []):
+        log.warning("task %s appears more than once in the tasks file; using its last copy", task_id)
     tasks: list[AnyTask] = []
     for task_id, raw in document.items():
         try:
@@ -139,6 +144,21 @@ def parse_tasks(document: Any) -> list[AnyTask]:
         except TaskError as error:
             tasks.append(InvalidTask(task_id, str(error), _count_tests(raw)))
     return tasks
+
+
+class _Object(dict):
+    """A JSON object that remembers keys it saw more than once (JSON keeps the last)."""
+
+    duplicates: list[str]
+
+
+def _object_with_duplicates(pairs: list[tuple[str, Any]]) -> _Object:
+    document = _Object(pairs)
+    counts: dict[str, int] = {}
+    for key, _ in pairs:
+        counts[key] = counts.get(key, 0) + 1
+    document.duplicates = [key for key, n in counts.items() if n > 1]
+    return document
 
 
 def read_json_file(path: Path, what: str) -> Any:
@@ -154,7 +174,7 @@ def read_json_file(path: Path, what: str) -> Any:
     except OSError as error:
         raise TaskError(f"{what} {path}: cannot read ({error.strerror})") from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_object_with_duplicates)
     except RecursionError:
         raise TaskError(f"{what} {path}: JSON nested too deeply") from None
     except json.JSONDecodeError as error:

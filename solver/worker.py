@@ -8,6 +8,8 @@ caught here and reported in one line, so one task never costs the others.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import queue
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from solver.throughput import measure_throughput
 from solver.weights import build_model, load_weights
 
 log = logging.getLogger(__name__)
+PARENT_CHECK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ def observed_rates(old: Throughput, report: dict[str, Any], work: float, train_s
 
 def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
     """Process entry point: ("ready", ...), then ("done" | "failed", ...) per job, until a None job."""
+    parent = multiprocessing.parent_process()
     logging.basicConfig(level=logging.WARNING, format=f"[worker {worker_id}] %(levelname)s %(message)s")
     try:
         solver = TaskSolver(spec)
@@ -123,7 +127,12 @@ def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
     rates = None if solver.rates is None else solver.rates.__dict__
     outbox.put(("ready", worker_id, rates))
     while True:
-        job = inbox.get()
+        try:
+            job = inbox.get(timeout=PARENT_CHECK_S)
+        except queue.Empty:
+            if not parent.is_alive():  # the supervisor was killed: nothing would read our answers
+                return
+            continue
         if job is None:
             return
         try:

@@ -1,0 +1,136 @@
+"""A run that never loses work: kills, deadlines, dying workers, determinism, no network.
+
+Each test drives the real command line in subprocesses with the tiny preset; faults
+come from solver.faults (SOLVER_FAULTS).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from solver.submission import validate_submission
+from solver.tasks import load_source
+from tests.helpers import ROOT, SMOKE, read_json, run_cli
+
+TASKS = ["--tasks", "arc1/eval", "--limit", "3"]
+
+
+@pytest.fixture(scope="module")
+def three_tasks():
+    source = load_source("arc1/eval")
+    return {t.id: len(t.test) for t in source.tasks[:3]}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """An uninterrupted run: the submission every other run must reproduce byte for byte."""
+    out = tmp_path_factory.mktemp("reference")
+    result = run_cli(*TASKS, *SMOKE, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return (out / "submission.json").read_bytes()
+
+
+def test_same_inputs_give_byte_identical_submissions(tmp_path, reference):
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "submission.json").read_bytes() == reference
+
+
+def journal_records(out):
+    path = out / "journal.jsonl"
+    return path.read_bytes().count(b"\n") - 1 if path.exists() else -1
+
+
+def start_cli(out, env):
+    return subprocess.Popen([sys.executable, str(ROOT / "build_submission.py"), *TASKS, *SMOKE, "--out", str(out)],
+                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+@pytest.mark.parametrize("kill_after,torn", [(0, False), (1, False), (1, True), (2, False)])
+def test_kill_9_then_rerun_gives_the_uninterrupted_submission(tmp_path, reference, three_tasks, kill_after, torn):
+    # Each task sleeps a little first, so there is a moment between tasks to kill in.
+    env = {"SOLVER_FAULTS": ",".join(f"sleep:{task_id}:1.5" for task_id in three_tasks)}
+    process = start_cli(tmp_path, env)
+    deadline = time.monotonic() + 120
+    while journal_records(tmp_path) < kill_after and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert journal_records(tmp_path) >= kill_after
+    os.killpg(process.pid, signal.SIGKILL)  # the supervisor and its workers, mid-flight
+    process.wait()
+    done_before = journal_records(tmp_path)
+    if kill_after > 0:
+        # What is on disk after the kill is already complete and valid.
+        assert validate_submission(read_json(tmp_path / "submission.json"), three_tasks) == []
+    if torn:
+        with open(tmp_path / "journal.jsonl", "ab") as handle:
+            handle.write(b'{"crc": 12, "body": "{\\"kind\\": \\"ta')  # a kill in mid-append
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "submission.json").read_bytes() == reference
+    report = read_json(tmp_path / "report.json")["tasks"]
+    resumed = [task_id for task_id, entry in report.items() if entry.get("resumed")]
+    assert len(resumed) == done_before
+
+
+def test_deadline_writes_the_submission_and_exits_in_time(tmp_path, three_tasks):
+    stuck = list(three_tasks)[1]
+    budget = 25
+    start = time.monotonic()
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, "--time-budget", budget,
+                     env={"SOLVER_FAULTS": f"sleep:{stuck}:600"})
+    elapsed = time.monotonic() - start
+    assert result.returncode == 0, result.stderr
+    assert elapsed < budget + 2, f"took {elapsed:.1f}s for a {budget}s budget"
+    submission = read_json(tmp_path / "submission.json")
+    assert validate_submission(submission, three_tasks) == []
+    report = read_json(tmp_path / "report.json")["tasks"]
+    assert report[stuck]["status"] == "timeout"
+    assert sum(entry["status"] == "solved" for entry in report.values()) >= 1
+
+
+def test_a_dying_worker_has_its_task_reassigned(tmp_path, three_tasks):
+    victim = list(three_tasks)[0]
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path / "out",
+                     env={"SOLVER_FAULTS": f"exit1:{victim}", "SOLVER_FAULT_MARKERS": str(markers)})
+    assert result.returncode == 0, result.stderr
+    assert "died" in result.stderr and "handing it to another worker" in result.stderr
+    report = read_json(tmp_path / "out" / "report.json")["tasks"]
+    assert all(entry["status"] == "solved" for entry in report.values())
+
+
+def test_a_task_that_always_kills_its_worker_gets_fallbacks(tmp_path, three_tasks):
+    victim = list(three_tasks)[2]
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, env={"SOLVER_FAULTS": f"exit:{victim}"})
+    assert result.returncode == 0, result.stderr
+    report = read_json(tmp_path / "report.json")["tasks"]
+    assert report[victim]["status"] == "failed" and "died twice" in report[victim]["error"]
+    assert [entry["status"] for task_id, entry in report.items() if task_id != victim] == ["solved", "solved"]
+    assert validate_submission(read_json(tmp_path / "submission.json"), three_tasks) == []
+
+
+def test_out_of_memory_backs_off_inside_the_run(tmp_path, three_tasks):
+    victim = list(three_tasks)[0]
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, env={"SOLVER_FAULTS": f"oom:{victim}:2"})
+    assert result.returncode == 0, result.stderr
+    report = read_json(tmp_path / "report.json")["tasks"]
+    assert report[victim]["status"] == "solved"
+    assert report[victim]["finetune_batch"] == 2  # 8 -> 4 -> 2
+    assert "out of memory" in result.stderr
+
+
+def test_the_solver_needs_no_network(tmp_path, reference):
+    blocker = ROOT / "tests" / "netblock"
+    check = subprocess.run([sys.executable, "-c", "import socket; socket.socket()"], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(blocker)})
+    assert check.returncode != 0 and "network access blocked" in check.stderr  # the block itself works
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path,
+                     env={"PYTHONPATH": f"{blocker}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "submission.json").read_bytes() == reference
