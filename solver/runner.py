@@ -28,7 +28,7 @@ from solver.journal import Journal
 from solver.progress import Progress
 from solver.scoring import Score, attempt_matches, score_submission
 from solver.submission import Submission, write_json_atomic
-from solver.tasks import AnyTask, InvalidTask, Task
+from solver.tasks import AnyTask, InvalidTask, Task, display_id
 from solver.worker import Job, WorkerSpec, worker_main
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class Supervisor:
         self._record(task_id, report, entries)
 
     def _fail(self, task_id: str, cause: str, status: str = "failed") -> None:
-        log.warning("task %s: %s; using fallback attempts", task_id, cause)
+        log.warning("task %s: %s; using fallback attempts", display_id(task_id), cause)
         self._record(task_id, {"status": status, "error": cause}, None)
 
     # -- the run --------------------------------------------------------------------------

@@ -116,9 +116,14 @@ def _count_tests(raw: Any) -> int:
     return 1
 
 
+def display_id(task_id: str) -> str:
+    """The id as it can be printed on one line: itself if plain, else its repr."""
+    return task_id if task_id.isprintable() and task_id.strip() == task_id and task_id else repr(task_id)
+
+
 def parse_task(task_id: str, raw: Any) -> Task:
     """Build a `Task` from its JSON object; raises TaskError naming the task and the fault."""
-    where = f"task {task_id}"
+    where = f"task {display_id(task_id)}"
     if not isinstance(raw, dict):
         raise TaskError(f"{where}: must be an object with 'train' and 'test'")
     for key in ("train", "test"):
@@ -136,7 +141,7 @@ def parse_tasks(document: Any) -> list[AnyTask]:
     if not document:
         raise TaskError("tasks file holds no tasks")
     for task_id in getattr(document, "duplicates", []):
-        log.warning("task %s appears more than once in the tasks file; using its last copy", task_id)
+        log.warning("task %s appears more than once in the tasks file; using its last copy", display_id(task_id))
     tasks: list[AnyTask] = []
     for task_id, raw in document.items():
         try:
