@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import multiprocessing as mp
+import os
 import queue
 import re
 import time
@@ -148,10 +149,13 @@ class Supervisor:
             weights = {t.id: task_weight(task_canvas_side(t), len(t.train), len(t.test)) for t in pending}
             elapsed = time.monotonic() - self.start
             tracker = BudgetTracker(opts.time_budget - elapsed, weights, workers=min(len(opts.devices), len(pending)))
+        devices = opts.devices[:len(pending)]
+        cpu_workers = sum(device == "cpu" for device in devices)
         spec = WorkerSpec(device="", weights_path=opts.weights_path, weights_sha256=opts.weights_sha256,
                           preset=opts.preset, solve=opts.solve.to_dict(), calibrate=tracker is not None,
-                          seed=opts.solve.seed)
-        pool = WorkerPool(spec, opts.devices[:len(pending)])
+                          seed=opts.solve.seed,
+                          cpu_threads=max(1, (os.cpu_count() or 1) // cpu_workers) if cpu_workers > 1 else None)
+        pool = WorkerPool(spec, devices)
         todo = deque(pending)
         tries: Counter[str] = Counter()
         progress = Progress(len(pending))

@@ -24,9 +24,10 @@ class Score:
     @property
     def per_task_average(self) -> float:
         """Mean over tasks of the fraction of each task's test outputs solved (TRM's evaluator)."""
-        if not self.per_task:
+        scored = [flags for flags in self.per_task.values() if flags]
+        if not scored:
             return 0.0
-        return sum(sum(flags) / len(flags) for flags in self.per_task.values()) / len(self.per_task)
+        return sum(sum(flags) / len(flags) for flags in scored) / len(scored)
 
     def summary_line(self) -> str:
         return f"score: {self.kaggle:.4f} ({self.correct}/{self.total} test outputs)"

@@ -41,6 +41,7 @@ class WorkerSpec:
     solve: dict[str, Any]
     calibrate: bool
     seed: int
+    cpu_threads: int | None = None  # CPU workers share the cores instead of each taking all of them
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ class TaskSolver:
 
         seed_everything(spec.seed)
         self.device = torch.device(spec.device)
+        if spec.cpu_threads is not None:
+            torch.set_num_threads(spec.cpu_threads)
         if self.device.type == "cuda":
             torch.cuda.set_device(self.device)
             torch.backends.cuda.matmul.allow_tf32 = True

@@ -8,6 +8,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SMOKE = ["--preset", "tiny", "--config", "cpu-smoke", "--device", "cpu"]
+# Three real arc1/eval tasks with small grids (so runs take seconds), one with two test inputs.
+SMALL_TASK_IDS = ["66e6c45b", "4cd1b7b2", "6ea4a07e"]
+SMALL_TASKS = ["--tasks", "arc1/eval", "--task-ids", ",".join(SMALL_TASK_IDS)]
+
+
+def small_tasks():
+    from solver.tasks import load_source, select_tasks
+
+    source = load_source("arc1/eval")
+    return select_tasks(source.tasks, SMALL_TASK_IDS, None), source.solutions
 
 
 def run_cli(*args, env=None, timeout=300):

@@ -13,16 +13,14 @@ import time
 import pytest
 
 from solver.submission import validate_submission
-from solver.tasks import load_source
-from tests.helpers import ROOT, SMOKE, read_json, run_cli
+from tests.helpers import ROOT, SMALL_TASKS, SMOKE, read_json, run_cli, small_tasks
 
-TASKS = ["--tasks", "arc1/eval", "--limit", "3"]
+TASKS = SMALL_TASKS
 
 
 @pytest.fixture(scope="module")
 def three_tasks():
-    source = load_source("arc1/eval")
-    return {t.id: len(t.test) for t in source.tasks[:3]}
+    return {t.id: len(t.test) for t in small_tasks()[0]}
 
 
 @pytest.fixture(scope="module")

@@ -29,3 +29,8 @@ def test_shape_must_match_exactly():
 def test_malformed_entries_score_zero():
     score = score_submission({"b": ["junk"]}, {"b": [[[3]]]})
     assert score.correct == 0 and score.total == 1
+
+
+def test_a_task_without_test_outputs_does_not_break_the_average():
+    score = score_submission({}, {"a": [], "b": [[[3]]]})
+    assert (score.correct, score.total, score.per_task_average) == (0, 1, 0.0)

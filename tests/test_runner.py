@@ -1,0 +1,43 @@
+"""The supervisor in-process: several workers, budgets, file names."""
+
+import json
+
+from solver.budget import Throughput
+from solver.config import SOLVE_PRESETS
+from solver.runner import RunOptions, run, safe_filename
+from solver.submission import validate_submission
+from solver.worker import observed_rates
+from tests.helpers import small_tasks
+
+
+def options(out, devices):
+    return RunOptions(out_dir=out, devices=devices, weights_path=None, weights_sha256=None,
+                      weights_label="untrained tiny", preset="tiny", solve=SOLVE_PRESETS["cpu-smoke"])
+
+
+def test_two_workers_give_the_same_answers_as_one(tmp_path):
+    tasks, solutions = small_tasks()
+    one = run(tasks, solutions, options(tmp_path / "one", ["cpu"]))
+    two = run(tasks, solutions, options(tmp_path / "two", ["cpu", "cpu"]))
+    assert one.submission_path.read_bytes() == two.submission_path.read_bytes()
+    submission = json.loads(two.submission_path.read_text())
+    assert validate_submission(submission, {t.id: len(t.test) for t in tasks}) == []
+    assert two.score.total == sum(len(t.test) for t in tasks)
+    assert all(r["status"] == "solved" for r in two.reports.values())
+
+
+def test_safe_filename_keeps_plain_ids_and_disambiguates_others():
+    assert safe_filename("00576224") == "00576224"
+    assert safe_filename("a/b") != safe_filename("a_b")
+    assert safe_filename("..").startswith("__-")
+
+
+def test_observed_rates_move_toward_what_a_task_measured():
+    old = Throughput(train_units_per_s=100.0, infer_units_per_s=100.0)
+    report = {"finetune_steps": 10, "finetune_batch": 4, "finetune_seconds": 2.0, "inference_seconds": 1.0,
+              "tests": [{"candidates": 8, "sup_steps": 2}]}
+    new = observed_rates(old, report, work=10.0, train_sup_steps=1)
+    assert abs(new.train_units_per_s - (0.5 * 100 + 0.5 * 10 * 4 * 10 / 2.0)) < 1e-9
+    assert abs(new.infer_units_per_s - (0.5 * 100 + 0.5 * 8 * 2 * 10 / 1.0)) < 1e-9
+    idle = observed_rates(old, {**report, "finetune_steps": 0, "tests": []}, work=10.0, train_sup_steps=1)
+    assert idle == old
