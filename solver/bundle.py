@@ -3,8 +3,9 @@
 `python -m solver.bundle DIR [--wheels-from WHEELS]` writes the folder to upload as a
 Kaggle dataset:
 
-    arc-solver-bundle.json  marker and manifest; kernel.ipynb finds the bundle by this name
+    arc-solver-bundle.json  marker and manifest (pins per Python version); kernel.ipynb finds the bundle by it
     README.md               how to upload and attach it
+    kernel.ipynb            the notebook to import on Kaggle
     src/                    build_submission.py, the solver package and weights/ (when shipped)
     wheels/                 wheels of every runtime dependency Kaggle lacks, for CPython 3.11 and 3.12
 
@@ -50,16 +51,18 @@ with the competition's data. The notebook finds both anywhere under `/kaggle/inp
 (it looks for `{marker}` and for `arc-agi_test_challenges.json`), so the dataset's name
 does not matter.
 
+- `kernel.ipynb`: the notebook to run on Kaggle (a copy of the repo's).
 - `src/`: the solver source (`build_submission.py`, `solver/`) and `weights/`.
   Pretrained weights shipped: {weights}.
-- `wheels/`: {pins}, for CPython {pythons}. The notebook installs them with
-  `pip install --no-index --no-deps --target <tmp dir>`; torch, numpy, numba and
-  safetensors come from the Kaggle image.
+- `wheels/` for CPython {pythons}: {pins}.
+  The notebook installs them with `pip install --no-index --no-deps --target <tmp dir>`;
+  torch, numpy, numba and safetensors come from the Kaggle image.
 
 Steps:
 1. Kaggle > Datasets > New dataset: upload the contents of this folder (keep the layout).
-2. Open `kernel.ipynb` on Kaggle; Add input: this dataset and the competition
-   (ARC Prize 2025 or 2026). Accelerator: 4 x L4 (any GPU count works). Internet: off.
+2. Kaggle > Code > New notebook > File > Import notebook: `kernel.ipynb`. Add input: this
+   dataset and the competition (ARC Prize 2025 or 2026). Accelerator: 4 x L4 (any GPU
+   count works). Internet: off.
 3. Run all for a dry run on the public placeholder tasks (prints a local score), then
    Submit: the rerun on the hidden tasks uses the full 12-hour plan.
 
@@ -161,22 +164,23 @@ def build_bundle(dest: Path, wheels_from: Path | None = None) -> Path:
     if dest.exists() and any(dest.iterdir()) and not (dest / MARKER).exists():
         raise BundleError(f"{dest} exists and is not a bundle; choose an empty or new folder")
     roots = [r for r in runtime_requirements() if canonicalize_name(r.name) not in KAGGLE_PROVIDES]
-    pins = sorted({pin for version in PYTHON_VERSIONS for pin in missing_on_kaggle(roots, version)})
+    pins = {version: missing_on_kaggle(roots, version) for version in PYTHON_VERSIONS}
     dest.parent.mkdir(parents=True, exist_ok=True)
     # Built beside `dest` and swapped in at the end, so a failed build leaves no half bundle.
     staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
     try:
         weights = copy_source(staging / "src")
+        shutil.copy2(REPO / "kernel.ipynb", staging / "kernel.ipynb")
         for version in PYTHON_VERSIONS:
-            download_wheels(pins, staging / "wheels", version, wheels_from)
+            download_wheels(pins[version], staging / "wheels", version, wheels_from)
         commit = git_commit()
-        manifest = {"format": FORMAT, "requirements": pins, "python_versions": list(PYTHON_VERSIONS),
-                    "weights": weights, "commit": commit,
+        manifest = {"format": FORMAT, "requirements": pins, "weights": weights, "commit": commit,
                     "wheels": sorted(p.name for p in (staging / "wheels").glob("*.whl"))}
         (staging / MARKER).write_text(json.dumps(manifest, indent=1) + "\n")
+        all_pins = sorted({pin for version_pins in pins.values() for pin in version_pins})
         (staging / "README.md").write_text(README.format(
             marker=MARKER, weights=", ".join(weights) or "none (the notebook will use an untrained init)",
-            pins=", ".join(pins), pythons=" and ".join(PYTHON_VERSIONS), commit=commit))
+            pins=", ".join(all_pins), pythons=" and ".join(PYTHON_VERSIONS), commit=commit))
         leaks = forbidden_files(staging)
         if leaks:
             raise BundleError(f"refusing to bundle task data, solutions or tests: {', '.join(leaks[:5])}")
@@ -201,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     manifest = json.loads((dest / MARKER).read_text())
-    print(f"bundle: {dest} ({len(manifest['wheels'])} wheels: {', '.join(manifest['requirements'])})")
+    print(f"bundle: {dest} ({len(manifest['wheels'])} wheels for Python {', '.join(manifest['requirements'])})")
     if not manifest["weights"]:
         print("warning: no pretrained weights in weights/; the notebook will run an untrained init", file=sys.stderr)
     return 0

@@ -123,7 +123,12 @@ def install_wheels(bundle: Path, site_dir: Path) -> list[str]:
     (torch, numpy, ...) is Kaggle's. pip reads no config and no PIP_* variables, so only
     the bundle's wheels can be used, with or without a network.
     """
-    pins = json.loads((bundle / MARKER).read_text())["requirements"]
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    pins_by_version = json.loads((bundle / MARKER).read_text())["requirements"]
+    if version not in pins_by_version:
+        raise RuntimeError(f"the bundle has wheels for Python {', '.join(pins_by_version)}, this kernel runs "
+                           f"{version}: rebuild it with {version} in solver/bundle.py's PYTHON_VERSIONS")
+    pins = pins_by_version[version]
     env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
     env["PIP_CONFIG_FILE"] = os.devnull
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", "--upgrade",

