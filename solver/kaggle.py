@@ -204,8 +204,11 @@ def finish_submission(path: Path, tasks: list[AnyTask]) -> list[str]:
 
 def local_score(out_dir: Path) -> str:
     """The dry run's score line from the solver's report."""
-    score = json.loads((Path(out_dir) / "report.json").read_text()).get("score")
+    try:
+        score = json.loads((Path(out_dir) / "report.json").read_text()).get("score")
+    except (OSError, ValueError) as error:
+        return f"no local score: the solver left no readable report.json ({error})"
     if score is None:
-        return "no score in report.json"
+        return "no local score: report.json has none"
     return (f"local score (Kaggle rule): {score['kaggle']:.4f} ({score['correct']}/{score['total']} test outputs); "
             f"per-task average {score['per_task_average']:.4f}")

@@ -1,6 +1,7 @@
 """The real pipeline on real arc1/eval tasks, tiny preset, through the command line."""
 
 import json
+import time
 
 from solver.submission import validate_submission
 from solver.tasks import load_source
@@ -54,3 +55,20 @@ def test_bad_task_and_crashing_task_cost_no_one_else(tmp_path):
     assert report["broken"]["status"] == "invalid"
     assert report[ids[1]]["status"] == "failed" and "injected failure" in report[ids[1]]["error"]
     assert report[ids[0]]["status"] == report[ids[2]]["status"] == "solved"
+
+
+def test_a_run_about_to_overrun_its_budget_writes_fallbacks_in_time(tmp_path):
+    """Kaggle's safety rule: a hung task must not cost the submission; it is complete when the budget ends."""
+    budget_s = 20
+    tasks = load_source("arc1/eval").tasks[:3]
+    out = tmp_path / "out"
+    start = time.monotonic()
+    result = run_cli(*THREE, *SMOKE, "--out", out, "--time-budget", budget_s,
+                     env={"SOLVER_FAULTS": f"sleep:{tasks[0].id}:600"})
+    elapsed = time.monotonic() - start
+    assert result.returncode == 0, result.stderr
+    assert elapsed < budget_s + 20  # the budget, plus interpreter and torch start-up, stopping the worker
+    submission = read_json(out / "submission.json")
+    assert validate_submission(submission, {t.id: len(t.test) for t in tasks}) == []
+    report = read_json(out / "report.json")["tasks"]
+    assert {report[t.id]["status"] for t in tasks} == {"timeout"}

@@ -123,3 +123,10 @@ def test_watchdog_stops_a_hung_solver_and_its_children(tmp_path, monkeypatch):
         time.sleep(0.1)
     else:
         pytest.fail("the solver's child process survived the watchdog")
+
+
+def test_local_score_reads_the_report_and_survives_its_absence(tmp_path):
+    assert "no local score" in kaggle.local_score(tmp_path)
+    (tmp_path / "report.json").write_text(json.dumps(
+        {"score": {"kaggle": 0.5, "correct": 1, "total": 2, "per_task_average": 0.25}}))
+    assert kaggle.local_score(tmp_path).startswith("local score (Kaggle rule): 0.5000 (1/2 test outputs)")

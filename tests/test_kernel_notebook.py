@@ -9,6 +9,8 @@ everything it starts run with tests/netblock on PYTHONPATH: no connection leaves
 import json
 import shutil
 import stat
+import subprocess
+import sys
 
 import nbformat
 from nbclient import NotebookClient
@@ -84,4 +86,27 @@ def test_notebook_writes_a_complete_submission_offline(tmp_path, bundle_dir, arc
     report = read_json(kaggle_root / "working" / "report.json")
     assert all(report["tasks"][t.id]["status"] == "solved" for t in tasks)
     assert sorted((kaggle_root / "input").rglob("*")) == inputs_before  # nothing written to the inputs
-    print(text)
+
+
+NETBLOCK_CHECK = """\
+import socket, urllib.request
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen()
+socket.create_connection(server.getsockname(), timeout=2).close()
+socket.create_connection(("localhost", server.getsockname()[1]), timeout=2).close()
+for url in ("http://192.0.2.1/", "https://pypi.org/simple/"):
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except OSError as error:
+        assert "network blocked by tests/netblock" in str(error), error
+    else:
+        raise SystemExit(f"reached {url}")
+print("ok")
+"""
+
+
+def test_network_block_allows_loopback_only():
+    result = subprocess.run([sys.executable, "-c", NETBLOCK_CHECK], capture_output=True, text=True,
+                            env=offline_env(), timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
