@@ -147,14 +147,16 @@ def solver_command(plan: Plan, out_dir: Path, extra_args: list[str]) -> list[str
 
 
 def stop(process: subprocess.Popen) -> None:
-    """End the solver and its workers (one process group): TERM, then KILL."""
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(TERM_WAIT_S)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass  # already gone
+    """End the solver and its workers (one process group): TERM, then KILL whatever is left."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return  # the whole group is gone
+        try:
+            process.wait(TERM_WAIT_S)
+        except subprocess.TimeoutExpired:
+            pass  # next signal
 
 
 def run_solver(plan: Plan, bundle: Path, site_dir: Path, out_dir: Path, extra_args: list[str]) -> int:
