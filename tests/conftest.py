@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -5,11 +8,22 @@ import torch
 from solver.config import model_preset
 from solver.tasks import load_source
 from solver.weights import build_model
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="session")
 def arc1_eval():
     return load_source("arc1/eval")
+
+
+@pytest.fixture(scope="session")
+def bundle_dir(tmp_path_factory):
+    """The Kaggle bundle, built once per session by its real command (pip may download wheels)."""
+    dest = tmp_path_factory.mktemp("bundle") / "arc-solver-bundle"
+    result = subprocess.run([sys.executable, "-m", "solver.bundle", str(dest)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return dest
 
 
 @pytest.fixture

@@ -28,3 +28,12 @@ def run_cli(*args, env=None, timeout=300):
 
 def read_json(path):
     return json.loads(Path(path).read_text())
+
+
+NETBLOCK = ROOT / "tests" / "netblock"  # its sitecustomize.py blocks all but loopback connections
+
+
+def offline_env(**extra):
+    """os.environ with the network blocked for the process and its children (and no other PYTHONPATH)."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    return {**env, "PYTHONPATH": str(NETBLOCK), **extra}

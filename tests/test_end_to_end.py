@@ -51,3 +51,4 @@ def test_bad_task_and_crashing_task_cost_no_one_else(tmp_path):
     assert report["broken"]["status"] == "invalid"
     assert report[ids[1]]["status"] == "failed" and "injected failure" in report[ids[1]]["error"]
     assert report[ids[0]]["status"] == report[ids[2]]["status"] == "solved"
+

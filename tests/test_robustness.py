@@ -13,7 +13,7 @@ import time
 import pytest
 
 from solver.submission import validate_submission
-from tests.helpers import ROOT, SMALL_TASKS, SMOKE, read_json, run_cli, small_tasks
+from tests.helpers import ROOT, SMALL_TASKS, SMOKE, offline_env, read_json, run_cli, small_tasks
 
 TASKS = SMALL_TASKS
 
@@ -124,11 +124,9 @@ def test_out_of_memory_backs_off_inside_the_run(tmp_path, three_tasks):
 
 
 def test_the_solver_needs_no_network(tmp_path, reference):
-    blocker = ROOT / "tests" / "netblock"
-    check = subprocess.run([sys.executable, "-c", "import socket; socket.socket()"], capture_output=True, text=True,
-                           env={**os.environ, "PYTHONPATH": str(blocker)})
-    assert check.returncode != 0 and "network access blocked" in check.stderr  # the block itself works
-    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path,
-                     env={"PYTHONPATH": f"{blocker}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"})
+    probe = "import socket; socket.create_connection(('192.0.2.1', 80), timeout=1)"
+    check = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=offline_env())
+    assert check.returncode != 0 and "network blocked" in check.stderr  # the block itself works
+    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, env=offline_env())
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "submission.json").read_bytes() == reference
