@@ -326,7 +326,8 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
     stop_step = cfg.total_steps if until_step is None else min(until_step, cfg.total_steps)
     budget_s = minutes * 60.0
     train_losses: list[float] = []
-    step_s = 0.0  # slowest step seen so far in this piece
+    step_s = 0.0  # slowest step of this piece, not counting the first of each canvas size (compilation)
+    sides_seen: set[int] = set()
 
     def validate() -> float:
         began = time.monotonic()
@@ -353,9 +354,11 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
         if distributed.any(remaining < step_s + RESERVE_FACTOR * closing_s + MIN_RESERVE_S, device):
             break
         began = time.monotonic()
-        train_losses.append(train_step(state, objective, data.batch(state.step, distributed.rank).to(device), cfg,
-                                       distributed, device))
-        step_s = max(step_s, time.monotonic() - began)
+        batch = data.batch(state.step, distributed.rank).to(device)
+        train_losses.append(train_step(state, objective, batch, cfg, distributed, device))
+        if batch.side in sides_seen:
+            step_s = max(step_s, time.monotonic() - began)
+        sides_seen.add(batch.side)
         if state.step % cfg.eval_every == 0:
             closing_s = max(closing_s, validate())
             last_validated = state.step
@@ -383,8 +386,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--minutes", type=float, required=True, help="wall-clock limit of this piece")
     parser.add_argument("--until-step", type=int, help="stop at this global step")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    parser.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
-                        help="torch.compile the supervision step (default: on CUDA)")
+    parser.add_argument("--compile", action="store_true",
+                        help="torch.compile the supervision step: one compilation per canvas size (8) and per "
+                             "first/later supervision step, minutes in all, so only for long pieces")
     parser.add_argument("--commit", help="git commit of the code, where the tree has no .git")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (1 is fastest for the tiny preset)")
     return parser.parse_args(argv)
@@ -402,8 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     seed_everything(cfg.seed)
-    summary = train(cfg, args.out, device, args.minutes, args.resume, args.until_step,
-                    device.type == "cuda" if args.compile is None else args.compile, args.commit)
+    summary = train(cfg, args.out, device, args.minutes, args.resume, args.until_step, args.compile, args.commit)
     if int(os.environ.get("RANK", "0")) == 0:
         print(json.dumps(summary, indent=1))
     return 0
