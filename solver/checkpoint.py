@@ -37,7 +37,8 @@ def tensor_bytes(tensor: torch.Tensor) -> int:
     return tensor.numel() * tensor.element_size()
 
 
-def shard_tensors(tensors: dict[str, torch.Tensor], max_file_bytes: int = MAX_FILE_BYTES) -> list[dict[str, torch.Tensor]]:
+def shard_tensors(tensors: dict[str, torch.Tensor],
+                  max_file_bytes: int = MAX_FILE_BYTES) -> list[dict[str, torch.Tensor]]:
     """Pack tensors into shards under the limit, in key order; cut any tensor that is too big alone."""
     budget = max_file_bytes - HEADER_ALLOWANCE
     pieces: list[tuple[str, torch.Tensor]] = []

@@ -44,7 +44,7 @@ from solver.pretrain_config import PretrainConfig, pretrain_preset
 from solver.pretrain_data import PretrainSplit, build_split
 from solver.seeding import seed_everything
 from solver.train_log import append_row
-from solver.weights import build_model, unwrap
+from solver.weights import build_model
 
 log = logging.getLogger(__name__)
 
