@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 import torch
@@ -71,6 +72,15 @@ def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, small_split):
         assert torch.equal(a[key], b[key]), key
     assert state_a["val"] == state_b["val"]
     assert len({r["run_id"] for r in read_log(tmp_path / "pieces" / LOG_FILE)}) == 2
+
+
+def test_the_wall_clock_limit_stops_a_piece_cleanly(tmp_path, small_split):
+    began = time.monotonic()
+    summary = train(TINY, tmp_path, CPU, minutes=0.1, split=small_split)
+    assert time.monotonic() - began < 0.1 * 60 + 5  # the limit, plus slack for a loaded machine
+    assert 0 <= summary["step"] < TINY.total_steps
+    _, state = load_checkpoint(tmp_path / CHECKPOINT_DIR)
+    assert state["step"] == summary["step"] and read_log(tmp_path / LOG_FILE)[-1]["step"] == summary["step"]
 
 
 def test_a_resume_without_optimizer_moments_rewarms_the_learning_rate(tmp_path, small_split):
