@@ -1,0 +1,75 @@
+"""The pretraining recipe: a frozen dataclass with named presets, like solver.config.
+
+Optimizer settings follow TRM's ARC recipe (arXiv 2510.04871): AdamW-style updates with
+betas (0.9, 0.95), lr 1e-4, weight decay 0.1, SignSGD at 1e-2 for the task embeddings,
+EMA 0.999. One training step is one batch; each of its `sup_steps` deep-supervision
+steps is its own optimizer update on the detached carry, as in solver.finetune.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from solver.config import MODEL_PRESETS, _from_dict
+
+
+@dataclass(frozen=True)
+class PretrainConfig:
+    model: str = "trm-7m"  # a solver.config model preset
+    total_steps: int = 20000  # length of the learning-rate schedule (warm-up then cosine, solver.finetune.lr_factor)
+    batch_tokens: int = 131072  # tokens (prefix included) per batch per device; sets the samples per canvas size
+    max_batch: int = 768  # cap on samples per batch per device
+    sup_steps: int = 4  # deep-supervision steps per batch, in training and validation
+    lr: float = 1e-4
+    betas: tuple[float, float] = (0.9, 0.95)
+    weight_decay: float = 0.1
+    grad_clip: float = 1.0
+    embedding_lr: float = 1e-2
+    embedding_weight_decay: float = 0.1
+    ema_decay: float = 0.999
+    augmentations_per_task: int = 8  # embedding rows per task; 8 keeps the trm-7m checkpoint under 64 MiB
+    translate: bool = True
+    eval_every: int = 500  # steps between validations (and log rows)
+    # Steps over which the learning rate ramps up again after a resume that had to drop the
+    # optimizer moments (see docs/PRETRAINING.md); Adam's betas forget in ~20 steps anyway.
+    rewarm_steps: int = 50
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.model not in MODEL_PRESETS:
+            raise ValueError(f"PretrainConfig: unknown model preset {self.model!r}")
+        for name in ("total_steps", "batch_tokens", "max_batch", "sup_steps", "augmentations_per_task",
+                     "eval_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"PretrainConfig: {name} must be >= 1")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError("PretrainConfig: ema_decay must be in [0, 1)")
+        if self.rewarm_steps < 0:
+            raise ValueError("PretrainConfig: rewarm_steps must be >= 0")
+        object.__setattr__(self, "betas", tuple(self.betas))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "PretrainConfig":
+        return _from_dict(cls, values)
+
+    def replace(self, **changes: Any) -> "PretrainConfig":
+        return _from_dict(type(self), {**self.to_dict(), **changes})
+
+
+PRETRAIN_PRESETS: dict[str, PretrainConfig] = {
+    "trm-7m": PretrainConfig(),
+    # CPU tests and demonstrations: seconds per dozen steps on two cores.
+    "tiny": PretrainConfig(model="tiny", total_steps=400, batch_tokens=2048, max_batch=16, sup_steps=2, lr=3e-3,
+                           ema_decay=0.9, eval_every=20, rewarm_steps=5),
+}
+
+
+def pretrain_preset(name: str) -> PretrainConfig:
+    if name not in PRETRAIN_PRESETS:
+        raise ValueError(f"unknown pretraining preset {name!r}; choose from {sorted(PRETRAIN_PRESETS)}")
+    return PRETRAIN_PRESETS[name]
