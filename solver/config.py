@@ -17,7 +17,8 @@ def _round_up(value: float, multiple: int) -> int:
     return multiple * -(-int(round(value)) // multiple)
 
 
-def _from_dict(cls, values: dict[str, Any]):
+def config_from_dict(cls, values: dict[str, Any]):
+    """Build a config dataclass from a dict, rejecting unknown keys."""
     known = {f.name for f in dataclasses.fields(cls) if f.init}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -69,7 +70,7 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "ModelConfig":
-        return _from_dict(cls, values)
+        return config_from_dict(cls, values)
 
     @classmethod
     def from_json(cls, text: str) -> "ModelConfig":
@@ -136,10 +137,10 @@ class SolveConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "SolveConfig":
-        return _from_dict(cls, values)
+        return config_from_dict(cls, values)
 
     def replace(self, **changes: Any) -> "SolveConfig":
-        return _from_dict(type(self), {**self.to_dict(), **changes})
+        return config_from_dict(type(self), {**self.to_dict(), **changes})
 
 
 SOLVE_PRESETS: dict[str, SolveConfig] = {

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from solver.config import MODEL_PRESETS, _from_dict
+from solver.config import MODEL_PRESETS, config_from_dict
 
 
 @dataclass(frozen=True)
@@ -55,10 +55,10 @@ class PretrainConfig:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "PretrainConfig":
-        return _from_dict(cls, values)
+        return config_from_dict(cls, values)
 
     def replace(self, **changes: Any) -> "PretrainConfig":
-        return _from_dict(type(self), {**self.to_dict(), **changes})
+        return config_from_dict(type(self), {**self.to_dict(), **changes})
 
 
 PRETRAIN_PRESETS: dict[str, PretrainConfig] = {
