@@ -15,7 +15,8 @@ MIN_BATCH = 1
 
 
 def is_out_of_memory(error: BaseException) -> bool:
-    return isinstance(error, torch.OutOfMemoryError)
+    # torch.cuda.OutOfMemoryError (an alias of torch.OutOfMemoryError where that exists) is in every torch >= 1.13.
+    return isinstance(error, torch.cuda.OutOfMemoryError)
 
 
 class BatchSizer:

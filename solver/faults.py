@@ -61,4 +61,4 @@ def before_batch(what: str) -> None:
             used = _oom_counts.get(target, 0)
             if used < amount:
                 _oom_counts[target] = used + 1
-                raise torch.OutOfMemoryError(f"injected out of memory ({what})")
+                raise torch.cuda.OutOfMemoryError(f"injected out of memory ({what})")

@@ -69,7 +69,7 @@ def test_out_of_memory_halves_the_batch(tiny_model, flip_task, monkeypatch):
 
 def test_out_of_memory_at_the_minimum_batch_gives_up(tiny_model, flip_task, monkeypatch):
     monkeypatch.setenv(FAULT_ENV, "oom:flip:100")
-    with pytest.raises(torch.OutOfMemoryError):
+    with pytest.raises(torch.cuda.OutOfMemoryError):
         run(tiny_model, flip_task, 3)
 
 
