@@ -139,7 +139,9 @@ class BudgetTracker:
     """Hands each task its share of what is left: remaining time x weight / remaining weight.
 
     Time a task does not use rolls over to the tasks after it. `workers` tasks run at
-    once (one per GPU), so the wall-clock time left is multiplied by the worker count.
+    once (one per GPU), so the wall-clock time left is multiplied by the worker count;
+    no share exceeds the wall-clock time left. A task started again (its worker died)
+    gets its first share again, within the time left.
     """
 
     def __init__(self, total_seconds: float, weights: dict[str, float], workers: int = 1):
@@ -147,14 +149,18 @@ class BudgetTracker:
         self.deadline = Deadline.in_seconds(total_seconds - reserve)
         self.remaining_weight = dict(weights)
         self.workers = workers
+        self.granted: dict[str, float] = {}
 
     def share(self, task_id: str) -> float:
-        left = max(self.deadline.remaining(), 0.0) * self.workers
+        wall_left = max(self.deadline.remaining(), 0.0)
         total = sum(self.remaining_weight.values()) or 1.0
-        return left * self.remaining_weight.get(task_id, 0.0) / total
+        return min(wall_left, wall_left * self.workers * self.remaining_weight.get(task_id, 0.0) / total)
 
     def start(self, task_id: str) -> float:
         """Seconds for this task; the task then stops counting against the others."""
+        if task_id in self.granted:
+            return min(self.granted[task_id], max(self.deadline.remaining(), 0.0))
         seconds = self.share(task_id)
         self.remaining_weight.pop(task_id, None)
+        self.granted[task_id] = seconds
         return seconds

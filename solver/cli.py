@@ -45,6 +45,16 @@ def non_negative_int(text: str) -> int:
     return 0 if text.strip() == "0" else positive_int(text)
 
 
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding takes 32 bits
+
+
+def seed_value(text: str) -> int:
+    value = non_negative_int(text)
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_SEED}")
+    return value
+
+
 def positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -87,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--augmentations", dest="n_augmentations", type=positive_int)
     solve.add_argument("--inference-batch", type=positive_int)
     solve.add_argument("--sup-steps", type=positive_int)
-    solve.add_argument("--seed", type=non_negative_int)
+    solve.add_argument("--seed", type=seed_value)
     return parser
 
 

@@ -9,6 +9,8 @@ bucket, so a 10 x 10 task costs ~1/9 of the tokens of a 30 x 30 one.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from solver.tasks import MAX_SIDE, NUM_COLOURS, Task
@@ -29,8 +31,24 @@ def canvas_side(max_grid_side: int) -> int:
     return min(MAX_SIDE, CANVAS_MULTIPLE * -(-needed // CANVAS_MULTIPLE))
 
 
+def expected_max_side(task: Task) -> int:
+    """The largest side the task's grids may have, test outputs included.
+
+    Test outputs are unknown; when demonstrations grow (output larger than input),
+    each test input is scaled by the largest growth seen, so an answer that grows the
+    same way still fits the canvas.
+    """
+    side = task.max_side
+    growth_h = max(p.output.shape[0] / p.input.shape[0] for p in task.train)
+    growth_w = max(p.output.shape[1] / p.input.shape[1] for p in task.train)
+    for pair in task.test:
+        h, w = pair.input.shape
+        side = max(side, math.ceil(h * growth_h), math.ceil(w * growth_w))
+    return min(side, MAX_SIDE)
+
+
 def task_canvas_side(task: Task) -> int:
-    return canvas_side(task.max_side)
+    return canvas_side(expected_max_side(task))
 
 
 def encode(grid: np.ndarray, side: int, offset: tuple[int, int] = (0, 0)) -> np.ndarray:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 FINAL_WRITE_GRACE_S = 3.0  # the hard deadline sits this long before the end of the budget
 POLL_S = 0.2
 MAX_TASK_TRIES = 2  # a task whose worker died is retried once on another worker
+MAX_START_FAILURES = 2  # a device whose workers die this often before becoming ready is given up
 SHUTDOWN_WAIT_S = 5.0
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -107,33 +108,46 @@ class Supervisor:
     # -- recording ------------------------------------------------------------------------
 
     def _record(self, task_id: str, report: dict[str, Any], entries: list[dict] | None) -> None:
+        """Keep a task's outcome in memory; `_write` puts it on disk."""
         if entries is not None:
             self.submission.set(task_id, entries)
         self.reports[task_id] = report
-        write_json_atomic(self.reports_dir / f"{safe_filename(task_id)}.json", {"task_id": task_id, **report})
+
+    def _write(self, task_ids: list[str]) -> None:
+        """The submission first (durable, atomic), then these tasks' report files."""
         self.submission.write(self.submission_path)
+        for task_id in task_ids:
+            write_json_atomic(self.reports_dir / f"{safe_filename(task_id)}.json",
+                              {"task_id": task_id, **self.reports[task_id]}, durable=False)
 
     def _finish(self, task_id: str, entries: list[dict], report: dict[str, Any]) -> None:
         report = {"status": "solved", **report}
         self.journal.append(task_id, entries, report)
         self._record(task_id, report, entries)
+        self._write([task_id])
 
-    def _fail(self, task_id: str, cause: str, status: str = "failed") -> None:
-        log.warning("task %s: %s; using fallback attempts", display_id(task_id), cause)
-        self._record(task_id, {"status": status, "error": cause}, None)
+    def _fail(self, task_ids: list[str], cause: str, status: str = "failed") -> None:
+        """Fallback attempts for these tasks, written with one submission write."""
+        for task_id in task_ids:
+            log.warning("task %s: %s; using fallback attempts", display_id(task_id), cause)
+            self._record(task_id, {"status": status, "error": cause}, None)
+        self._write(task_ids)
 
     # -- the run --------------------------------------------------------------------------
 
     def run(self) -> dict[str, dict[str, Any]]:
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.submission.write(self.submission_path)  # complete and valid from the first moment
+        # The journal first: a refused run (another run's folder) must not touch that run's files.
         finished = self.journal.start(self.opts.fresh)
-        for task in self.tasks:
-            if isinstance(task, InvalidTask):
-                self._fail(task.id, task.reason, status="invalid")
-            elif task.id in finished:
-                record = finished[task.id]
-                self._record(task.id, {**record["report"], "resumed": True}, record["entries"])
+        invalid = [t for t in self.tasks if isinstance(t, InvalidTask)]
+        for task in invalid:
+            log.warning("task %s: %s; using fallback attempts", display_id(task.id), task.reason)
+            self._record(task.id, {"status": "invalid", "error": task.reason}, None)
+        resumed = [t.id for t in self.tasks if isinstance(t, Task) and t.id in finished]
+        for task_id in resumed:
+            record = finished[task_id]
+            self._record(task_id, {**record["report"], "resumed": True}, record["entries"])
+        self._write([t.id for t in invalid] + resumed)  # complete and valid from the first moment
         pending = [t for t in self.tasks if isinstance(t, Task) and t.id not in finished]
         if finished:
             log.info("resuming: %d tasks already in the journal, %d to go", len(finished), len(pending))
@@ -158,18 +172,35 @@ class Supervisor:
         pool = WorkerPool(spec, devices)
         todo = deque(pending)
         tries: Counter[str] = Counter()
+        finished: set[str] = set()
         progress = Progress(len(pending))
+
+        def handle(message) -> None:
+            kind, worker_id, task_id, *rest = message
+            pool.release(worker_id)
+            if task_id in finished:  # a retried task whose first answer arrived late: keep the first
+                return
+            finished.add(task_id)
+            for task in [t for t in todo if t.id == task_id]:
+                todo.remove(task)
+            if kind == "done":
+                entries, report = rest
+                self._finish(task_id, entries, report)
+                progress.advance(describe(task_id, report))
+            else:
+                self._fail([task_id], rest[0])
+                progress.advance(f"task {task_id} failed: {rest[0]}")
+
         try:
             while todo or pool.busy():
+                for message in pool.drain():  # answers already sent count, even from a worker now dead
+                    handle(message)
+                unfinished = [i for i in pool.in_flight() + [t.id for t in todo] if i not in finished]
                 if self.hard_deadline is not None and time.monotonic() >= self.hard_deadline:
-                    for task_id in pool.in_flight() + [t.id for t in todo]:
-                        self._fail(task_id, "time budget ran out", status="timeout")
-                    todo.clear()
+                    self._fail(unfinished, "time budget ran out", status="timeout")
                     break
                 if not pool.alive():
-                    for task_id in pool.in_flight() + [t.id for t in todo]:
-                        self._fail(task_id, "no worker could start: " + pool.last_error)
-                    todo.clear()
+                    self._fail(unfinished, "no worker could start: " + pool.last_error)
                     break
                 for worker in pool.idle():
                     if not todo:
@@ -179,26 +210,18 @@ class Supervisor:
                     seconds = tracker.start(task.id) if tracker else None
                     pool.send(worker, Job(task, seconds, tracker.deadline.at if tracker else None, self.hard_deadline))
                 for task in pool.reap_dead():
+                    if task.id in finished:
+                        continue
                     if tries[task.id] < MAX_TASK_TRIES:
                         log.warning("task %s: its worker died; handing it to another worker", task.id)
                         todo.appendleft(task)
                     else:
-                        self._fail(task.id, "worker died twice on this task")
+                        finished.add(task.id)
+                        self._fail([task.id], "worker died twice on this task")
                         progress.advance(f"task {task.id} failed")
                 message = pool.receive(POLL_S)
-                if message is None:
-                    continue
-                kind, worker_id, *rest = message
-                if kind == "done":
-                    task_id, entries, report = rest
-                    pool.release(worker_id)
-                    self._finish(task_id, entries, report)
-                    progress.advance(describe(task_id, report))
-                elif kind == "failed":
-                    task_id, cause = rest
-                    pool.release(worker_id)
-                    self._fail(task_id, cause)
-                    progress.advance(f"task {task_id} failed: {cause}")
+                if message is not None:
+                    handle(message)
         finally:
             pool.shutdown()
             progress.close()
@@ -221,6 +244,7 @@ class WorkerPool:
         self.workers: dict[int, dict[str, Any]] = {}
         self.next_id = 0
         self.last_error = "unknown error"
+        self.start_failures: Counter[str] = Counter()
         for device in devices:
             self._spawn(device)
 
@@ -234,6 +258,7 @@ class WorkerPool:
                                    "ready": False, "broken": False}
 
     def alive(self) -> bool:
+        """Whether any worker is running or starting (given-up devices have none)."""
         return any(not w["broken"] for w in self.workers.values())
 
     def busy(self) -> bool:
@@ -254,28 +279,42 @@ class WorkerPool:
             self.workers[worker_id]["job"] = None
 
     def receive(self, timeout: float):
-        """The next message, with bookkeeping for 'ready' and 'broken' done here."""
+        """The next task message ("done" or "failed"), or None; 'ready' and 'broken' are handled here."""
         try:
             message = self.outbox.get(timeout=timeout)
         except queue.Empty:
             return None
         kind, worker_id = message[0], message[1]
-        if kind == "ready":
-            self.workers[worker_id]["ready"] = True
+        worker = self.workers.get(worker_id)
+        if kind == "ready" and worker is not None:
+            worker["ready"] = True
             if message[2]:
                 log.info("worker %d on %s: %.0f train / %.0f inference work units per second", worker_id,
-                         self.workers[worker_id]["device"], message[2]["train_units_per_s"],
-                         message[2]["infer_units_per_s"])
-            return None
-        if kind == "broken":
-            self.workers[worker_id]["broken"] = True
+                         worker["device"], message[2]["train_units_per_s"], message[2]["infer_units_per_s"])
+        elif kind == "broken":
+            if worker is not None:
+                worker["broken"] = True
             self.last_error = message[2]
             log.error("worker %d could not start: %s", worker_id, message[2])
-            return None
-        return message
+        elif kind in ("done", "failed"):
+            return message
+        return None
+
+    def drain(self) -> list:
+        """Every task message already waiting, without blocking."""
+        messages = []
+        while not self.outbox.empty():
+            message = self.receive(0.0)
+            if message is not None:
+                messages.append(message)
+        return messages
 
     def reap_dead(self) -> list[Task]:
-        """Tasks whose worker process died mid-job; the worker is replaced on the same device."""
+        """Tasks whose worker process died mid-job; the worker is replaced on the same device.
+
+        A device whose workers die before ever becoming ready is given up after
+        MAX_START_FAILURES tries, so a broken device cannot restart workers forever.
+        """
         orphans = []
         for worker_id, worker in list(self.workers.items()):
             if worker["broken"] or worker["process"].is_alive():
@@ -283,6 +322,12 @@ class WorkerPool:
             del self.workers[worker_id]
             if worker["job"] is not None:
                 orphans.append(worker["job"].task)
+            if not worker["ready"]:
+                self.start_failures[worker["device"]] += 1
+            if self.start_failures[worker["device"]] >= MAX_START_FAILURES:
+                self.last_error = f"workers on {worker['device']} died {MAX_START_FAILURES} times while starting"
+                log.error("%s; giving that device up", self.last_error)
+                continue
             log.warning("worker %d on %s died (exit code %s); starting a new one", worker_id, worker["device"],
                         worker["process"].exitcode)
             self._spawn(worker["device"])

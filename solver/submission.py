@@ -36,8 +36,11 @@ def attempts_entry(grids: list[np.ndarray]) -> dict[str, list[list[int]]]:
     return {key: grid_to_list(grid) for key, grid in zip(ATTEMPT_KEYS, grids, strict=True)}
 
 
-def write_json_atomic(path: Path, document: Any) -> None:
-    """Write JSON to a temporary file in the same folder, fsync, then rename over `path`."""
+def write_json_atomic(path: Path, document: Any, durable: bool = True) -> None:
+    """Write JSON to a temporary file in the same folder, then rename it over `path`.
+
+    `durable` also fsyncs before the rename, so the file survives a power cut, not just a kill.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -45,7 +48,8 @@ def write_json_atomic(path: Path, document: Any) -> None:
         with os.fdopen(fd, "w") as handle:
             json.dump(document, handle, separators=(",", ":"))
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

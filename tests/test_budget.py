@@ -53,8 +53,9 @@ def test_tracker_splits_by_weight_and_rolls_time_over():
 
 
 def test_tracker_scales_with_workers():
-    one = BudgetTracker(1000.0, {"a": 1.0, "b": 1.0}, workers=1).share("a")
-    four = BudgetTracker(1000.0, {"a": 1.0, "b": 1.0}, workers=4).share("a")
+    weights = {f"t{i}": 1.0 for i in range(8)}
+    one = BudgetTracker(1000.0, weights, workers=1).share("t0")
+    four = BudgetTracker(1000.0, weights, workers=4).share("t0")
     assert abs(four / one - 4) < 0.01
 
 
@@ -71,3 +72,17 @@ def test_work_grows_faster_than_the_canvas_area():
     small, large = sample_work(10, cfg), sample_work(30, cfg)
     area_ratio = (16 + 900) / (16 + 100)
     assert area_ratio < large / small < area_ratio * 1.5
+
+
+def test_no_share_exceeds_the_wall_clock_left():
+    tracker = BudgetTracker(1000.0, {f"t{i}": 1.0 for i in range(8)}, workers=4)
+    for i in range(7):
+        tracker.start(f"t{i}")
+    left = tracker.deadline.remaining()
+    assert tracker.start("t7") <= left
+
+
+def test_a_restarted_task_gets_its_first_share_again():
+    tracker = BudgetTracker(1000.0, {"a": 1.0, "b": 1.0})
+    first = tracker.start("a")
+    assert abs(tracker.start("a") - first) < 1.0

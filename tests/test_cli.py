@@ -12,6 +12,7 @@ from tests.helpers import run_cli
     (["--tasks", "arc1/eval", "--device", "tpu"], "invalid choice"),
     (["--tasks", "arc1/eval", "--task-ids", "zzzz"], "not in the tasks file"),
     (["--tasks", "arc1/eval", "--weights", "missing.safetensors"], "no such file"),
+    (["--tasks", "arc1/eval", "--seed", str(2**64)], "must be at most"),
     ([], "required"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, fault, tmp_path):

@@ -34,7 +34,16 @@ def test_canvas_is_sized_to_the_task():
 
 def test_task_canvas_uses_every_known_grid(arc1_eval):
     task = arc1_eval.tasks[0]
-    assert task_canvas_side(task) == canvas_side(task.max_side)
+    assert task_canvas_side(task) >= canvas_side(task.max_side)
+
+
+def test_task_canvas_leaves_room_for_an_answer_that_grows_like_the_demonstrations():
+    from solver.tasks import parse_tasks
+
+    raw = {"train": [{"input": [[1] * 3] * 3, "output": [[1] * 9] * 9}], "test": [{"input": [[2] * 4] * 4}]}
+    task = parse_tasks({"grow": raw})[0]
+    assert task.max_side == 9
+    assert task_canvas_side(task) == canvas_side(12)  # the 4x4 test input is expected to give 12x12
 
 
 def test_eos_and_pad_layout():

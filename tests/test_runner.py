@@ -41,3 +41,29 @@ def test_observed_rates_move_toward_what_a_task_measured():
     assert abs(new.infer_units_per_s - (0.5 * 100 + 0.5 * 8 * 2 * 10 / 1.0)) < 1e-9
     idle = observed_rates(old, {**report, "finetune_steps": 0, "tests": []}, work=10.0, train_sup_steps=1)
     assert idle == old
+
+
+def test_a_refused_run_leaves_the_earlier_runs_files_alone(tmp_path):
+    import pytest
+
+    from solver.journal import JournalMismatch
+
+    tasks, solutions = small_tasks()
+    first = run(tasks[:1], solutions, options(tmp_path, ["cpu"]))
+    before = first.submission_path.read_bytes()
+    other = options(tmp_path, ["cpu"])
+    other.solve = other.solve.replace(seed=5)
+    with pytest.raises(JournalMismatch):
+        run(tasks[:1], solutions, other)
+    assert first.submission_path.read_bytes() == before
+
+
+def test_workers_that_cannot_start_leave_fallbacks_for_every_task(tmp_path):
+    tasks, solutions = small_tasks()
+    broken = options(tmp_path, ["cpu", "cpu"])
+    broken.weights_path = str(tmp_path / "missing.safetensors")
+    result = run(tasks, solutions, broken)
+    assert {r["status"] for r in result.reports.values()} == {"failed"}
+    assert all("no worker could start" in r["error"] for r in result.reports.values())
+    submission = json.loads(result.submission_path.read_text())
+    assert validate_submission(submission, {t.id: len(t.test) for t in tasks}) == []
