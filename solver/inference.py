@@ -19,12 +19,13 @@ from solver.model import TRM, autocast
 class Candidate:
     grid: np.ndarray  # de-augmented prediction, (H, W) uint8
     confidence: float  # sigmoid of the final halting logit
+    sup_steps: int = 0  # supervision steps actually run for it (fewer than planned at a deadline)
 
 
 @torch.no_grad()
 def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, side: int, sup_steps: int,
-                  device: torch.device, stop: Deadline | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,).
+                  device: torch.device, stop: Deadline | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,), steps run.
 
     Runs `sup_steps` supervision steps, or fewer when another step would not end before
     `stop` (at least one): an answer after fewer steps is still an answer.
@@ -32,12 +33,12 @@ def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, si
     with autocast(device):
         x = model.embed(tokens.to(device), embeddings.to(device))
         carry = model.initial_carry(x)
-        for _ in range(sup_steps):
+        for steps_run in range(1, sup_steps + 1):
             started = time.monotonic()
             carry, logits, halt = model.step(carry, x, side)
             if stop is not None and not stop.allows(time.monotonic() - started):
                 break
-    return logits.argmax(-1).cpu().numpy(), torch.sigmoid(halt).cpu().numpy()
+    return logits.argmax(-1).cpu().numpy(), torch.sigmoid(halt).cpu().numpy(), steps_run
 
 
 def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation], embeddings: torch.Tensor,
@@ -61,10 +62,10 @@ def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation
         def run(size: int) -> int:
             chunk = augmentations[start:start + size]
             tokens = torch.from_numpy(np.stack([encode(aug.apply(test_input), side) for aug in chunk]))
-            predicted, confidence = predict_batch(model, tokens, embeddings[start:start + len(chunk)], side,
-                                                  sup_steps, device, stop=soft_deadline)
+            predicted, confidence, steps_run = predict_batch(
+                model, tokens, embeddings[start:start + len(chunk)], side, sup_steps, device, stop=soft_deadline)
             for aug, pred, conf in zip(chunk, predicted, confidence):
-                candidates.append(Candidate(aug.invert(decode(pred, side)), float(conf)))
+                candidates.append(Candidate(aug.invert(decode(pred, side)), float(conf), steps_run))
             return len(chunk)
 
         start += sizer.run(run, what)

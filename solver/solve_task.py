@@ -55,7 +55,7 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
         entries.append(attempts_entry(top_attempts(ranked, fallback=pair.input)))
         test_reports.append({
             "candidates": len(candidates),
-            "sup_steps": plan.sup_steps,
+            "sample_steps": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
             "distinct": len(ranked),
             "top": [{"grid": grid_to_list(r.grid), "votes": r.votes, "confidence": round(r.mean_confidence, 4)}
                     for r in ranked[:REPORTED_CANDIDATES]],

@@ -112,7 +112,7 @@ def observed_rates(old: Throughput, report: dict[str, Any], work: float, train_s
     train_work = report["finetune_steps"] * report["finetune_batch"] * train_sup_steps * work
     if train_work and report["finetune_seconds"] > 0:
         train = RATE_MEMORY * train + (1 - RATE_MEMORY) * train_work / report["finetune_seconds"]
-    infer_work = sum(t["candidates"] * t["sup_steps"] for t in report["tests"]) * work
+    infer_work = sum(t["sample_steps"] for t in report["tests"]) * work
     if infer_work and report["inference_seconds"] > 0:
         infer = RATE_MEMORY * infer + (1 - RATE_MEMORY) * infer_work / report["inference_seconds"]
     return Throughput(train, infer)

@@ -18,14 +18,14 @@ def test_every_augmentation_gives_a_de_augmented_candidate(tiny_model, rng):
     emb = tiny_model.new_task_embeddings(10)
     candidates = predict(tiny_model, grid, augs, emb, side=8, sup_steps=2, batch=4, soft_deadline=NEVER,
                          hard_deadline=NEVER, device=CPU)
-    assert len(candidates) == 10
+    assert len(candidates) == 10 and all(c.sup_steps == 2 for c in candidates)
     # The identity candidate is exactly the decoded raw prediction.
-    raw, conf = predict_batch(tiny_model, torch.from_numpy(encode(grid, 8))[None], emb[:1], 8, 2, CPU)
+    raw, conf, _ = predict_batch(tiny_model, torch.from_numpy(encode(grid, 8))[None], emb[:1], 8, 2, CPU)
     assert np.array_equal(candidates[0].grid, decode(raw[0], 8))
     assert abs(candidates[0].confidence - conf[0]) < 1e-6
     # Each other candidate equals its augmentation's inverse applied to the raw prediction.
     aug = augs[3]
-    raw3, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[3:4], 8, 2, CPU)
+    raw3, _, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[3:4], 8, 2, CPU)
     assert np.array_equal(candidates[3].grid, aug.invert(decode(raw3[0], 8)))
 
 
@@ -33,8 +33,9 @@ def test_deadlines_limit_batches(tiny_model, rng):
     grid = rng.integers(0, 10, (3, 3)).astype(np.uint8)
     augs = draw_augmentations("t", 0, 12)
     emb = tiny_model.new_task_embeddings(12)
-    late = predict(tiny_model, grid, augs, emb, 4, 1, 4, Deadline.in_seconds(-1), NEVER, CPU)
-    assert len(late) == 4  # past the soft deadline only the first batch runs
+    late = predict(tiny_model, grid, augs, emb, 4, 3, 4, Deadline.in_seconds(-1), NEVER, CPU)
+    assert len(late) == 4  # past the soft deadline only the first batch runs...
+    assert all(c.sup_steps == 1 for c in late)  # ...cut short after one supervision step
     too_late = predict(tiny_model, grid, augs, emb, 4, 1, 4, NEVER, Deadline.in_seconds(-1), CPU)
     assert too_late == []
 
