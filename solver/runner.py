@@ -152,8 +152,7 @@ class Supervisor:
         if finished:
             log.info("resuming: %d tasks already in the journal, %d to go", len(finished), len(pending))
         if pending:
-            self._solve(pending)
-        self.submission.write(self.submission_path)
+            self._solve(pending)  # writes the submission after every task and at the deadline
         return self.reports
 
     def _solve(self, pending: list[Task]) -> None:

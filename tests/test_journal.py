@@ -5,6 +5,15 @@ from solver.journal import Journal, JournalMismatch
 ENTRY = [{"attempt_1": [[1]], "attempt_2": [[0]]}]
 
 
+def journal_of_a_and_b(path):
+    """A fresh journal at `path` holding finished tasks a and b."""
+    journal = Journal(path, "fp")
+    journal.start(fresh=False)
+    journal.append("a", ENTRY, {})
+    journal.append("b", ENTRY, {})
+    return journal
+
+
 def test_append_and_resume(tmp_path):
     journal = Journal(tmp_path / "j.jsonl", "fp")
     assert journal.start(fresh=False) == {}
@@ -16,10 +25,7 @@ def test_append_and_resume(tmp_path):
 
 def test_torn_last_record_is_ignored_and_cut(tmp_path):
     path = tmp_path / "j.jsonl"
-    journal = Journal(path, "fp")
-    journal.start(fresh=False)
-    journal.append("a", ENTRY, {})
-    journal.append("b", ENTRY, {})
+    journal_of_a_and_b(path)
     data = path.read_bytes()
     path.write_bytes(data[:-25])  # a kill in the middle of writing b
     again = Journal(path, "fp")
@@ -30,10 +36,7 @@ def test_torn_last_record_is_ignored_and_cut(tmp_path):
 
 def test_corrupt_record_is_ignored(tmp_path):
     path = tmp_path / "j.jsonl"
-    journal = Journal(path, "fp")
-    journal.start(fresh=False)
-    journal.append("a", ENTRY, {})
-    journal.append("b", ENTRY, {})
+    journal_of_a_and_b(path)
     lines = path.read_bytes().split(b"\n")
     lines[1] = lines[1].replace(b"attempt_1", b"attempt_9")  # crc no longer matches
     path.write_bytes(b"\n".join(lines))
