@@ -3,7 +3,7 @@
 
 import sys
 
-from solver.cli import main
+from solver.run.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,16 +8,17 @@ from typing import Any
 
 import torch
 
-from solver.augment import draw_augmentations
-from solver.budget import Deadline, TaskPlan
-from solver.codec import task_canvas_side
+from solver.arc.augment import draw_augmentations
+from solver.clock import Deadline
+from solver.run.budget import TaskPlan
+from solver.trm.codec import task_canvas_side
 from solver.config import SolveConfig
-from solver.finetune import finetune
-from solver.inference import predict
-from solver.model import TRM
-from solver.submission import attempts_entry, grid_to_list
-from solver.tasks import Task
-from solver.voting import rank, top_attempts
+from solver.trm.finetune import finetune
+from solver.trm.inference import predict
+from solver.trm.model import TRM
+from solver.arc.submission import attempts_entry, grid_to_list
+from solver.arc.tasks import Task
+from solver.arc.voting import rank, top_attempts
 
 REPORTED_CANDIDATES = 5  # distinct grids listed per test input in the report
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from solver.config import model_preset
-from solver.tasks import load_source
-from solver.weights import build_model
+from solver.trm.config import model_preset
+from solver.arc.tasks import load_source
+from solver.trm.weights import build_model
 from tests.helpers import ROOT
 
 
@@ -20,7 +20,7 @@ def arc1_eval():
 def bundle_dir(tmp_path_factory):
     """The Kaggle bundle, built once per session by its real command (pip may download wheels)."""
     dest = tmp_path_factory.mktemp("bundle") / "arc-solver-bundle"
-    result = subprocess.run([sys.executable, "-m", "solver.bundle", str(dest)], cwd=ROOT, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "solver.kaggle.bundle", str(dest)], cwd=ROOT, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return dest

@@ -14,7 +14,7 @@ SMALL_TASKS = ["--tasks", "arc1/eval", "--task-ids", ",".join(SMALL_TASK_IDS)]
 
 
 def small_tasks():
-    from solver.tasks import load_source, select_tasks
+    from solver.arc.tasks import load_source, select_tasks
 
     source = load_source("arc1/eval")
     return select_tasks(source.tasks, SMALL_TASK_IDS, None), source.solutions

@@ -7,7 +7,7 @@ import sys
 import pytest
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from solver.bundle import KAGGLE_PROVIDES, MARKER, PYTHON_VERSIONS, BundleError, build_bundle, forbidden_files
+from solver.kaggle.bundle import KAGGLE_PROVIDES, MARKER, PYTHON_VERSIONS, BundleError, build_bundle, forbidden_files
 from tests.helpers import ROOT, offline_env
 
 
@@ -30,7 +30,8 @@ def test_every_pin_has_a_wheel_for_each_python(bundle_dir):
 
 def test_bundle_holds_source_and_readme_but_no_task_data_solutions_or_tests(bundle_dir):
     assert (bundle_dir / "src" / "build_submission.py").is_file()
-    assert (bundle_dir / "src" / "solver" / "cli.py").is_file()
+    assert (bundle_dir / "src" / "solver" / "run" / "cli.py").is_file()
+    assert not (bundle_dir / "src" / "solver" / "train").exists()  # pretraining is not shipped
     assert (bundle_dir / "kernel.ipynb").read_bytes() == (ROOT / "kernel.ipynb").read_bytes()
     assert "Add input" in (bundle_dir / "README.md").read_text()
     names = [p.relative_to(bundle_dir).as_posix() for p in bundle_dir.rglob("*")]
@@ -56,7 +57,7 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
 
 def test_rebuilds_offline_from_a_local_wheel_folder(bundle_dir, tmp_path):
     dest = tmp_path / "again"
-    result = subprocess.run([sys.executable, "-m", "solver.bundle", str(dest), "--wheels-from",
+    result = subprocess.run([sys.executable, "-m", "solver.kaggle.bundle", str(dest), "--wheels-from",
                              str(bundle_dir / "wheels")], cwd=ROOT, capture_output=True, text=True,
                             env=offline_env(), timeout=120)
     assert result.returncode == 0, result.stderr

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from solver.codec import (EOS, IGNORE_LABEL, PAD, VOCAB_SIZE, canvas_side, decode, encode, encode_label,
+from solver.trm.codec import (EOS, IGNORE_LABEL, PAD, VOCAB_SIZE, canvas_side, decode, encode, encode_label,
                           max_offset, task_canvas_side)
 from tests.conftest import random_grid
 
@@ -38,7 +38,7 @@ def test_task_canvas_uses_every_known_grid(arc1_eval):
 
 
 def test_task_canvas_leaves_room_for_an_answer_that_grows_like_the_demonstrations():
-    from solver.tasks import parse_tasks
+    from solver.arc.tasks import parse_tasks
 
     raw = {"train": [{"input": [[1] * 3] * 3, "output": [[1] * 9] * 9}], "test": [{"input": [[2] * 4] * 4}]}
     task = parse_tasks({"grow": raw})[0]

@@ -2,8 +2,10 @@ import dataclasses
 
 import pytest
 
-from solver.config import MODEL_PRESETS, ModelConfig, SolveConfig, model_preset
-from solver.weights import build_model
+from solver.config import SolveConfig
+
+from solver.trm.config import MODEL_PRESETS, ModelConfig, model_preset
+from solver.trm.weights import build_model
 
 
 def test_trm_7m_matches_the_paper():

@@ -2,7 +2,7 @@
 
 import json
 
-from solver.submission import validate_submission
+from solver.arc.submission import validate_submission
 from tests.helpers import SMALL_TASKS, SMOKE, read_json, run_cli, small_tasks
 
 

@@ -2,13 +2,13 @@ import numpy as np
 import pytest
 import torch
 
-from solver.augment import draw_augmentations
-from solver.budget import Deadline
-from solver.codec import task_canvas_side
+from solver.arc.augment import draw_augmentations
+from solver.clock import Deadline
+from solver.trm.codec import task_canvas_side
 from solver.config import SolveConfig
 from solver.faults import FAULT_ENV
-from solver.finetune import TrainingPairs, finetune, lr_factor, sign_sgd_rows
-from solver.tasks import parse_tasks
+from solver.trm.finetune import TrainingPairs, finetune, lr_factor, sign_sgd_rows
+from solver.arc.tasks import parse_tasks
 
 CPU = torch.device("cpu")
 

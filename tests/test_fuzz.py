@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver.runner import safe_filename
-from solver.submission import Submission, validate_submission
-from solver.tasks import InvalidTask, Task, TaskError, load_source, parse_tasks
+from solver.run.supervisor import safe_filename
+from solver.arc.submission import Submission, validate_submission
+from solver.arc.tasks import InvalidTask, Task, TaskError, load_source, parse_tasks
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,11 +1,12 @@
 import numpy as np
 import torch
 
-from solver.augment import draw_augmentations
-from solver.budget import Deadline, TaskPlan
-from solver.codec import decode, encode
+from solver.arc.augment import draw_augmentations
+from solver.clock import Deadline
+from solver.run.budget import TaskPlan
+from solver.trm.codec import decode, encode
 from solver.config import SolveConfig
-from solver.inference import predict, predict_batch
+from solver.trm.inference import predict, predict_batch
 from solver.solve_task import solve_task
 
 CPU = torch.device("cpu")

@@ -1,6 +1,6 @@
 import pytest
 
-from solver.journal import Journal, JournalMismatch
+from solver.run.journal import Journal, JournalMismatch
 
 ENTRY = [{"attempt_1": [[1]], "attempt_2": [[0]]}]
 

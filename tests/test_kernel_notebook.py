@@ -16,7 +16,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 
-from solver.submission import validate_submission
+from solver.arc.submission import validate_submission
 from tests.helpers import ROOT, offline_env, read_json
 
 N_TASKS = 3
@@ -32,8 +32,8 @@ except PermissionError as error:
     print("probe: network blocked:", error)
 else:
     raise AssertionError("probe: the network was reachable from the notebook")
-assert kaggle.__file__.startswith(str(BUNDLE)), kaggle.__file__
-print("probe: solver imported from", kaggle.__file__)
+assert notebook.__file__.startswith(str(BUNDLE)), notebook.__file__
+print("probe: solver imported from", notebook.__file__)
 """
 
 

@@ -1,8 +1,8 @@
 import torch
 
-from solver.config import model_preset
-from solver.model import TRM, apply_rotary
-from solver.weights import build_model
+from solver.trm.config import model_preset
+from solver.trm.model import TRM, apply_rotary
+from solver.trm.weights import build_model
 
 
 def run_step(model: TRM, batch=3, side=5):

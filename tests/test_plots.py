@@ -4,8 +4,8 @@ import zlib
 import numpy as np
 import pytest
 
-from solver.plots import HEIGHT, SERIES, WIDTH, main, png_bytes, render
-from solver.train_log import COLUMNS, append_row, read_log
+from solver.train.plots import HEIGHT, SERIES, WIDTH, main, png_bytes, render
+from solver.train.log import COLUMNS, append_row, read_log
 
 
 def write_log(path, runs=2, rows_per_run=5):

@@ -7,15 +7,15 @@ import time
 import pytest
 import torch
 
-from solver.checkpoint import MAX_FILE_BYTES, MAX_TOTAL_BYTES, load_checkpoint, save_checkpoint, shard_tensors
-from solver.export import export
-from solver.pretrain import (CHECKPOINT_DIR, LOG_FILE, fresh_state, learning_rate_scale, load_state, save_state,
+from solver.train.checkpoint import MAX_FILE_BYTES, MAX_TOTAL_BYTES, load_checkpoint, save_checkpoint, shard_tensors
+from solver.train.export import export
+from solver.train.pretrain import (CHECKPOINT_DIR, LOG_FILE, fresh_state, learning_rate_scale, load_state, save_state,
                              train)
-from solver.pretrain_batches import PretrainBatches
-from solver.pretrain_config import pretrain_preset
-from solver.pretrain_data import build_split, split_tasks
-from solver.train_log import read_log
-from solver.weights import load_weights, provenance
+from solver.train.batches import PretrainBatches
+from solver.train.config import pretrain_preset
+from solver.train.data import build_split, split_tasks
+from solver.train.log import read_log
+from solver.trm.weights import load_weights, provenance
 from tests.helpers import ROOT
 
 CPU = torch.device("cpu")
@@ -166,7 +166,7 @@ def test_export_ships_the_ema_weights_with_provenance(real_run, tmp_path):
 def test_torchrun_trains_on_two_processes(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m",
-               "solver.pretrain", "--preset", "tiny", "--set", "batch_tokens=512", "--set", "max_batch=4",
+               "solver.train.pretrain", "--preset", "tiny", "--set", "batch_tokens=512", "--set", "max_batch=4",
                "--out", str(tmp_path / "ddp"), "--minutes", "2", "--until-step", "2", "--device", "cpu",
                "--threads", "1"]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from solver.pretrain_data import (EVAL_SOURCES, VAL_TASKS, build_split, pair_key, solved_tasks, split_tasks,
+from solver.train.data import (EVAL_SOURCES, VAL_TASKS, build_split, pair_key, solved_tasks, split_tasks,
                                   task_pair_keys)
-from solver.tasks import Pair, Task
+from solver.arc.tasks import Pair, Task
 
 
 @pytest.fixture(scope="module")

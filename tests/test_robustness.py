@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from solver.submission import validate_submission
+from solver.arc.submission import validate_submission
 from tests.helpers import ROOT, SMALL_TASKS, SMOKE, offline_env, read_json, run_cli, small_tasks
 
 TASKS = SMALL_TASKS

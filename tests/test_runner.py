@@ -2,11 +2,11 @@
 
 import json
 
-from solver.budget import Throughput
+from solver.run.budget import Throughput
 from solver.config import SOLVE_PRESETS
-from solver.runner import RunOptions, run, safe_filename
-from solver.submission import validate_submission
-from solver.worker import observed_rates
+from solver.run.supervisor import RunOptions, run, safe_filename
+from solver.arc.submission import validate_submission
+from solver.run.worker import observed_rates
 from tests.helpers import small_tasks
 
 
@@ -46,7 +46,7 @@ def test_observed_rates_move_toward_what_a_task_measured():
 def test_a_refused_run_leaves_the_earlier_runs_files_alone(tmp_path):
     import pytest
 
-    from solver.journal import JournalMismatch
+    from solver.run.journal import JournalMismatch
 
     tasks, solutions = small_tasks()
     first = run(tasks[:1], solutions, options(tmp_path, ["cpu"]))

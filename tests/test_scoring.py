@@ -1,4 +1,4 @@
-from solver.scoring import score_submission
+from solver.arc.scoring import score_submission
 
 TRUTH = {"a": [[[1]], [[2, 2]]], "b": [[[3]]]}
 

@@ -2,8 +2,8 @@ import json
 
 import numpy as np
 
-from solver.submission import Submission, fallback_attempts, validate_submission, write_json_atomic
-from solver.tasks import InvalidTask, parse_tasks
+from solver.arc.submission import Submission, fallback_attempts, validate_submission, write_json_atomic
+from solver.arc.tasks import InvalidTask, parse_tasks
 
 GOOD = {"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3, 4]]}, {"input": [[5]]}]}
 

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from solver.tasks import DATASETS, InvalidTask, Task, TaskError, load_source, parse_grid, parse_tasks, select_tasks
+from solver.arc.tasks import DATASETS, InvalidTask, Task, TaskError, load_source, parse_grid, parse_tasks, select_tasks
 
 GOOD = {"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3, 4]]}]}
 

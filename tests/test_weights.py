@@ -4,8 +4,8 @@ import pickle
 import pytest
 import torch
 
-from solver.config import model_preset
-from solver.weights import WeightsError, build_model, load_weights, provenance, save_weights, sha256_file
+from solver.trm.config import model_preset
+from solver.trm.weights import WeightsError, build_model, load_weights, provenance, save_weights, sha256_file
 
 
 def test_safetensors_round_trip_is_exact(tmp_path, tiny_model):

@@ -16,14 +16,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from solver.augment import Augmentation
+from solver.arc.augment import Augmentation
 from solver.backoff import BatchSizer
-from solver.budget import Deadline
-from solver.codec import IGNORE_LABEL, encode, encode_label, max_offset
+from solver.clock import Deadline
+from solver.trm.codec import IGNORE_LABEL, encode, encode_label, max_offset
 from solver.config import SolveConfig
-from solver.model import TRM, autocast
+from solver.trm.model import TRM, autocast
 from solver.seeding import task_rng
-from solver.tasks import Task
+from solver.arc.tasks import Task
 
 HALT_LOSS_WEIGHT = 0.5
 WARMUP_FRACTION = 0.1

@@ -1,4 +1,4 @@
-"""Measure a device's speed in work units per second (see solver.budget), for the budget planner."""
+"""Measure a device's speed in work units per second (see solver.run.budget), for the budget planner."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import time
 
 import torch
 
-from solver.budget import Throughput, sample_work
-from solver.codec import PAD, VOCAB_SIZE
+from solver.run.budget import Throughput, sample_work
+from solver.trm.codec import PAD, VOCAB_SIZE
 from solver.config import SolveConfig
-from solver.finetune import supervision_loss
-from solver.model import TRM, autocast
+from solver.trm.finetune import supervision_loss
+from solver.trm.model import TRM, autocast
 
 CALIBRATION_SIDE = 12
 CALIBRATION_BATCH = 4  # small: on a CPU every calibration second comes out of the budget

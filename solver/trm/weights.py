@@ -17,12 +17,13 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from solver.config import ModelConfig, model_preset
-from solver.model import TRM
+from solver.provenance import REPO_ROOT
+from solver.trm.config import ModelConfig, model_preset
+from solver.trm.model import TRM
 
 log = logging.getLogger(__name__)
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS_DIR = REPO_ROOT / "weights"
 DEFAULT_WEIGHTS = WEIGHTS_DIR / "trm-base.safetensors"
 MANIFEST = WEIGHTS_DIR / "MANIFEST.json"
 FORMAT = "arc-trm-solver/1"

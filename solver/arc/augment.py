@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.seeding import task_rng
-from solver.tasks import NUM_COLOURS
+from solver.arc.tasks import NUM_COLOURS
 
 NUM_DIHEDRAL = 8
 DIHEDRAL_NAMES = ("identity", "rot90", "rot180", "rot270", "flip_lr", "flip_ud", "transpose", "anti_transpose")

@@ -18,10 +18,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from solver.bundle import MARKER
-from solver.progress import format_seconds
-from solver.submission import Submission, expected_slots, validate_submission, write_json_atomic
-from solver.tasks import AnyTask, TaskError, load_source, read_json_file
+from solver.kaggle.bundle import MARKER
+from solver.run.progress import format_seconds
+from solver.arc.submission import Submission, expected_slots, validate_submission, write_json_atomic
+from solver.arc.tasks import AnyTask, TaskError, load_source, read_json_file
 
 TEST_FILE = "arc-agi_test_challenges.json"
 SOLUTIONS_GLOB = "arc-agi_*solutions.json"

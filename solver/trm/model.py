@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from solver.config import ModelConfig
+from solver.trm.config import ModelConfig
 
 HALT_BIAS_INIT = -5.0  # start by predicting "not done", as TRM does
 

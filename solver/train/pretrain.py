@@ -1,15 +1,15 @@
-"""Resumable pretraining of the TRM on public ARC training data: `python -m solver.pretrain`.
+"""Resumable pretraining of the TRM on public ARC training data: `python -m solver.train.pretrain`.
 
 A run is a series of short pieces (a device command lasts at most 10 minutes): each
 piece trains until `--minutes` of wall clock are nearly spent, validates, writes a
 checkpoint into `--out` and appends its rows to `--out`/log.csv; the next piece
 starts from it with `--resume`. Everything random is a function of (seed, step, rank)
-(see solver.pretrain_batches), so a resumed run replays the data order exactly, and
+(see solver.train.batches), so a resumed run replays the data order exactly, and
 with the optimizer moments in the checkpoint it is bitwise the uninterrupted run on
 CPU. When the moments do not fit the checkpoint budget (trm-7m) they are dropped and
 the resumed run restarts them with a short learning-rate re-warm (docs/PRETRAINING.md).
 
-Several devices: `torchrun --nproc_per_node=N -m solver.pretrain ...` (DDP; NCCL on
+Several devices: `torchrun --nproc_per_node=N -m solver.train.pretrain ...` (DDP; NCCL on
 CUDA, gloo on CPU). Every rank draws its own samples of a shared canvas size; the
 task-embedding rows, which live outside the module, are updated identically on every
 rank from the all-gathered row gradients.
@@ -34,17 +34,18 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from solver.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
-from solver.config import model_preset
-from solver.codec import IGNORE_LABEL
-from solver.finetune import lr_factor, sign_sgd_rows, supervision_loss
-from solver.model import TRM, Carry, autocast
-from solver.pretrain_batches import Batch, PretrainBatches
-from solver.pretrain_config import PretrainConfig, pretrain_preset
-from solver.pretrain_data import PretrainSplit, build_split
+from solver.train.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
+from solver.trm.config import model_preset
+from solver.trm.codec import IGNORE_LABEL
+from solver.trm.finetune import lr_factor, sign_sgd_rows, supervision_loss
+from solver.trm.model import TRM, Carry, autocast
+from solver.train.batches import Batch, PretrainBatches
+from solver.train.config import PretrainConfig, pretrain_preset
+from solver.train.data import PretrainSplit, build_split
+from solver.provenance import git_commit
 from solver.seeding import seed_everything
-from solver.train_log import append_row
-from solver.weights import build_model
+from solver.train.log import append_row
+from solver.trm.weights import build_model
 
 log = logging.getLogger(__name__)
 
@@ -278,16 +279,6 @@ def evaluate(model: TRM, table: torch.Tensor, batches: list[Batch], sup_steps: i
     return {"val_loss": loss_sum / pairs, "val_token_acc": correct_cells / cells, "val_exact_acc": exact / pairs}
 
 
-def git_commit() -> str | None:
-    """HEAD of the repository this code runs from, or None where there is no git (e.g. a copied tree)."""
-    try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
-                                capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() if result.returncode == 0 else None
-
-
 def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, resume: Path | None = None,
           until_step: int | None = None, compile_model: bool = False, commit: str | None = None,
           split: PretrainSplit | None = None) -> dict:
@@ -377,7 +368,7 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m solver.pretrain", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m solver.train.pretrain", description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="trm-7m", help="pretraining preset (trm-7m, tiny)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                         help="override a PretrainConfig field, e.g. --set total_steps=5000 (same on every resume)")

@@ -1,4 +1,4 @@
-"""Ship a pretraining checkpoint as the solver's weights: `python -m solver.export RUN_DIR [RUN_DIR ...]`.
+"""Ship a pretraining checkpoint as the solver's weights: `python -m solver.train.export RUN_DIR [RUN_DIR ...]`.
 
 Of the given run directories (pieces of one run, or rival runs), the checkpoint with
 the lowest validation loss wins. Its EMA weights are written with `save_weights`; the
@@ -19,11 +19,12 @@ from typing import Any
 
 import torch
 
-from solver.checkpoint import load_checkpoint, read_state
-from solver.config import ModelConfig
-from solver.pretrain import CHECKPOINT_DIR, LOG_FILE, git_commit, padded_embedding
-from solver.pretrain_data import build_split
-from solver.weights import DEFAULT_WEIGHTS, MANIFEST, build_model, save_weights
+from solver.train.checkpoint import load_checkpoint, read_state
+from solver.trm.config import ModelConfig
+from solver.provenance import git_commit
+from solver.train.pretrain import CHECKPOINT_DIR, LOG_FILE, padded_embedding
+from solver.train.data import build_split
+from solver.trm.weights import DEFAULT_WEIGHTS, MANIFEST, build_model, save_weights
 
 
 def best_run(run_dirs: list[Path]) -> Path:
@@ -66,8 +67,8 @@ def export(run_dirs: list[Path], dest: Path = DEFAULT_WEIGHTS, manifest: Path = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m solver.export", description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="+", type=Path, help="pretraining run directories (--out of solver.pretrain)")
+    parser = argparse.ArgumentParser(prog="python -m solver.train.export", description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path, help="pretraining run directories (--out of solver.train.pretrain)")
     parser.add_argument("--dest", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     args = parser.parse_args(argv)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.seeding import stable_hash
-from solver.tasks import Pair, Task, TaskError, load_source
+from solver.arc.tasks import Pair, Task, TaskError, load_source
 
 TRAIN_SOURCE = "arc2/train"
 EVAL_SOURCES = ("arc1/eval", "arc2/eval")

@@ -18,13 +18,15 @@ from typing import Any
 import torch
 
 from solver import faults
-from solver.budget import OVERRUN_FACTOR, Deadline, Throughput, full_plan, plan_task, sample_work
-from solver.codec import task_canvas_side
-from solver.config import SolveConfig, model_preset
+from solver.clock import Deadline
+from solver.run.budget import OVERRUN_FACTOR, Throughput, full_plan, plan_task, sample_work
+from solver.trm.codec import task_canvas_side
+from solver.config import SolveConfig
+from solver.trm.config import model_preset
 from solver.solve_task import solve_task
-from solver.tasks import Task
-from solver.throughput import measure_throughput
-from solver.weights import build_model, load_weights
+from solver.arc.tasks import Task
+from solver.run.throughput import measure_throughput
+from solver.trm.weights import build_model, load_weights
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_S = 1.0

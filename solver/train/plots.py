@@ -1,4 +1,4 @@
-"""Training curves from the pretraining log as a PNG: `python -m solver.plots LOG.csv --out curves.png`.
+"""Training curves from the pretraining log as a PNG: `python -m solver.train.plots LOG.csv --out curves.png`.
 
 Top panel: train and validation loss; bottom panel: validation token and exact-grid
 accuracy (0..1); both against samples seen. Grey vertical lines mark where a run piece
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from solver.train_log import read_log
+from solver.train.log import read_log
 
 WIDTH, HEIGHT = 900, 640
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_Y = 70, 20, 30
@@ -120,8 +120,8 @@ def render(rows: list[dict]) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m solver.plots", description=__doc__.split("\n\n")[0])
-    parser.add_argument("log", type=Path, help="CSV written by solver.pretrain (e.g. weights/trm-base.log.csv)")
+    parser = argparse.ArgumentParser(prog="python -m solver.train.plots", description=__doc__.split("\n\n")[0])
+    parser.add_argument("log", type=Path, help="CSV written by solver.train.pretrain (e.g. weights/trm-base.log.csv)")
     parser.add_argument("--out", type=Path, required=True, help="PNG to write")
     args = parser.parse_args(argv)
     rows = read_log(args.log)

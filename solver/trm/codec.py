@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from solver.tasks import MAX_SIDE, NUM_COLOURS, Task
+from solver.arc.tasks import MAX_SIDE, NUM_COLOURS, Task
 
 PAD = 0
 EOS = 1

@@ -12,7 +12,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from solver.config import MODEL_PRESETS, config_from_dict
+from solver.config import config_from_dict
+
+from solver.trm.config import MODEL_PRESETS
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.inference import Candidate
-
 ATTEMPTS = 2
+
+
+@dataclass(frozen=True)
+class Candidate:
+    grid: np.ndarray  # de-augmented prediction, (H, W) uint8
+    confidence: float  # sigmoid of the final halting logit
+    sup_steps: int = 0  # supervision steps actually run for it (fewer than planned at a deadline)
 
 
 def grid_key(grid: np.ndarray) -> bytes:

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
-from solver.augment import Augmentation
+from solver.arc.augment import Augmentation
+from solver.arc.voting import Candidate
 from solver.backoff import BatchSizer
-from solver.budget import Deadline
-from solver.codec import decode, encode
-from solver.model import TRM, autocast
-
-
-@dataclass(frozen=True)
-class Candidate:
-    grid: np.ndarray  # de-augmented prediction, (H, W) uint8
-    confidence: float  # sigmoid of the final halting logit
-    sup_steps: int = 0  # supervision steps actually run for it (fewer than planned at a deadline)
+from solver.clock import Deadline
+from solver.trm.codec import decode, encode
+from solver.trm.model import TRM, autocast
 
 
 @torch.no_grad()

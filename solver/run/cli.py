@@ -14,13 +14,15 @@ from pathlib import Path
 
 import torch
 
-from solver.config import MODEL_PRESETS, SOLVE_PRESETS, TUNABLE_PARAMETER_SETS, ModelConfig, SolveConfig
-from solver.journal import JournalMismatch
-from solver.runner import RunOptions, run
+from solver.config import SOLVE_PRESETS, TUNABLE_PARAMETER_SETS, SolveConfig
+
+from solver.trm.config import MODEL_PRESETS, ModelConfig
+from solver.run.journal import JournalMismatch
+from solver.run.supervisor import RunOptions, run
 from solver.seeding import seed_everything
-from solver.submission import expected_slots, validate_submission
-from solver.tasks import DATASETS, TaskError, load_source, select_tasks
-from solver.weights import DEFAULT_PRESET, DEFAULT_WEIGHTS, WeightsError, expected_sha256, read_metadata
+from solver.arc.submission import expected_slots, validate_submission
+from solver.arc.tasks import DATASETS, TaskError, load_source, select_tasks
+from solver.trm.weights import DEFAULT_PRESET, DEFAULT_WEIGHTS, WeightsError, expected_sha256, read_metadata
 
 log = logging.getLogger("solver")
 EXIT_USAGE = 2

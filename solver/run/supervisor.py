@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from solver.budget import BudgetTracker, task_weight
-from solver.codec import task_canvas_side
+from solver.run.budget import BudgetTracker, task_weight
+from solver.trm.codec import task_canvas_side
 from solver.config import SolveConfig
-from solver.journal import Journal
-from solver.progress import Progress
-from solver.scoring import Score, attempt_matches, score_submission
-from solver.submission import Submission, write_json_atomic
-from solver.tasks import AnyTask, InvalidTask, Task, display_id
-from solver.worker import Job, WorkerSpec, worker_main
+from solver.run.journal import Journal
+from solver.run.progress import Progress
+from solver.arc.scoring import Score, attempt_matches, score_submission
+from solver.arc.submission import Submission, write_json_atomic
+from solver.arc.tasks import AnyTask, InvalidTask, Task, display_id
+from solver.run.worker import Job, WorkerSpec, worker_main
 
 log = logging.getLogger(__name__)
 

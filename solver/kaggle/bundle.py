@@ -1,6 +1,6 @@
 """The offline bundle: what a Kaggle notebook needs that the Kaggle image lacks.
 
-`python -m solver.bundle DIR [--wheels-from WHEELS]` writes the folder to upload as a
+`python -m solver.kaggle.bundle DIR [--wheels-from WHEELS]` writes the folder to upload as a
 Kaggle dataset:
 
     arc-solver-bundle.json  marker and manifest (pins per Python version); kernel.ipynb finds the bundle by it
@@ -25,10 +25,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from solver.provenance import REPO_ROOT, git_commit
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-REPO = Path(__file__).resolve().parent.parent
 MARKER = "arc-solver-bundle.json"
 FORMAT = "arc-solver-bundle/1"
 PYTHON_VERSIONS = ("3.11", "3.12")
@@ -38,6 +38,8 @@ PLATFORMS = ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x8
 # packaging is here because requirements.txt lists it for this module, not for the solver.)
 KAGGLE_PROVIDES = frozenset({"torch", "numpy", "numba", "safetensors", "packaging"})
 SOURCE_FILES = ("build_submission.py", "pyproject.toml", "requirements.txt")
+# Pretraining is not needed to solve tasks: the bundle leaves it out.
+NOT_SHIPPED_PACKAGES = ("train",)
 # Names that must never appear in a bundle (Kaggle task files, solutions, our test suite).
 FORBIDDEN_PREFIX = "arc-agi_"
 FORBIDDEN_WORD = "solution"
@@ -74,7 +76,7 @@ class BundleError(RuntimeError):
     """The bundle cannot be built; the message is one line."""
 
 
-def runtime_requirements(path: Path = REPO / "requirements.txt") -> list[Requirement]:
+def runtime_requirements(path: Path = REPO_ROOT / "requirements.txt") -> list[Requirement]:
     lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
     return [Requirement(line) for line in lines if line]
 
@@ -122,17 +124,17 @@ def download_wheels(pins: list[str], dest: Path, python_version: str, wheels_fro
 
 
 def copy_source(dest: Path) -> list[str]:
-    """The solver as source, so `weights/` stays where solver/weights.py looks for it.
+    """The solver as source, so `weights/` stays where solver/trm/weights.py looks for it.
 
-    Returns the names of the weight files shipped.
+    Only what a run needs: every sub-package but the pretraining one. Returns the
+    names of the weight files shipped.
     """
     dest.mkdir(parents=True)
     for name in SOURCE_FILES:
-        shutil.copy2(REPO / name, dest / name)
-    (dest / "solver").mkdir()
-    for module in sorted((REPO / "solver").glob("*.py")):
-        shutil.copy2(module, dest / "solver" / module.name)
-    weights = REPO / "weights"
+        shutil.copy2(REPO_ROOT / name, dest / name)
+    shutil.copytree(REPO_ROOT / "solver", dest / "solver",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *NOT_SHIPPED_PACKAGES))
+    weights = REPO_ROOT / "weights"
     if not weights.is_dir():
         return []
     shutil.copytree(weights, dest / "weights")
@@ -150,14 +152,6 @@ def forbidden_files(root: Path) -> list[str]:
     return found
 
 
-def git_commit() -> str:
-    try:
-        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-    except FileNotFoundError:
-        return "unknown"
-    return result.stdout.strip() if result.returncode == 0 else "unknown"
-
-
 def build_bundle(dest: Path, wheels_from: Path | None = None) -> Path:
     """Write the bundle to `dest` (replacing an earlier bundle there, nothing else)."""
     dest = Path(dest).resolve()
@@ -170,10 +164,10 @@ def build_bundle(dest: Path, wheels_from: Path | None = None) -> Path:
     staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
     try:
         weights = copy_source(staging / "src")
-        shutil.copy2(REPO / "kernel.ipynb", staging / "kernel.ipynb")
+        shutil.copy2(REPO_ROOT / "kernel.ipynb", staging / "kernel.ipynb")
         for version in PYTHON_VERSIONS:
             download_wheels(pins[version], staging / "wheels", version, wheels_from)
-        commit = git_commit()
+        commit = git_commit(short=True) or "unknown"
         manifest = {"format": FORMAT, "requirements": pins, "weights": weights, "commit": commit,
                     "wheels": sorted(p.name for p in (staging / "wheels").glob("*.whl"))}
         (staging / MARKER).write_text(json.dumps(manifest, indent=1) + "\n")
@@ -193,7 +187,7 @@ def build_bundle(dest: Path, wheels_from: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m solver.bundle",
+    parser = argparse.ArgumentParser(prog="python -m solver.kaggle.bundle",
                                      description="Build the offline bundle to upload as a Kaggle dataset.")
     parser.add_argument("dest", type=Path, help="output folder (created; an earlier bundle there is replaced)")
     parser.add_argument("--wheels-from", type=Path, metavar="DIR",

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from solver.augment import draw_augmentations
-from solver.codec import encode, encode_label, max_offset, task_canvas_side
-from solver.pretrain_data import PretrainSplit
+from solver.arc.augment import draw_augmentations
+from solver.trm.codec import encode, encode_label, max_offset, task_canvas_side
+from solver.train.data import PretrainSplit
 from solver.seeding import stable_hash
 
 

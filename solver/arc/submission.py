@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from solver.tasks import MAX_SIDE, NUM_COLOURS, AnyTask, InvalidTask
+from solver.arc.tasks import MAX_SIDE, NUM_COLOURS, AnyTask, InvalidTask
 
 ATTEMPT_KEYS = ("attempt_1", "attempt_2")
 BLANK_GRID = [[0]]

@@ -15,38 +15,16 @@ import math
 import time
 from dataclasses import dataclass
 
-from solver.config import ModelConfig, SolveConfig
+from solver.clock import Deadline
+from solver.config import SolveConfig
 
 # Time kept back from the total for start-up, calibration and writing the submission.
+
+from solver.trm.config import ModelConfig
 RESERVE_FRACTION = 0.05
 RESERVE_MIN_S = 5.0
 # A task may overrun its planned share by this factor before its loops are cut short.
 OVERRUN_FACTOR = 1.5
-
-
-class Deadline:
-    """A wall-clock limit (time.monotonic seconds), or none."""
-
-    def __init__(self, at: float | None):
-        self.at = at
-
-    @classmethod
-    def in_seconds(cls, seconds: float | None) -> "Deadline":
-        return cls(None if seconds is None else time.monotonic() + seconds)
-
-    def remaining(self) -> float:
-        return math.inf if self.at is None else self.at - time.monotonic()
-
-    def expired(self) -> bool:
-        return self.remaining() <= 0
-
-    def allows(self, seconds: float) -> bool:
-        """Whether work expected to last `seconds` (e.g. as long as the last piece) still fits."""
-        return self.remaining() > seconds
-
-    def earliest(self, other: "Deadline") -> "Deadline":
-        candidates = [d for d in (self.at, other.at) if d is not None]
-        return Deadline(min(candidates) if candidates else None)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from solver.weights import sha256_file
+from solver.trm.weights import sha256_file
 
 MiB = 2 ** 20
 MAX_FILE_BYTES = 16 * MiB  # what one file through $OUT may weigh

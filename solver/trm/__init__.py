@@ -1,0 +1,2 @@
+"""The neural expert: the Tiny Recursive Model, its grid codec and weights, per-task
+fine-tuning and augmented inference."""

@@ -1,0 +1,82 @@
+"""The network's shape (`ModelConfig`) with named presets; it travels inside the weights' metadata."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from solver.config import config_from_dict
+
+
+def _round_up(value: float, multiple: int) -> int:
+    return multiple * -(-int(round(value)) // multiple)
+
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The Tiny Recursive Model (arXiv 2510.04871), ARC setting by default."""
+
+    hidden_size: int = 512
+    num_heads: int = 8
+    num_layers: int = 2  # layers in the single shared block
+    expansion: float = 4.0  # SwiGLU expansion before the 2/3 rule
+    mlp_multiple_of: int = 256
+    h_cycles: int = 3  # latent+answer cycles per supervision step (last one with gradient)
+    l_cycles: int = 4  # latent updates per cycle
+    halt_max_steps: int = 16  # deep-supervision steps
+    prefix_len: int = 16  # task-embedding positions in front of the grid
+    vocab_size: int = 12  # PAD, EOS, colours 0..9 (see solver.trm.codec)
+    rope_theta: float = 10000.0
+    norm_eps: float = 1e-5
+    init_seed: int = 0  # seed of the deterministic initialisation
+    # Derived in __post_init__.
+    head_dim: int = field(init=False)
+    mlp_hidden: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.hidden_size % self.num_heads:
+            raise ValueError("ModelConfig: hidden_size must be divisible by num_heads")
+        head_dim = self.hidden_size // self.num_heads
+        if head_dim % 4:
+            raise ValueError("ModelConfig: head_dim must be divisible by 4 for 2-D rotary positions")
+        for name in ("num_layers", "h_cycles", "l_cycles", "halt_max_steps", "prefix_len"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"ModelConfig: {name} must be >= 1")
+        object.__setattr__(self, "head_dim", head_dim)
+        # SwiGLU keeps the parameter count of a 4x MLP by using 2/3 of its width.
+        object.__setattr__(
+            self, "mlp_hidden", _round_up(self.expansion * self.hidden_size * 2 / 3, self.mlp_multiple_of)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "ModelConfig":
+        return config_from_dict(cls, values)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ModelConfig":
+        return cls.from_dict(json.loads(text))
+
+
+MODEL_PRESETS: dict[str, ModelConfig] = {
+    "trm-7m": ModelConfig(),
+    # Small enough for CPU tests: same code paths, a few thousand parameters per layer.
+    "tiny": ModelConfig(
+        hidden_size=32, num_heads=2, expansion=2.0, mlp_multiple_of=16,
+        h_cycles=2, l_cycles=2, halt_max_steps=3, prefix_len=2,
+    ),
+}
+
+
+def model_preset(name: str) -> ModelConfig:
+    if name not in MODEL_PRESETS:
+        raise ValueError(f"unknown model preset {name!r}; choose from {sorted(MODEL_PRESETS)}")
+    return MODEL_PRESETS[name]
