@@ -56,8 +56,7 @@ def forward_step_seconds(model, side: int, batch: int, device: torch.device, rep
 
     def run():
         with autocast(device):
-            x = model.embed(tokens, embeddings)
-            model.step(model.initial_carry(x), x, side)
+            model(tokens, embeddings)
 
     return best_time(run, device, repeats)
 
@@ -94,7 +93,7 @@ def main() -> None:
     # 2. Augmented inference throughput on a 10x10 task: samples x supervision steps per second.
     tokens = torch.randint(0, 12, (args.batch, small_side * small_side))
     embeddings = model.new_task_embeddings(args.batch)
-    seconds = best_time(lambda: predict_batch(model, tokens, embeddings, small_side, args.sup_steps, device),
+    seconds = best_time(lambda: predict_batch(model, tokens, embeddings, args.sup_steps, device),
                         device, args.repeats)
     print(f"augmented inference, canvas {small_side}, batch {args.batch}, {args.sup_steps} sup steps: "
           f"{args.batch * args.sup_steps / seconds:.1f} sample-steps/s")

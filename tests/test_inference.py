@@ -21,12 +21,12 @@ def test_every_augmentation_gives_a_de_augmented_candidate(tiny_model, rng):
                          hard_deadline=NEVER, device=CPU)
     assert len(candidates) == 10 and all(c.sup_steps == 2 for c in candidates)
     # The identity candidate is exactly the decoded raw prediction.
-    raw, conf, _ = predict_batch(tiny_model, torch.from_numpy(encode(grid, 8))[None], emb[:1], 8, 2, CPU)
+    raw, conf, _ = predict_batch(tiny_model, torch.from_numpy(encode(grid, 8))[None], emb[:1], 2, CPU)
     assert np.array_equal(candidates[0].grid, decode(raw[0], 8))
     assert abs(candidates[0].confidence - conf[0]) < 1e-6
     # Each other candidate equals its augmentation's inverse applied to the raw prediction.
     aug = augs[3]
-    raw3, _, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[3:4], 8, 2, CPU)
+    raw3, _, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[3:4], 2, CPU)
     assert np.array_equal(candidates[3].grid, aug.invert(decode(raw3[0], 8)))
 
 

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from solver.trm.config import model_preset
@@ -8,7 +9,7 @@ from solver.trm.weights import build_model
 def run_step(model: TRM, batch=3, side=5):
     tokens = torch.randint(0, 12, (batch, side * side))
     x = model.embed(tokens, model.new_task_embeddings(batch))
-    return model.step(model.initial_carry(x), x, side), x
+    return model(tokens, model.new_task_embeddings(batch)), x
 
 
 def test_step_shapes(tiny_model):
@@ -47,20 +48,17 @@ def test_only_the_last_cycle_carries_gradient():
 
 def test_supervision_steps_refine_the_carry(tiny_model):
     tokens = torch.randint(0, 12, (2, 16))
-    x = tiny_model.embed(tokens, tiny_model.new_task_embeddings(2))
-    carry = tiny_model.initial_carry(x)
-    carry1, _, _ = tiny_model.step(carry, x, 4)
-    carry2, _, _ = tiny_model.step(carry1, x, 4)
+    embeddings = tiny_model.new_task_embeddings(2)
+    carry1, _, _ = tiny_model(tokens, embeddings)
+    carry2, _, _ = tiny_model(tokens, embeddings, carry1)
     assert not torch.allclose(carry1.y, carry2.y)
 
 
 def test_task_embedding_changes_the_answer(tiny_model):
     tokens = torch.randint(0, 12, (1, 16))
     emb = tiny_model.new_task_embeddings(1)
-    x1 = tiny_model.embed(tokens, emb)
-    x2 = tiny_model.embed(tokens, emb + 1.0)
-    _, l1, _ = tiny_model.step(tiny_model.initial_carry(x1), x1, 4)
-    _, l2, _ = tiny_model.step(tiny_model.initial_carry(x2), x2, 4)
+    _, l1, _ = tiny_model(tokens, emb)
+    _, l2, _ = tiny_model(tokens, emb + 1.0)
     assert not torch.allclose(l1, l2)
 
 
@@ -86,3 +84,8 @@ def test_initialisation_is_deterministic():
     a, b = build_model(model_preset("tiny")), build_model(model_preset("tiny"))
     for (name, ta), (_, tb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(ta, tb), name
+
+
+def test_forward_refuses_a_sequence_that_is_not_a_square_canvas(tiny_model):
+    with pytest.raises(ValueError, match="square canvas"):
+        tiny_model(torch.zeros((1, 15), dtype=torch.long), tiny_model.new_task_embeddings(1))

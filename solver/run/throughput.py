@@ -9,7 +9,7 @@ import torch
 from solver.run.budget import Throughput, sample_work
 from solver.trm.codec import PAD, VOCAB_SIZE
 from solver.config import SolveConfig
-from solver.trm.finetune import supervision_loss
+from solver.trm.objectives import supervision_loss
 from solver.trm.model import TRM, autocast
 
 CALIBRATION_SIDE = 12
@@ -42,8 +42,7 @@ def measure_throughput(model: TRM, cfg: SolveConfig, device: torch.device) -> Th
     def train_step() -> None:
         model.train()
         with autocast(device):
-            x = model.embed(tokens, embeddings)
-            _, logits, halt = model.step(model.initial_carry(x), x, side)
+            _, logits, halt = model(tokens, embeddings)
             loss = supervision_loss(logits, halt, tokens)
         grads = torch.autograd.grad(loss, [p for p in model.parameters() if p.requires_grad] or [embeddings])
         del grads
@@ -52,8 +51,7 @@ def measure_throughput(model: TRM, cfg: SolveConfig, device: torch.device) -> Th
     def infer_step() -> None:
         model.eval()
         with autocast(device):
-            x = model.embed(tokens, embeddings)
-            model.step(model.initial_carry(x), x, side)
+            model(tokens, embeddings)
 
     needs_grad = [p.requires_grad for p in model.parameters()]
     for p in model.parameters():

@@ -37,8 +37,8 @@ from torch import nn
 from solver.train.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
 from solver.trm.config import model_preset
 from solver.trm.codec import IGNORE_LABEL
-from solver.trm.finetune import lr_factor, sign_sgd_rows, supervision_loss
-from solver.trm.model import TRM, Carry, autocast
+from solver.trm.model import TRM, autocast
+from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
 from solver.train.batches import Batch, PretrainBatches
 from solver.train.config import PretrainConfig, pretrain_preset
 from solver.train.data import PretrainSplit, build_split
@@ -65,21 +65,6 @@ def padded_embedding(rows: torch.Tensor, prefix_len: int) -> torch.Tensor:
     prefix = rows.new_zeros(rows.shape[0], prefix_len, rows.shape[1])
     prefix[:, 0] = rows
     return prefix
-
-
-class SupervisionStep(nn.Module):
-    """One deep-supervision step and its loss as a single module call, so DDP sees (and syncs) it."""
-
-    def __init__(self, model: TRM):
-        super().__init__()
-        self.model = model
-
-    def forward(self, tokens: torch.Tensor, task_embedding: torch.Tensor, labels: torch.Tensor,
-                carry: Carry | None, side: int) -> tuple[torch.Tensor, Carry]:
-        """tokens/labels (B, side*side), task_embedding (B, P, D) -> (scalar loss, detached carry)."""
-        x = self.model.embed(tokens, task_embedding)
-        carry, logits, halt = self.model.step(self.model.initial_carry(x) if carry is None else carry, x, side)
-        return supervision_loss(logits, halt, labels), carry
 
 
 @dataclass
@@ -228,7 +213,7 @@ def learning_rate_scale(state: TrainingState, cfg: PretrainConfig) -> float:
     return scale
 
 
-def train_step(state: TrainingState, objective: nn.Module, batch: Batch, cfg: PretrainConfig, distributed: Distributed,
+def train_step(state: TrainingState, model: nn.Module, batch: Batch, cfg: PretrainConfig, distributed: Distributed,
                device: torch.device) -> float:
     """`cfg.sup_steps` optimizer updates on one batch (deep supervision); returns the mean loss."""
     scale = learning_rate_scale(state, cfg)
@@ -240,7 +225,8 @@ def train_step(state: TrainingState, objective: nn.Module, batch: Batch, cfg: Pr
     for _ in range(cfg.sup_steps):
         task_embedding = padded_embedding(state.table[batch.rows], prefix_len).requires_grad_(True)
         with autocast(device):
-            loss, carry = objective(batch.tokens, task_embedding, batch.labels, carry, batch.side)
+            carry, logits, halt = model(batch.tokens, task_embedding, carry)
+            loss = supervision_loss(logits, halt, batch.labels)
         loss.backward()
         with torch.no_grad():
             row_grads = distributed.gather(task_embedding.grad[:, 0])  # (world * B, D)
@@ -265,10 +251,10 @@ def evaluate(model: TRM, table: torch.Tensor, batches: list[Batch], sup_steps: i
     for batch in batches:
         batch = batch.to(device)
         with autocast(device):
-            x = model.embed(batch.tokens, padded_embedding(table[batch.rows], model.cfg.prefix_len))
-            carry = model.initial_carry(x)
+            task_embedding = padded_embedding(table[batch.rows], model.cfg.prefix_len)
+            carry = None
             for _ in range(sup_steps):
-                carry, logits, halt = model.step(carry, x, batch.side)
+                carry, logits, halt = model(batch.tokens, task_embedding, carry)
         valid = batch.labels != IGNORE_LABEL
         hit = logits.argmax(-1) == batch.labels
         loss_sum += float(supervision_loss(logits, halt, batch.labels)) * len(batch.rows)
@@ -303,15 +289,15 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
         state = fresh_state(cfg, data.num_rows, device)
     state.commits = (*state.commits, commit or git_commit() or "unknown")
     keeps_moments(state)  # fail now, not after ten minutes, if the checkpoint cannot fit
-    objective: nn.Module = SupervisionStep(state.model)
+    model: nn.Module = state.model
     if distributed.world > 1:
-        objective = nn.parallel.DistributedDataParallel(objective, device_ids=[device.index] if device.type == "cuda"
+        model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda"
                                                         else None)
     if compile_model:
         # One graph per canvas size, with and without a carry: allow them all.
         torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit,
                                                    4 * len(data.bucket_sides))
-        objective = torch.compile(objective)
+        model = torch.compile(model)
     val_batches = data.validation_batches()
     run_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
     stop_step = cfg.total_steps if until_step is None else min(until_step, cfg.total_steps)
@@ -346,7 +332,7 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
             break
         began = time.monotonic()
         batch = data.batch(state.step, distributed.rank).to(device)
-        train_losses.append(train_step(state, objective, batch, cfg, distributed, device))
+        train_losses.append(train_step(state, model, batch, cfg, distributed, device))
         if batch.side in sides_seen:
             step_s = max(step_s, time.monotonic() - began)
         sides_seen.add(batch.side)

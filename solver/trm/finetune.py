@@ -8,27 +8,21 @@ weights move too unless `tune` says otherwise.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from solver.arc.augment import Augmentation
 from solver.backoff import BatchSizer
 from solver.clock import Deadline
-from solver.trm.codec import IGNORE_LABEL, encode, encode_label, max_offset
+from solver.trm.codec import encode, encode_label, max_offset
 from solver.config import SolveConfig
 from solver.trm.model import TRM, autocast
+from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
 from solver.seeding import task_rng
 from solver.arc.tasks import Task
-
-HALT_LOSS_WEIGHT = 0.5
-WARMUP_FRACTION = 0.1
-MIN_LR_RATIO = 0.1
-
 
 @dataclass
 class FinetuneResult:
@@ -37,15 +31,6 @@ class FinetuneResult:
     last_loss: float | None
     seconds: float
     batch: int  # the batch size finally used (after any out-of-memory back-off)
-
-
-def lr_factor(step: int, total: int) -> float:
-    """Linear warm-up, then cosine decay to MIN_LR_RATIO."""
-    warmup = max(1, int(total * WARMUP_FRACTION))
-    if step < warmup:
-        return (step + 1) / warmup
-    progress = (step - warmup) / max(1, total - warmup)
-    return MIN_LR_RATIO + (1 - MIN_LR_RATIO) * 0.5 * (1 + math.cos(math.pi * progress))
 
 
 def tunable_parameters(model: TRM, tune: str) -> list[torch.nn.Parameter]:
@@ -82,33 +67,6 @@ class TrainingPairs:
         return torch.from_numpy(aug_ids), torch.from_numpy(np.stack(inputs)), torch.from_numpy(np.stack(labels))
 
 
-def supervision_loss(logits: torch.Tensor, halt: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """Token cross-entropy (mean per sample, then over the batch) + halting BCE.
-
-    logits (B, L, V) float32, halt (B,), labels (B, L) with IGNORE_LABEL on PAD cells.
-    The halting target is whether the whole answer is already exactly right.
-    """
-    valid = labels != IGNORE_LABEL
-    token_loss = F.cross_entropy(logits.transpose(1, 2), labels, ignore_index=IGNORE_LABEL, reduction="none")
-    per_sample = token_loss.sum(1) / valid.sum(1).clamp(min=1)
-    with torch.no_grad():
-        exact = ((logits.argmax(-1) == labels) | ~valid).all(1).float()
-    halt_loss = F.binary_cross_entropy_with_logits(halt, exact)
-    return per_sample.mean() + HALT_LOSS_WEIGHT * halt_loss
-
-
-def sign_sgd_rows(table: torch.Tensor, rows: torch.Tensor, grad: torch.Tensor, lr: float, weight_decay: float):
-    """Sparse SignSGD with decoupled weight decay on the touched rows only (as TRM's embedding optimizer).
-
-    grad (B, P, D) for rows (B,); repeated rows have their gradients summed first.
-    """
-    unique, inverse = torch.unique(rows, return_inverse=True)
-    summed = torch.zeros((len(unique), *grad.shape[1:]), dtype=grad.dtype, device=grad.device)
-    summed.index_add_(0, inverse, grad)
-    current = table[unique]
-    table[unique] = current * (1 - lr * weight_decay) - lr * summed.sign()
-
-
 def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: int, steps: int, batch: int,
              cfg: SolveConfig, deadline: Deadline, device: torch.device) -> FinetuneResult:
     """Fine-tune `model` in place for up to `steps` optimizer steps of `batch` samples (or until the deadline)."""
@@ -133,15 +91,13 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
         if optimizer is not None:
             for group in optimizer.param_groups:
                 group["lr"] = cfg.finetune_lr * scale
-        batch_embeddings = embeddings[aug_ids].requires_grad_(True)
-        with autocast(device):
-            x = model.embed(tokens, batch_embeddings)
-            carry = model.initial_carry(x)
-        loss_value = 0.0
+        carry, loss_value = None, 0.0
         for _ in range(cfg.train_sup_steps):
-            # Deep supervision: each step is its own optimizer step on a detached carry.
+            # Deep supervision: each step is its own optimizer step on a detached carry,
+            # and sees the embeddings and weights the previous step updated.
+            batch_embeddings = embeddings[aug_ids].requires_grad_(True)
             with autocast(device):
-                carry, logits, halt = model.step(carry, x, side)
+                carry, logits, halt = model(tokens, batch_embeddings, carry)
                 loss = supervision_loss(logits, halt, labels)
             grads = torch.autograd.grad(loss, [batch_embeddings, *params], allow_unused=True)
             with torch.no_grad():
@@ -151,10 +107,6 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
             if optimizer is not None:
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
-            # The next step sees the updated embeddings and weights.
-            batch_embeddings = embeddings[aug_ids].requires_grad_(True)
-            with autocast(device):
-                x = model.embed(tokens, batch_embeddings)
             loss_value = float(loss.detach())
         return loss_value
 

@@ -15,7 +15,7 @@ from solver.trm.model import TRM, autocast
 
 
 @torch.no_grad()
-def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, side: int, sup_steps: int,
+def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, sup_steps: int,
                   device: torch.device, stop: Deadline | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,), steps run.
 
@@ -23,11 +23,10 @@ def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, si
     `stop` (at least one): an answer after fewer steps is still an answer.
     """
     with autocast(device):
-        x = model.embed(tokens.to(device), embeddings.to(device))
-        carry = model.initial_carry(x)
+        tokens, embeddings, carry = tokens.to(device), embeddings.to(device), None
         for steps_run in range(1, sup_steps + 1):
             started = time.monotonic()
-            carry, logits, halt = model.step(carry, x, side)
+            carry, logits, halt = model(tokens, embeddings, carry)
             if stop is not None and not stop.allows(time.monotonic() - started):
                 break
     return logits.argmax(-1).cpu().numpy(), torch.sigmoid(halt).cpu().numpy(), steps_run
@@ -55,7 +54,7 @@ def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation
             chunk = augmentations[start:start + size]
             tokens = torch.from_numpy(np.stack([encode(aug.apply(test_input), side) for aug in chunk]))
             predicted, confidence, steps_run = predict_batch(
-                model, tokens, embeddings[start:start + len(chunk)], side, sup_steps, device, stop=soft_deadline)
+                model, tokens, embeddings[start:start + len(chunk)], sup_steps, device, stop=soft_deadline)
             for aug, pred, conf in zip(chunk, predicted, confidence):
                 candidates.append(Candidate(aug.invert(decode(pred, side)), float(conf), steps_run))
             return len(chunk)

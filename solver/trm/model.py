@@ -189,12 +189,20 @@ class TRM(nn.Module):
         y = self.block(y, z, rotary)
         return Carry(y, z)
 
-    def step(self, carry: Carry, x: torch.Tensor, side: int) -> tuple[Carry, torch.Tensor, torch.Tensor]:
-        """One supervision step.
+    def forward(self, tokens: torch.Tensor, task_embedding: torch.Tensor,
+                carry: Carry | None = None) -> tuple[Carry, torch.Tensor, torch.Tensor]:
+        """One supervision step from `carry` (a fresh one when None).
 
+        tokens (B, side*side) int64 on a square canvas, task_embedding (B, P, D).
         Returns the detached carry, token logits (B, side*side, vocab) in float32 and
         halting logits (B,) in float32 (> 0 means "the answer is already right").
         """
+        side = math.isqrt(tokens.shape[1])
+        if side * side != tokens.shape[1]:
+            raise ValueError(f"TRM: {tokens.shape[1]} tokens do not make a square canvas")
+        x = self.embed(tokens, task_embedding)
+        if carry is None:
+            carry = self.initial_carry(x)
         rotary = self.rotary(side, x.device)
         with torch.no_grad():
             for _ in range(self.cfg.h_cycles - 1):
