@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver.run.supervisor import safe_filename
+from solver.run.outputs import safe_filename
 from solver.arc.submission import Submission, validate_submission
 from solver.arc.tasks import InvalidTask, Task, TaskError, load_source, parse_tasks
 

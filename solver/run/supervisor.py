@@ -12,34 +12,30 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing as mp
 import os
-import queue
-import re
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from solver.run.budget import BudgetTracker, task_weight
-from solver.trm.codec import task_canvas_side
-from solver.config import SolveConfig
-from solver.run.journal import Journal
-from solver.run.progress import Progress
-from solver.arc.scoring import Score, attempt_matches, score_submission
+from solver.arc.scoring import Score, score_submission
 from solver.arc.submission import Submission, write_json_atomic
 from solver.arc.tasks import AnyTask, InvalidTask, Task, display_id
-from solver.run.worker import Job, WorkerSpec, worker_main
+from solver.config import SolveConfig
+from solver.run.budget import BudgetTracker, task_weight
+from solver.run.journal import Journal
+from solver.run.messages import Done, Job, TaskMessage, WorkerSpec
+from solver.run.outputs import describe, mark_correctness, safe_filename
+from solver.run.pool import WorkerPool
+from solver.run.progress import Progress
+from solver.trm.codec import task_canvas_side
 
 log = logging.getLogger(__name__)
 
 FINAL_WRITE_GRACE_S = 3.0  # the hard deadline sits this long before the end of the budget
 POLL_S = 0.2
 MAX_TASK_TRIES = 2  # a task whose worker died is retried once on another worker
-MAX_START_FAILURES = 2  # a device whose workers die this often before becoming ready is given up
-SHUTDOWN_WAIT_S = 5.0
-SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @dataclass
@@ -61,14 +57,6 @@ class RunResult:
     report_path: Path
     score: Score | None
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
-def safe_filename(task_id: str) -> str:
-    """A file name for a task id that can never leave its folder (no separators, no '..')."""
-    cleaned = SAFE_NAME.sub("_", task_id)[:64]
-    if cleaned != task_id or not cleaned:
-        cleaned = f"{cleaned}-{hashlib.sha256(task_id.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
-    return cleaned
 
 
 def task_digest(task: AnyTask) -> str:
@@ -169,32 +157,15 @@ class Supervisor:
                           seed=opts.solve.seed,
                           cpu_threads=max(1, (os.cpu_count() or 1) // cpu_workers) if cpu_workers > 1 else None)
         pool = WorkerPool(spec, devices)
-        todo = deque(pending)
+        self.todo = deque(pending)
+        self.answered: set[str] = set()
+        self.progress = Progress(len(pending))
         tries: Counter[str] = Counter()
-        finished: set[str] = set()
-        progress = Progress(len(pending))
-
-        def handle(message) -> None:
-            kind, worker_id, task_id, *rest = message
-            pool.release(worker_id)
-            if task_id in finished:  # a retried task whose first answer arrived late: keep the first
-                return
-            finished.add(task_id)
-            for task in [t for t in todo if t.id == task_id]:
-                todo.remove(task)
-            if kind == "done":
-                entries, report = rest
-                self._finish(task_id, entries, report)
-                progress.advance(describe(task_id, report))
-            else:
-                self._fail([task_id], rest[0])
-                progress.advance(f"task {task_id} failed: {rest[0]}")
-
         try:
-            while todo or pool.busy():
+            while self.todo or pool.busy():
                 for message in pool.drain():  # answers already sent count, even from a worker now dead
-                    handle(message)
-                unfinished = [i for i in pool.in_flight() + [t.id for t in todo] if i not in finished]
+                    self._handle(pool, message)
+                unfinished = [i for i in pool.in_flight() + [t.id for t in self.todo] if i not in self.answered]
                 if self.hard_deadline is not None and time.monotonic() >= self.hard_deadline:
                     self._fail(unfinished, "time budget ran out", status="timeout")
                     break
@@ -202,159 +173,44 @@ class Supervisor:
                     self._fail(unfinished, "no worker could start: " + pool.last_error)
                     break
                 for worker in pool.idle():
-                    if not todo:
+                    if not self.todo:
                         break
-                    task = todo.popleft()
+                    task = self.todo.popleft()
                     tries[task.id] += 1
                     seconds = tracker.start(task.id) if tracker else None
                     pool.send(worker, Job(task, seconds, tracker.deadline.at if tracker else None, self.hard_deadline))
                 for task in pool.reap_dead():
-                    if task.id in finished:
+                    if task.id in self.answered:
                         continue
                     if tries[task.id] < MAX_TASK_TRIES:
                         log.warning("task %s: its worker died; handing it to another worker", task.id)
-                        todo.appendleft(task)
+                        self.todo.appendleft(task)
                     else:
-                        finished.add(task.id)
+                        self.answered.add(task.id)
                         self._fail([task.id], "worker died twice on this task")
-                        progress.advance(f"task {task.id} failed")
+                        self.progress.advance(f"task {task.id} failed")
                 message = pool.receive(POLL_S)
                 if message is not None:
-                    handle(message)
+                    self._handle(pool, message)
         finally:
             pool.shutdown()
-            progress.close()
+            self.progress.close()
 
-
-def describe(task_id: str, report: dict[str, Any]) -> str:
-    tests = report.get("tests", [])
-    votes = ", ".join(f"{t['top'][0]['votes']}/{t['candidates']}" if t["top"] else "0" for t in tests)
-    return (f"task {task_id} done in {report.get('seconds', 0):.1f}s: "
-            f"{report.get('finetune_steps', 0)} fine-tuning steps, top votes {votes}")
-
-
-class WorkerPool:
-    """Worker processes, one per device, each with its own inbox and at most one job."""
-
-    def __init__(self, spec: WorkerSpec, devices: list[str]):
-        self.spec = spec
-        self.context = mp.get_context("spawn")  # CUDA cannot be forked
-        self.outbox = self.context.Queue()
-        self.workers: dict[int, dict[str, Any]] = {}
-        self.next_id = 0
-        self.last_error = "unknown error"
-        self.start_failures: Counter[str] = Counter()
-        for device in devices:
-            self._spawn(device)
-
-    def _spawn(self, device: str) -> None:
-        worker_id, self.next_id = self.next_id, self.next_id + 1
-        inbox = self.context.Queue()
-        spec = WorkerSpec(**{**self.spec.__dict__, "device": device})
-        process = self.context.Process(target=worker_main, args=(worker_id, spec, inbox, self.outbox), daemon=True)
-        process.start()
-        self.workers[worker_id] = {"process": process, "inbox": inbox, "device": device, "job": None,
-                                   "ready": False, "broken": False}
-
-    def alive(self) -> bool:
-        """Whether any worker is running or starting (given-up devices have none)."""
-        return any(not w["broken"] for w in self.workers.values())
-
-    def busy(self) -> bool:
-        return any(w["job"] is not None for w in self.workers.values())
-
-    def in_flight(self) -> list[str]:
-        return [w["job"].task.id for w in self.workers.values() if w["job"] is not None]
-
-    def idle(self) -> list[int]:
-        return [i for i, w in self.workers.items() if w["ready"] and w["job"] is None and not w["broken"]]
-
-    def send(self, worker_id: int, job: Job) -> None:
-        self.workers[worker_id]["job"] = job
-        self.workers[worker_id]["inbox"].put(job)
-
-    def release(self, worker_id: int) -> None:
-        if worker_id in self.workers:
-            self.workers[worker_id]["job"] = None
-
-    def receive(self, timeout: float):
-        """The next task message ("done" or "failed"), or None; 'ready' and 'broken' are handled here."""
-        try:
-            message = self.outbox.get(timeout=timeout)
-        except queue.Empty:
-            return None
-        kind, worker_id = message[0], message[1]
-        worker = self.workers.get(worker_id)
-        if kind == "ready" and worker is not None:
-            worker["ready"] = True
-            if message[2]:
-                log.info("worker %d on %s: %.0f train / %.0f inference work units per second", worker_id,
-                         worker["device"], message[2]["train_units_per_s"], message[2]["infer_units_per_s"])
-        elif kind == "broken":
-            if worker is not None:
-                worker["broken"] = True
-            self.last_error = message[2]
-            log.error("worker %d could not start: %s", worker_id, message[2])
-        elif kind in ("done", "failed"):
-            return message
-        return None
-
-    def drain(self) -> list:
-        """Every task message already waiting, without blocking."""
-        messages = []
-        while not self.outbox.empty():
-            message = self.receive(0.0)
-            if message is not None:
-                messages.append(message)
-        return messages
-
-    def reap_dead(self) -> list[Task]:
-        """Tasks whose worker process died mid-job; the worker is replaced on the same device.
-
-        A device whose workers die before ever becoming ready is given up after
-        MAX_START_FAILURES tries, so a broken device cannot restart workers forever.
-        """
-        orphans = []
-        for worker_id, worker in list(self.workers.items()):
-            if worker["broken"] or worker["process"].is_alive():
-                continue
-            del self.workers[worker_id]
-            if worker["job"] is not None:
-                orphans.append(worker["job"].task)
-            if not worker["ready"]:
-                self.start_failures[worker["device"]] += 1
-            if self.start_failures[worker["device"]] >= MAX_START_FAILURES:
-                self.last_error = f"workers on {worker['device']} died {MAX_START_FAILURES} times while starting"
-                log.error("%s; giving that device up", self.last_error)
-                continue
-            log.warning("worker %d on %s died (exit code %s); starting a new one", worker_id, worker["device"],
-                        worker["process"].exitcode)
-            self._spawn(worker["device"])
-        return orphans
-
-    def shutdown(self) -> None:
-        for worker in self.workers.values():
-            if worker["process"].is_alive() and worker["job"] is None:
-                worker["inbox"].put(None)
-        deadline = time.monotonic() + SHUTDOWN_WAIT_S
-        for worker in self.workers.values():
-            if worker["job"] is None:
-                worker["process"].join(max(0.0, deadline - time.monotonic()))
-            if worker["process"].is_alive():
-                worker["process"].terminate()
-                worker["process"].join(1.0)
-            if worker["process"].is_alive():
-                worker["process"].kill()
-
-
-def mark_correctness(reports: dict[str, dict[str, Any]], submission: dict[str, Any],
-                     solutions: dict[str, list]) -> None:
-    """Add per-test correctness to each report whose task has known solutions."""
-    for task_id, truths in solutions.items():
-        entries = submission.get(task_id, [])
-        if task_id in reports:
-            reports[task_id]["correct"] = [i < len(entries) and attempt_matches(entries[i], truth)
-                                           for i, truth in enumerate(truths)]
+    def _handle(self, pool: WorkerPool, message: TaskMessage) -> None:
+        """Record a worker's answer for its task; a late second answer (after a retry) is dropped."""
+        pool.release(message.worker_id)
+        task_id = message.task_id
+        if task_id in self.answered:
+            return
+        self.answered.add(task_id)
+        for task in [t for t in self.todo if t.id == task_id]:
+            self.todo.remove(task)
+        if isinstance(message, Done):
+            self._finish(task_id, message.entries, message.report)
+            self.progress.advance(describe(task_id, message.report))
+        else:
+            self._fail([task_id], message.error)
+            self.progress.advance(f"task {task_id} failed: {message.error}")
 
 
 def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOptions) -> RunResult:
@@ -368,7 +224,7 @@ def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOption
         if unscored:
             log.warning("%d tasks have no solutions and are not scored (e.g. %s)", len(unscored), unscored[0])
         score = score_submission(supervisor.submission.answers, selected)
-        mark_correctness(reports, supervisor.submission.answers, selected)
+        mark_correctness(reports, score)
     report_path = Path(opts.out_dir) / "report.json"
     summary = {
         "weights": opts.weights_label,

@@ -11,7 +11,6 @@ import logging
 import multiprocessing
 import queue
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,34 +23,12 @@ from solver.trm.codec import task_canvas_side
 from solver.config import SolveConfig
 from solver.trm.config import model_preset
 from solver.solve_task import solve_task
-from solver.arc.tasks import Task
+from solver.run.messages import Broken, Done, Failed, Job, Ready, WorkerSpec
 from solver.run.throughput import measure_throughput
 from solver.trm.weights import build_model, load_weights
 
 log = logging.getLogger(__name__)
 PARENT_CHECK_S = 1.0
-
-
-@dataclass(frozen=True)
-class WorkerSpec:
-    """Everything a worker process needs, picklable."""
-
-    device: str
-    weights_path: str | None  # None: the deterministic untrained init of `preset`
-    weights_sha256: str | None
-    preset: str
-    solve: dict[str, Any]
-    calibrate: bool
-    seed: int
-    cpu_threads: int | None = None  # CPU workers share the cores instead of each taking all of them
-
-
-@dataclass(frozen=True)
-class Job:
-    task: Task
-    seconds: float | None  # planned share of time, None when no budget
-    finish_by: float | None  # time.monotonic() by which every task should be done (the planning horizon)
-    hard_deadline: float | None  # the supervisor stops workers then; monotonic clocks agree across processes
 
 
 def load_model(spec: WorkerSpec, device: torch.device):
@@ -121,16 +98,15 @@ def observed_rates(old: Throughput, report: dict[str, Any], work: float, train_s
 
 
 def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
-    """Process entry point: ("ready", ...), then ("done" | "failed", ...) per job, until a None job."""
+    """Process entry point: Ready (or Broken), then Done or Failed per job, until a None job."""
     parent = multiprocessing.parent_process()
     logging.basicConfig(level=logging.WARNING, format=f"[worker {worker_id}] %(levelname)s %(message)s")
     try:
         solver = TaskSolver(spec)
     except Exception as error:  # reported to the supervisor, which falls back for every task
-        outbox.put(("broken", worker_id, one_line(error)))
+        outbox.put(Broken(worker_id, one_line(error)))
         return
-    rates = None if solver.rates is None else solver.rates.__dict__
-    outbox.put(("ready", worker_id, rates))
+    outbox.put(Ready(worker_id, solver.rates))
     while True:
         try:
             job = inbox.get(timeout=PARENT_CHECK_S)
@@ -142,7 +118,7 @@ def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
             return
         try:
             outcome = solver.solve(job)
-            outbox.put(("done", worker_id, job.task.id, outcome.entries, outcome.report))
+            outbox.put(Done(worker_id, job.task.id, outcome.entries, outcome.report))
         except Exception as error:  # one task's crash must not cost the others
             log.debug("task %s failed:\n%s", job.task.id, traceback.format_exc())
-            outbox.put(("failed", worker_id, job.task.id, one_line(error)))
+            outbox.put(Failed(worker_id, job.task.id, one_line(error)))
