@@ -24,15 +24,23 @@ from typing import Any
 
 from solver.budget import BudgetTracker, task_weight
 from solver.codec import task_canvas_side
-from solver.config import SolveConfig
+from solver.config import ModelConfig, SolveConfig, model_preset
 from solver.journal import Journal
 from solver.progress import Progress
 from solver.scoring import Score, attempt_matches, score_submission
 from solver.submission import Submission, write_json_atomic
 from solver.tasks import AnyTask, InvalidTask, Task, display_id
+from solver.weights import read_metadata
 from solver.worker import Job, WorkerSpec, worker_main
 
 log = logging.getLogger(__name__)
+
+
+def model_canvas(opts: "RunOptions") -> str:
+    """The canvas mode of the model the workers will load (read from the weights' metadata)."""
+    if opts.weights_path is None:
+        return model_preset(opts.preset).canvas
+    return ModelConfig.from_json(read_metadata(Path(opts.weights_path))["config"]).canvas
 
 FINAL_WRITE_GRACE_S = 3.0  # the hard deadline sits this long before the end of the budget
 POLL_S = 0.2
@@ -159,7 +167,8 @@ class Supervisor:
         opts = self.opts
         tracker = None
         if opts.time_budget is not None:
-            weights = {t.id: task_weight(task_canvas_side(t), len(t.train), len(t.test)) for t in pending}
+            canvas = model_canvas(opts)
+            weights = {t.id: task_weight(task_canvas_side(t, canvas), len(t.train), len(t.test)) for t in pending}
             elapsed = time.monotonic() - self.start
             tracker = BudgetTracker(opts.time_budget - elapsed, weights, workers=min(len(opts.devices), len(pending)))
         devices = opts.devices[:len(pending)]

@@ -1,7 +1,8 @@
 import torch
 
-from solver.config import model_preset
+from solver.config import ModelConfig, model_preset
 from solver.model import TRM, apply_rotary
+from solver.rope1d import rotate_half
 from solver.weights import build_model
 
 
@@ -86,3 +87,28 @@ def test_initialisation_is_deterministic():
     a, b = build_model(model_preset("tiny")), build_model(model_preset("tiny"))
     for (name, ta), (_, tb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(ta, tb), name
+
+
+def test_rope1d_numbers_every_position_and_attends_by_offset():
+    cfg = ModelConfig.from_dict({**model_preset("tiny").to_dict(), "positions": "rope1d", "canvas": "30"})
+    model = build_model(cfg)
+    cos, sin = model.rotary(3, torch.device("cpu"))
+    P, half = cfg.prefix_len, cfg.head_dim // 2
+    assert cos.shape == (P + 9, cfg.head_dim)
+    # Position p rotates pair (i, i + half) by angle p * theta^(-2i/head_dim).
+    last = P + 8
+    i = torch.arange(half, dtype=torch.float32)
+    angles = last * cfg.rope_theta ** (-2 * i / cfg.head_dim)
+    assert torch.allclose(cos[last, :half], angles.cos()) and torch.allclose(sin[last, :half], angles.sin())
+    assert torch.equal(cos[:, :half], cos[:, half:])
+    # A query/key dot product depends only on the offset between positions.
+    q, k = torch.randn(cfg.head_dim), torch.randn(cfg.head_dim)
+
+    def dot(i, j):
+        qi = apply_rotary(q.expand(1, 1, P + 9, -1), cos, sin, rotate_half)[0, 0, i]
+        kj = apply_rotary(k.expand(1, 1, P + 9, -1), cos, sin, rotate_half)[0, 0, j]
+        return float(qi @ kj)
+
+    assert abs(dot(3, 1) - dot(7, 5)) < 1e-5
+    (_, logits, _), _ = run_step(model, batch=1, side=30)
+    assert logits.shape == (1, 900, cfg.vocab_size)
