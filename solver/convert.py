@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,10 +113,11 @@ def load_reference(path: Path) -> dict[str, torch.Tensor]:
                 raise
             state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else "unpickling refused"
-        raise ConvertError(f"{path}: not a plain tensor checkpoint; refused ({first[:160]})") from None
-    except (RuntimeError, EOFError, OSError) as error:
-        raise ConvertError(f"{path}: not a readable torch checkpoint ({str(error).splitlines()[0][:160]})") from None
+        found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(error))
+        what = f"it needs {found.group(1)}" if found else "it needs more than tensors"
+        raise ConvertError(f"{path}: not a plain tensor checkpoint, {what}; refused") from None
+    except Exception as error:  # noqa: BLE001 - any other failure of a foreign file is one line too
+        raise ConvertError(f"{path}: not a readable torch checkpoint ({type(error).__name__})") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ConvertError(f"{path}: not a state dict of tensors")
     return state
