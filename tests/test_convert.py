@@ -140,3 +140,15 @@ def test_solver_runs_end_to_end_on_a_converted_checkpoint(tmp_path):
     assert entry["status"] == "solved" and entry["canvas_side"] == 30
     assert all(t["candidates"] == 4 for t in entry["tests"])
     assert len(read_json(run / "submission.json")[task.id]) == len(task.test)
+
+
+def test_the_supervisor_shares_time_by_the_model_canvas(tmp_path):
+    from solver.config import SolveConfig
+    from solver.runner import RunOptions, model_canvas
+
+    def options(weights):
+        return RunOptions(out_dir=tmp_path, devices=["cpu"], weights_path=weights, weights_sha256=None,
+                          weights_label="w", preset="tiny", solve=SolveConfig())
+
+    assert model_canvas(options(str(convert(tmp_path)))) == "30"
+    assert model_canvas(options(None)) == "fit"
