@@ -66,7 +66,8 @@ class ModelConfig:
         head_dim = self.hidden_size // self.num_heads
         rotary_groups = 4 if self.positions == "grid2d" else 2  # (row, col) halves, or one rotated pair set
         if head_dim % rotary_groups:
-            raise ValueError(f"ModelConfig: head_dim must be divisible by {rotary_groups} for {self.positions} positions")
+            raise ValueError(f"ModelConfig: head_dim must be divisible by {rotary_groups} "
+                             f"for {self.positions} positions")
         for name in ("num_layers", "h_cycles", "l_cycles", "halt_max_steps", "prefix_len"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ModelConfig: {name} must be >= 1")

@@ -176,7 +176,8 @@ def puzzle_row(table: torch.Tensor, row: int | None) -> torch.Tensor:
     return (total / len(table)).float()
 
 
-def our_state(tensors: dict[str, torch.Tensor], cfg: ModelConfig, embedding_row: torch.Tensor) -> dict[str, torch.Tensor]:
+def our_state(tensors: dict[str, torch.Tensor], cfg: ModelConfig,
+              embedding_row: torch.Tensor) -> dict[str, torch.Tensor]:
     """The reference's tensors under our names, float32; refuses missing or unexpected ones."""
     names = {ANCHOR: "token_embed.weight", "lm_head.weight": "lm_head.weight",
              "H_init": "y_init", "L_init": "z_init"}
@@ -243,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="safetensors file to write")
     parser.add_argument("--manifest", type=Path, help="manifest to record it in (default: MANIFEST.json beside --out)")
     parser.add_argument("--puzzle-row", type=int, help="keep this row of the puzzle table instead of the mean")
-    config = parser.add_argument_group("architecture (when no all_config.yaml is beside the checkpoint, or to override it)")
+    config = parser.add_argument_group(
+        "architecture (when no all_config.yaml is beside the checkpoint, or to override it)")
     for flag, key in CONFIG_FLAGS.items():
         kind = float if key == "expansion" else int
         config.add_argument("--" + flag.replace("_", "-"), type=kind,

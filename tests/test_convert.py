@@ -56,7 +56,8 @@ def test_converted_model_reproduces_the_reference_logits(tmp_path, reference):
         for step, (ref_logits, ref_halt) in enumerate(zip(reference["logits"], reference["halt_logits"])):
             carry, logits, halt = model.step(carry, x, 30)
             diff = float((logits.numpy() - ref_logits).__abs__().max())
-            print(f"step {step}: max |logit diff| {diff:.3g}, halting {float(np.abs(halt.numpy() - ref_halt).max()):.3g}")
+            halt_diff = float(np.abs(halt.numpy() - ref_halt).max())
+            print(f"step {step}: max |logit diff| {diff:.3g}, halting {halt_diff:.3g}")
             assert diff <= TOLERANCE, step
             assert np.allclose(halt.numpy(), ref_halt, atol=TOLERANCE, rtol=0), step
             assert np.array_equal(logits.argmax(-1).numpy(), ref_logits.argmax(-1)), step
