@@ -84,7 +84,8 @@ def main() -> None:
           f"preset {args.preset}, {model.num_parameters():,} parameters, torch {torch.__version__}")
 
     # 1. Canvas sizing: a 10x10 task on its own canvas vs the same task on TRM's fixed 30x30 canvas.
-    small_side, full_side = canvas_side(10), canvas_side(30)
+    # A canvas-"30" model (the reference's layout) runs every task on the full canvas.
+    small_side, full_side = canvas_side(10) if model.cfg.canvas == "fit" else canvas_side(30), canvas_side(30)
     small = forward_step_seconds(model, small_side, args.batch, device, args.repeats)
     full = forward_step_seconds(model, full_side, args.batch, device, args.repeats)
     print(f"forward step, batch {args.batch}: 10x10 task (canvas {small_side}) {small * 1e3:.1f} ms; "

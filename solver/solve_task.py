@@ -40,7 +40,7 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
     """
     start = time.monotonic()
     model.load_state_dict(base_state)
-    side = task_canvas_side(task)
+    side = task_canvas_side(task, model.cfg.canvas)
     augmentations = draw_augmentations(task.id, cfg.seed, plan.n_augmentations, cfg.keep_colour_zero)
     finetune_deadline = soft_deadline
     if plan.finetune_seconds is not None:  # fine-tuning must leave inference its share

@@ -78,3 +78,11 @@ def test_decode_of_anything_is_a_valid_grid(rng):
 def test_decode_empty_prediction_gives_blank_cell():
     assert decode(np.full(16, EOS), 4).tolist() == [[0]]
     assert decode(np.full(16, PAD), 4).tolist() == [[0]]
+
+
+def test_fixed_canvas_mode_is_always_30(arc1_eval):
+    task = arc1_eval.tasks[0]
+    assert task_canvas_side(task, "30") == 30
+    assert task_canvas_side(task) == task_canvas_side(task, "fit") <= 30
+    with pytest.raises(ValueError, match="canvas mode"):
+        task_canvas_side(task, "31")

@@ -50,3 +50,19 @@ def test_bad_model_values_raise():
         ModelConfig(hidden_size=30, num_heads=4)
     with pytest.raises(ValueError, match="unknown model preset"):
         model_preset("trm-700m")
+
+
+def test_position_and_canvas_modes_are_validated():
+    with pytest.raises(ValueError, match="positions"):
+        ModelConfig(positions="rope2d")
+    with pytest.raises(ValueError, match="canvas"):
+        ModelConfig(canvas="32")
+    ref = model_preset("trm-7m-ref")
+    assert (ref.positions, ref.canvas) == ("rope1d", "30")
+
+
+def test_old_checkpoint_configs_load_as_grid2d_on_a_fitted_canvas():
+    old = ModelConfig().to_dict()
+    del old["positions"], old["canvas"]  # written before these fields existed
+    cfg = ModelConfig.from_dict(old)
+    assert (cfg.positions, cfg.canvas) == ("grid2d", "fit")

@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from solver.trm.config import model_preset
+from solver.trm.config import ModelConfig, model_preset
 from solver.trm.model import TRM, apply_rotary
+from solver.trm.rope1d import rotate_half
 from solver.trm.weights import build_model
 
 
@@ -89,3 +90,28 @@ def test_initialisation_is_deterministic():
 def test_forward_refuses_a_sequence_that_is_not_a_square_canvas(tiny_model):
     with pytest.raises(ValueError, match="square canvas"):
         tiny_model(torch.zeros((1, 15), dtype=torch.long), tiny_model.new_task_embeddings(1))
+
+
+def test_rope1d_numbers_every_position_and_attends_by_offset():
+    cfg = ModelConfig.from_dict({**model_preset("tiny").to_dict(), "positions": "rope1d", "canvas": "30"})
+    model = build_model(cfg)
+    cos, sin = model.rotary(3, torch.device("cpu"))
+    P, half = cfg.prefix_len, cfg.head_dim // 2
+    assert cos.shape == (P + 9, cfg.head_dim)
+    # Position p rotates pair (i, i + half) by angle p * theta^(-2i/head_dim).
+    last = P + 8
+    i = torch.arange(half, dtype=torch.float32)
+    angles = last * cfg.rope_theta ** (-2 * i / cfg.head_dim)
+    assert torch.allclose(cos[last, :half], angles.cos()) and torch.allclose(sin[last, :half], angles.sin())
+    assert torch.equal(cos[:, :half], cos[:, half:])
+    # A query/key dot product depends only on the offset between positions.
+    q, k = torch.randn(cfg.head_dim), torch.randn(cfg.head_dim)
+
+    def dot(i, j):
+        qi = apply_rotary(q.expand(1, 1, P + 9, -1), cos, sin, rotate_half)[0, 0, i]
+        kj = apply_rotary(k.expand(1, 1, P + 9, -1), cos, sin, rotate_half)[0, 0, j]
+        return float(qi @ kj)
+
+    assert abs(dot(3, 1) - dot(7, 5)) < 1e-5
+    (_, logits, _), _ = run_step(model, batch=1, side=30)
+    assert logits.shape == (1, 900, cfg.vocab_size)

@@ -30,8 +30,17 @@ from solver.run.outputs import describe, mark_correctness, safe_filename
 from solver.run.pool import WorkerPool
 from solver.run.progress import Progress
 from solver.trm.codec import task_canvas_side
+from solver.trm.config import ModelConfig, model_preset
+from solver.trm.weights import read_metadata
 
 log = logging.getLogger(__name__)
+
+
+def model_canvas(opts: "RunOptions") -> str:
+    """The canvas mode of the model the workers will load (read from the weights' metadata)."""
+    if opts.weights_path is None:
+        return model_preset(opts.preset).canvas
+    return ModelConfig.from_json(read_metadata(Path(opts.weights_path))["config"]).canvas
 
 FINAL_WRITE_GRACE_S = 3.0  # the hard deadline sits this long before the end of the budget
 POLL_S = 0.2
@@ -147,7 +156,8 @@ class Supervisor:
         opts = self.opts
         tracker = None
         if opts.time_budget is not None:
-            weights = {t.id: task_weight(task_canvas_side(t), len(t.train), len(t.test)) for t in pending}
+            canvas = model_canvas(opts)
+            weights = {t.id: task_weight(task_canvas_side(t, canvas), len(t.train), len(t.test)) for t in pending}
             elapsed = time.monotonic() - self.start
             tracker = BudgetTracker(opts.time_budget - elapsed, weights, workers=min(len(opts.devices), len(pending)))
         devices = opts.devices[:len(pending)]

@@ -65,7 +65,7 @@ class TaskSolver:
         task = job.task
         faults.before_task(task.id)
         max_sup = self.model.cfg.halt_max_steps
-        work = sample_work(task_canvas_side(task), self.model.cfg)
+        work = sample_work(task_canvas_side(task, self.model.cfg.canvas), self.model.cfg)
         hard = Deadline(job.hard_deadline)
         if job.seconds is None or self.rates is None:
             plan, soft = full_plan(self.cfg, max_sup), hard

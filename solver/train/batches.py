@@ -41,11 +41,11 @@ def batch_size_for(side: int, prefix_len: int, batch_tokens: int, max_batch: int
 
 class PretrainBatches:
     def __init__(self, split: PretrainSplit, augmentations_per_task: int, batch_tokens: int, max_batch: int,
-                 prefix_len: int, seed: int, translate: bool = True):
+                 prefix_len: int, seed: int, translate: bool = True, canvas: str = "fit"):
         self.split, self.seed, self.translate = split, seed, translate
         self.per_task = augmentations_per_task
         self.augmentations = [draw_augmentations(t.id, seed, augmentations_per_task) for t in split.tasks]
-        self.sides = [task_canvas_side(t) for t in split.tasks]
+        self.sides = [task_canvas_side(t, canvas) for t in split.tasks]
         # units[side] = (n, 2) array of (task index, pair index) trained on at that canvas side.
         units: dict[int, list[tuple[int, int]]] = {}
         for t, side in enumerate(self.sides):

@@ -277,7 +277,7 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
     out = Path(out)
     split = split or build_split()
     data = PretrainBatches(split, cfg.augmentations_per_task, cfg.batch_tokens, cfg.max_batch,
-                           model_preset(cfg.model).prefix_len, cfg.seed, cfg.translate)
+                           model_preset(cfg.model).prefix_len, cfg.seed, cfg.translate, model_preset(cfg.model).canvas)
     if resume is None and (out / CHECKPOINT_DIR).exists():
         raise ValueError(f"{out} already holds a checkpoint: pass --resume {out} to continue it")
     if resume is not None:

@@ -4,7 +4,10 @@ A grid of h x w cells is written at (row, col) offset on an S x S canvas:
 colour c becomes token c + COLOUR_OFFSET, the row just below the grid and the
 column just right of it are EOS (where they fit on the canvas), the rest is PAD.
 TRM uses a fixed 30 x 30 canvas; here S is the task's own size rounded up to a
-bucket, so a 10 x 10 task costs ~1/9 of the tokens of a 30 x 30 one.
+bucket (canvas "fit"), so a 10 x 10 task costs ~1/9 of the tokens of a 30 x 30 one.
+A model configured with canvas "30" (the reference's layout, for its published
+checkpoints) always gets S = 30: an untranslated grid then sits at the top-left with
+its EOS row and column, token for token as the reference encodes it.
 """
 
 from __future__ import annotations
@@ -47,7 +50,12 @@ def expected_max_side(task: Task) -> int:
     return min(side, MAX_SIDE)
 
 
-def task_canvas_side(task: Task) -> int:
+def task_canvas_side(task: Task, canvas: str = "fit") -> int:
+    """The canvas side for a task under a model's `canvas` mode (ModelConfig.canvas)."""
+    if canvas == "30":
+        return MAX_SIDE
+    if canvas != "fit":
+        raise ValueError(f"unknown canvas mode {canvas!r}")
     return canvas_side(expected_max_side(task))
 
 

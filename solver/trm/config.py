@@ -15,6 +15,10 @@ def _round_up(value: float, multiple: int) -> int:
 
 
 
+POSITION_ENCODINGS = ("grid2d", "rope1d")
+CANVAS_MODES = ("fit", "30")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """The Tiny Recursive Model (arXiv 2510.04871), ARC setting by default."""
@@ -32,6 +36,11 @@ class ModelConfig:
     rope_theta: float = 10000.0
     norm_eps: float = 1e-5
     init_seed: int = 0  # seed of the deterministic initialisation
+    # "grid2d": rotary positions by (row, col), prefix apart; "rope1d": the reference TRM's
+    # 1-D rotary positions 0..prefix_len + side*side - 1 (full-width rotate-half).
+    positions: str = "grid2d"
+    # "fit": canvas sized to the task (solver.codec); "30": the reference's fixed 30x30 canvas.
+    canvas: str = "fit"
     # Derived in __post_init__.
     head_dim: int = field(init=False)
     mlp_hidden: int = field(init=False)
@@ -39,9 +48,15 @@ class ModelConfig:
     def __post_init__(self) -> None:
         if self.hidden_size % self.num_heads:
             raise ValueError("ModelConfig: hidden_size must be divisible by num_heads")
+        if self.positions not in POSITION_ENCODINGS:
+            raise ValueError(f"ModelConfig: positions must be one of {POSITION_ENCODINGS}, got {self.positions!r}")
+        if self.canvas not in CANVAS_MODES:
+            raise ValueError(f"ModelConfig: canvas must be one of {CANVAS_MODES}, got {self.canvas!r}")
         head_dim = self.hidden_size // self.num_heads
-        if head_dim % 4:
-            raise ValueError("ModelConfig: head_dim must be divisible by 4 for 2-D rotary positions")
+        rotary_groups = 4 if self.positions == "grid2d" else 2  # (row, col) halves, or one rotated pair set
+        if head_dim % rotary_groups:
+            raise ValueError(f"ModelConfig: head_dim must be divisible by {rotary_groups} "
+                             f"for {self.positions} positions")
         for name in ("num_layers", "h_cycles", "l_cycles", "halt_max_steps", "prefix_len"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ModelConfig: {name} must be >= 1")
@@ -73,6 +88,8 @@ MODEL_PRESETS: dict[str, ModelConfig] = {
         hidden_size=32, num_heads=2, expansion=2.0, mlp_multiple_of=16,
         h_cycles=2, l_cycles=2, halt_max_steps=3, prefix_len=2,
     ),
+    # The reference TRM's ARC layout (1-D RoPE, fixed 30x30 canvas), as its published checkpoints use.
+    "trm-7m-ref": ModelConfig(positions="rope1d", canvas="30"),
 }
 
 

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from solver.trm.config import ModelConfig
+from solver.trm.rope1d import SequenceRotary, rotate_half
 
 HALT_BIAS_INIT = -5.0  # start by predicting "not done", as TRM does
 
@@ -78,15 +79,16 @@ def _rotate_halves(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([-b, a, -d, c], dim=-1)
 
 
-def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
-    """x: (B, heads, L, head_dim); cos/sin: (L, head_dim)."""
-    return (x.float() * cos + _rotate_halves(x.float()) * sin).to(x.dtype)
+def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, rotate=_rotate_halves) -> torch.Tensor:
+    """x: (B, heads, L, head_dim); cos/sin: (L, head_dim). `rotate` pairs the dimensions."""
+    return (x.float() * cos + rotate(x.float()) * sin).to(x.dtype)
 
 
 class Attention(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.num_heads, self.head_dim = cfg.num_heads, cfg.head_dim
+        self.rotate = _rotate_halves if cfg.positions == "grid2d" else rotate_half
         self.qkv = _lecun_linear(cfg.hidden_size, 3 * cfg.hidden_size)
         self.out = _lecun_linear(cfg.hidden_size, cfg.hidden_size)
 
@@ -94,7 +96,7 @@ class Attention(nn.Module):
         B, L, D = x.shape
         qkv = self.qkv(x).view(B, L, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]  # (B, heads, L, head_dim)
-        q, k = apply_rotary(q, *rotary), apply_rotary(k, *rotary)
+        q, k = apply_rotary(q, *rotary, self.rotate), apply_rotary(k, *rotary, self.rotate)
         y = F.scaled_dot_product_attention(q, k, v)  # non-causal: every cell sees the whole grid
         return self.out(y.transpose(1, 2).reshape(B, L, D))
 
@@ -155,7 +157,8 @@ class TRM(nn.Module):
         self.token_embed = nn.Embedding(cfg.vocab_size, D)
         nn.init.trunc_normal_(self.token_embed.weight, std=1.0 / self.embed_scale)
         self.block = RecursiveBlock(cfg)
-        self.rotary = GridRotary(cfg.head_dim, cfg.prefix_len, cfg.rope_theta)
+        rotary = GridRotary if cfg.positions == "grid2d" else SequenceRotary
+        self.rotary = rotary(cfg.head_dim, cfg.prefix_len, cfg.rope_theta)
         self.lm_head = _lecun_linear(D, cfg.vocab_size)
         self.halt_head = nn.Linear(D, 1)
         nn.init.zeros_(self.halt_head.weight)

@@ -79,6 +79,20 @@ def read_manifest() -> dict[str, Any]:
     return json.loads(MANIFEST.read_text())
 
 
+def record_in_manifest(path: Path, entry: dict[str, Any], manifest: Path | None = None) -> None:
+    """List `path` (by file name) with `entry` (sha256, config, provenance) in a manifest.
+
+    The default manifest is the MANIFEST.json beside the file (weights/MANIFEST.json for weights/).
+    """
+    path = Path(path)
+    manifest = Path(manifest) if manifest is not None else path.parent / MANIFEST.name
+    document = json.loads(manifest.read_text()) if manifest.exists() else {}
+    document.setdefault("files", {})[path.name] = entry
+    tmp = manifest.with_name(manifest.name + ".tmp")
+    tmp.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+    tmp.replace(manifest)
+
+
 def expected_sha256(path: Path) -> str | None:
     """The sha256 the manifest lists for a file inside weights/, if any."""
     path = Path(path).resolve()
