@@ -9,24 +9,44 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 
-def config_from_dict(cls, values: dict[str, Any]):
-    """Build a config dataclass from a dict, rejecting unknown keys."""
-    known = {f.name for f in dataclasses.fields(cls) if f.init}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ValueError(f"{cls.__name__}: unknown keys {unknown}")
-    return cls(**values)
+ConfigT = TypeVar("ConfigT", bound="FrozenConfig")
+
+
+class FrozenConfig:
+    """Base of every frozen config dataclass: dict and JSON round trips that reject unknown keys.
+
+    Derived fields (`field(init=False)`) are left out of the dict; they are recomputed.
+    A changed copy is `dataclasses.replace(cfg, ...)`, which validates it again.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}  # type: ignore[arg-type]
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
+        known = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"{cls.__name__}: unknown keys {unknown}")
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls: type[ConfigT], text: str) -> ConfigT:
+        return cls.from_dict(json.loads(text))
 
 
 TUNABLE_PARAMETER_SETS = ("all", "embeddings", "embeddings+heads")
 
 
 @dataclass(frozen=True)
-class SolveConfig:
+class SolveConfig(FrozenConfig):
     """Settings of one solver run. Defaults are the real (GPU) run; see README."""
 
     # Per-task test-time fine-tuning.
@@ -60,16 +80,6 @@ class SolveConfig:
             raise ValueError("SolveConfig: finetune_steps must be >= 0")
         if not 0.0 <= self.finetune_share < 1.0:
             raise ValueError("SolveConfig: finetune_share must be in [0, 1)")
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "SolveConfig":
-        return config_from_dict(cls, values)
-
-    def replace(self, **changes: Any) -> "SolveConfig":
-        return config_from_dict(type(self), {**self.to_dict(), **changes})
 
 
 SOLVE_PRESETS: dict[str, SolveConfig] = {

@@ -35,7 +35,7 @@ def test_configs_are_frozen_and_round_trip():
     assert ModelConfig.from_json(cfg.to_json()) == cfg
     solve = SolveConfig(finetune_steps=7)
     assert SolveConfig.from_dict(solve.to_dict()) == solve
-    assert solve.replace(seed=3).seed == 3
+    assert dataclasses.replace(solve, seed=3).seed == 3
 
 
 @pytest.mark.parametrize("bad", [{"tune": "everything"}, {"n_augmentations": 0}, {"finetune_share": 1.0},

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 import subprocess
@@ -20,7 +21,7 @@ from tests.helpers import ROOT
 
 CPU = torch.device("cpu")
 # Short schedules so the warm-up is over within the handful of steps a test can afford.
-TINY = pretrain_preset("tiny").replace(total_steps=40, batch_tokens=1024, max_batch=8, eval_every=2)
+TINY = dataclasses.replace(pretrain_preset("tiny"), total_steps=40, batch_tokens=1024, max_batch=8, eval_every=2)
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +76,7 @@ def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, small_split):
 
 
 def test_the_wall_clock_limit_stops_a_piece_cleanly(tmp_path, small_split):
-    endless = TINY.replace(total_steps=10 ** 6)  # only the clock can stop this one
+    endless = dataclasses.replace(TINY, total_steps=10 ** 6)  # only the clock can stop this one
     began = time.monotonic()
     summary = train(endless, tmp_path, CPU, minutes=0.1, split=small_split)
     assert time.monotonic() - began < 0.1 * 60 + 10  # the limit, plus slack for a loaded machine
@@ -106,7 +107,7 @@ def test_the_trm_7m_checkpoint_fits_through_out(tmp_path):
     assert max(sizes) <= MAX_FILE_BYTES and sum(sizes) <= MAX_TOTAL_BYTES
     # Model + EMA + embeddings fill ~62 MiB: the Adam moments cannot come too (docs/PRETRAINING.md).
     assert json.loads((tmp_path / "ckpt" / "state.json").read_text())["optimizer_moments"] is False
-    big = cfg.replace(augmentations_per_task=32)
+    big = dataclasses.replace(cfg, augmentations_per_task=32)
     with pytest.raises(ValueError, match="lower augmentations_per_task"):
         save_state(fresh_state(big, len(split.tasks) * 32, CPU), big, split, tmp_path / "too-big")
 

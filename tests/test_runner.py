@@ -1,5 +1,6 @@
 """The supervisor in-process: several workers, budgets, file names."""
 
+import dataclasses
 import json
 
 from solver.run.budget import Throughput
@@ -53,7 +54,7 @@ def test_a_refused_run_leaves_the_earlier_runs_files_alone(tmp_path):
     first = run(tasks[:1], solutions, options(tmp_path, ["cpu"]))
     before = first.submission_path.read_bytes()
     other = options(tmp_path, ["cpu"])
-    other.solve = other.solve.replace(seed=5)
+    other.solve = dataclasses.replace(other.solve, seed=5)
     with pytest.raises(JournalMismatch):
         run(tasks[:1], solutions, other)
     assert first.submission_path.read_bytes() == before

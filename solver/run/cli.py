@@ -6,6 +6,7 @@ stderr and exit code 2; no traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import argparse
 import json
 import logging
@@ -109,7 +110,7 @@ SOLVE_OVERRIDES = ("finetune_steps", "finetune_batch", "finetune_lr", "embedding
 
 def solve_config(args: argparse.Namespace) -> SolveConfig:
     changes = {name: getattr(args, name) for name in SOLVE_OVERRIDES if getattr(args, name) is not None}
-    return SOLVE_PRESETS[args.config].replace(**changes)
+    return dataclasses.replace(SOLVE_PRESETS[args.config], **changes)
 
 
 def resolve_devices(choice: str) -> list[str]:

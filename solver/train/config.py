@@ -12,13 +12,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from solver.config import config_from_dict
+from solver.config import FrozenConfig
 
 from solver.trm.config import MODEL_PRESETS
 
 
 @dataclass(frozen=True)
-class PretrainConfig:
+class PretrainConfig(FrozenConfig):
     model: str = "trm-7m"  # a solver.config model preset
     total_steps: int = 20000  # length of the learning-rate schedule (warm-up then cosine, solver.finetune.lr_factor)
     batch_tokens: int = 131072  # tokens (prefix included) per batch per device; sets the samples per canvas size
@@ -51,16 +51,6 @@ class PretrainConfig:
         if self.rewarm_steps < 0:
             raise ValueError("PretrainConfig: rewarm_steps must be >= 0")
         object.__setattr__(self, "betas", tuple(self.betas))
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "PretrainConfig":
-        return config_from_dict(cls, values)
-
-    def replace(self, **changes: Any) -> "PretrainConfig":
-        return config_from_dict(type(self), {**self.to_dict(), **changes})
 
 
 PRETRAIN_PRESETS: dict[str, PretrainConfig] = {

@@ -17,6 +17,7 @@ rank from the all-gathered row gradients.
 
 from __future__ import annotations
 
+import dataclasses
 import argparse
 import copy
 import json
@@ -378,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = json.loads(value)
-    cfg = pretrain_preset(args.preset).replace(**overrides)
+    cfg = dataclasses.replace(pretrain_preset(args.preset), **overrides)
     device = torch.device(args.device)
     if args.threads:
         torch.set_num_threads(args.threads)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from solver.config import config_from_dict
+from solver.config import FrozenConfig
 
 
 def _round_up(value: float, multiple: int) -> int:
@@ -20,7 +19,7 @@ CANVAS_MODES = ("fit", "30")
 
 
 @dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(FrozenConfig):
     """The Tiny Recursive Model (arXiv 2510.04871), ARC setting by default."""
 
     hidden_size: int = 512
@@ -65,20 +64,6 @@ class ModelConfig:
         object.__setattr__(
             self, "mlp_hidden", _round_up(self.expansion * self.hidden_size * 2 / 3, self.mlp_multiple_of)
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "ModelConfig":
-        return config_from_dict(cls, values)
-
-    @classmethod
-    def from_json(cls, text: str) -> "ModelConfig":
-        return cls.from_dict(json.loads(text))
 
 
 MODEL_PRESETS: dict[str, ModelConfig] = {
