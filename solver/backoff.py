@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import torch
 
@@ -25,7 +26,6 @@ class BatchSizer:
     def __init__(self, batch: int, min_batch: int = MIN_BATCH):
         self.batch = max(batch, min_batch)
         self.min_batch = min_batch
-        self.backoffs = 0
 
     def run(self, fn: Callable[[int], T], what: str) -> T:
         """Call fn(batch); on OOM halve the batch and call again. Re-raises below min_batch."""
@@ -39,5 +39,4 @@ class BatchSizer:
                 if torch.cuda.is_available():
                     torch.cuda.empty_cache()
                 self.batch = max(self.min_batch, self.batch // 2)
-                self.backoffs += 1
                 log.warning("%s: out of memory, retrying with batch %d", what, self.batch)

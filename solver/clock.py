@@ -13,7 +13,7 @@ class Deadline:
         self.at = at
 
     @classmethod
-    def in_seconds(cls, seconds: float | None) -> "Deadline":
+    def in_seconds(cls, seconds: float | None) -> Deadline:
         return cls(None if seconds is None else time.monotonic() + seconds)
 
     def remaining(self) -> float:
@@ -26,6 +26,6 @@ class Deadline:
         """Whether work expected to last `seconds` (e.g. as long as the last piece) still fits."""
         return self.remaining() > seconds
 
-    def earliest(self, other: "Deadline") -> "Deadline":
+    def earliest(self, other: Deadline) -> Deadline:
         candidates = [d for d in (self.at, other.at) if d is not None]
         return Deadline(min(candidates) if candidates else None)

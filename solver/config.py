@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-
 ConfigT = TypeVar("ConfigT", bound="FrozenConfig")
 
 

@@ -22,12 +22,6 @@ def task_rng(task_id: str, seed: int, purpose: str) -> np.random.Generator:
     return np.random.default_rng(stable_hash(seed, task_id, purpose))
 
 
-def task_torch_generator(task_id: str, seed: int, purpose: str) -> torch.Generator:
-    generator = torch.Generator()
-    generator.manual_seed(stable_hash(seed, task_id, purpose))
-    return generator
-
-
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)

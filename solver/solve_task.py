@@ -9,16 +9,16 @@ from typing import Any
 import torch
 
 from solver.arc.augment import draw_augmentations
-from solver.clock import Deadline
-from solver.run.budget import TaskPlan
-from solver.trm.codec import task_canvas_side
-from solver.config import SolveConfig
-from solver.trm.finetune import finetune
-from solver.trm.inference import predict
-from solver.trm.model import TRM
 from solver.arc.submission import attempts_entry, grid_to_list
 from solver.arc.tasks import Task
 from solver.arc.voting import rank, top_attempts
+from solver.clock import Deadline
+from solver.config import SolveConfig
+from solver.run.budget import TaskPlan
+from solver.trm.codec import task_canvas_side
+from solver.trm.finetune import finetune
+from solver.trm.inference import predict
+from solver.trm.model import TRM
 
 REPORTED_CANDIDATES = 5  # distinct grids listed per test input in the report
 
@@ -48,7 +48,7 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
     tuned = finetune(model, task, augmentations, side, plan.finetune_steps, plan.finetune_batch, cfg,
                      finetune_deadline, device)
     entries, test_reports = [], []
-    for i, pair in enumerate(task.test):
+    for pair in task.test:
         candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.sup_steps,
                              inference_batch or cfg.inference_batch, soft_deadline, hard_deadline, device,
                              what=f"task {task.id} inference")

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from solver.trm.config import model_preset
 from solver.arc.tasks import load_source
+from solver.trm.config import model_preset
 from solver.trm.weights import build_model
 from tests.helpers import ROOT
 

@@ -3,8 +3,15 @@ import itertools
 import numpy as np
 import pytest
 
-from solver.arc.augment import (IDENTITY, NUM_DIHEDRAL, Augmentation, dihedral, draw_augmentations, inverse_dihedral,
-                            random_colour_map)
+from solver.arc.augment import (
+    IDENTITY,
+    NUM_DIHEDRAL,
+    Augmentation,
+    dihedral,
+    draw_augmentations,
+    inverse_dihedral,
+    random_colour_map,
+)
 from tests.conftest import random_grid
 
 

@@ -1,8 +1,8 @@
 import time
 
 from solver.clock import Deadline
-from solver.run.budget import BudgetTracker, Throughput, full_plan, plan_task, sample_work, task_weight
 from solver.config import SolveConfig
+from solver.run.budget import BudgetTracker, Throughput, full_plan, plan_task, sample_work, task_weight
 from solver.trm.config import model_preset
 
 CFG = SolveConfig(finetune_steps=100, finetune_batch=10, train_sup_steps=1, n_augmentations=1000, sup_steps=16,

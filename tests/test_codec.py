@@ -1,8 +1,18 @@
 import numpy as np
 import pytest
 
-from solver.trm.codec import (EOS, IGNORE_LABEL, PAD, VOCAB_SIZE, canvas_side, decode, encode, encode_label,
-                          max_offset, task_canvas_side)
+from solver.trm.codec import (
+    EOS,
+    IGNORE_LABEL,
+    PAD,
+    VOCAB_SIZE,
+    canvas_side,
+    decode,
+    encode,
+    encode_label,
+    max_offset,
+    task_canvas_side,
+)
 from tests.conftest import random_grid
 
 

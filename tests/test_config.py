@@ -3,7 +3,6 @@ import dataclasses
 import pytest
 
 from solver.config import SolveConfig
-
 from solver.trm.config import MODEL_PRESETS, ModelConfig, model_preset
 from solver.trm.weights import build_model
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from solver.trm.codec import encode
-from solver.trm.config import ModelConfig
+from solver.arc.tasks import load_source
 from solver.convert import main as convert_main
 from solver.convert import read_arch
-from solver.arc.tasks import load_source
+from solver.trm.codec import encode
+from solver.trm.config import ModelConfig
 from solver.trm.weights import load_weights, provenance, sha256_file
 from tests.helpers import read_json, run_cli
 

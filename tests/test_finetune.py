@@ -3,13 +3,13 @@ import pytest
 import torch
 
 from solver.arc.augment import draw_augmentations
+from solver.arc.tasks import parse_tasks
 from solver.clock import Deadline
-from solver.trm.codec import task_canvas_side
 from solver.config import SolveConfig
 from solver.faults import FAULT_ENV
+from solver.trm.codec import task_canvas_side
 from solver.trm.finetune import TrainingPairs, finetune
 from solver.trm.objectives import lr_factor, sign_sgd_rows
-from solver.arc.tasks import parse_tasks
 
 CPU = torch.device("cpu")
 

@@ -11,9 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from solver.run.outputs import safe_filename
 from solver.arc.submission import Submission, validate_submission
 from solver.arc.tasks import InvalidTask, Task, TaskError, load_source, parse_tasks
+from solver.run.outputs import safe_filename
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -3,11 +3,11 @@ import torch
 
 from solver.arc.augment import draw_augmentations
 from solver.clock import Deadline
-from solver.run.budget import TaskPlan
-from solver.trm.codec import decode, encode
 from solver.config import SolveConfig
-from solver.trm.inference import predict, predict_batch
+from solver.run.budget import TaskPlan
 from solver.solve_task import solve_task
+from solver.trm.codec import decode, encode
+from solver.trm.inference import predict, predict_batch
 
 CPU = torch.device("cpu")
 NEVER = Deadline(None)

@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from solver.kaggle import notebook as kaggle
 from solver.arc.submission import expected_slots, fallback_attempts, validate_submission
 from solver.arc.tasks import parse_tasks
+from solver.kaggle import notebook as kaggle
 from tests.helpers import read_json
 
 TASKS = {

@@ -4,14 +4,14 @@ import zlib
 import numpy as np
 import pytest
 
-from solver.train.plots import HEIGHT, SERIES, WIDTH, main, png_bytes, render
 from solver.train.log import COLUMNS, append_row, read_log
+from solver.train.plots import HEIGHT, SERIES, WIDTH, main, png_bytes, render
 
 
 def write_log(path, runs=2, rows_per_run=5):
     step = 0
     for run in range(runs):
-        for i in range(rows_per_run):
+        for _ in range(rows_per_run):
             append_row(path, {"run_id": f"run{run}", "step": step, "samples": step * 16, "device_seconds": step * 0.5,
                               "train_loss": None if step == 0 else 2.5 / (1 + step / 10), "val_loss": 2.6 - 0.1 * step,
                               "val_token_acc": min(1.0, 0.1 + 0.05 * step), "val_exact_acc": 0.01 * step,

@@ -8,14 +8,21 @@ import time
 import pytest
 import torch
 
-from solver.train.checkpoint import MAX_FILE_BYTES, MAX_TOTAL_BYTES, load_checkpoint, save_checkpoint, shard_tensors
-from solver.train.export import export
-from solver.train.pretrain import (CHECKPOINT_DIR, LOG_FILE, fresh_state, learning_rate_scale, load_state, save_state,
-                             train)
 from solver.train.batches import PretrainBatches
+from solver.train.checkpoint import MAX_FILE_BYTES, MAX_TOTAL_BYTES, load_checkpoint, save_checkpoint, shard_tensors
 from solver.train.config import pretrain_preset
 from solver.train.data import build_split, split_tasks
+from solver.train.export import export
 from solver.train.log import read_log
+from solver.train.pretrain import (
+    CHECKPOINT_DIR,
+    LOG_FILE,
+    fresh_state,
+    learning_rate_scale,
+    load_state,
+    save_state,
+    train,
+)
 from solver.trm.weights import load_weights, provenance
 from tests.helpers import ROOT
 

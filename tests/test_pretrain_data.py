@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
 
-from solver.train.data import (EVAL_SOURCES, VAL_TASKS, build_split, pair_key, solved_tasks, split_tasks,
-                                  task_pair_keys)
 from solver.arc.tasks import Pair, Task
+from solver.train.data import EVAL_SOURCES, VAL_TASKS, build_split, pair_key, solved_tasks, split_tasks, task_pair_keys
 
 
 @pytest.fixture(scope="module")

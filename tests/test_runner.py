@@ -3,11 +3,11 @@
 import dataclasses
 import json
 
-from solver.run.budget import Throughput
+from solver.arc.submission import validate_submission
 from solver.config import SOLVE_PRESETS
+from solver.run.budget import Throughput
 from solver.run.outputs import safe_filename
 from solver.run.supervisor import RunOptions, run
-from solver.arc.submission import validate_submission
 from solver.run.worker import observed_rates
 from tests.helpers import small_tasks
 

@@ -1,7 +1,6 @@
 import numpy as np
 
-from solver.arc.voting import Candidate
-from solver.arc.voting import grid_key, rank, top_attempts
+from solver.arc.voting import Candidate, grid_key, rank, top_attempts
 
 A = np.array([[1, 2]], dtype=np.uint8)
 B = np.array([[1], [2]], dtype=np.uint8)  # same cells as A, other shape

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.seeding import task_rng
 from solver.arc.tasks import NUM_COLOURS
+from solver.seeding import task_rng
 
 NUM_DIHEDRAL = 8
-DIHEDRAL_NAMES = ("identity", "rot90", "rot180", "rot270", "flip_lr", "flip_ud", "transpose", "anti_transpose")
 # rot90 and rot270 undo each other; every other transform is its own inverse.
 _DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)
 
@@ -58,10 +57,6 @@ class Augmentation:
         inverse_dihedral(self.transform)  # validates the id
         if sorted(self.colours) != list(range(NUM_COLOURS)):
             raise ValueError(f"colour map must be a permutation of 0..9, got {self.colours}")
-
-    @property
-    def is_identity(self) -> bool:
-        return self.transform == 0 and self.colours == tuple(range(NUM_COLOURS))
 
     def apply(self, grid: np.ndarray) -> np.ndarray:
         return dihedral(np.asarray(self.colours, dtype=np.uint8)[grid], self.transform)

@@ -13,7 +13,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -66,7 +66,7 @@ class InvalidTask:
     n_test: int
 
 
-AnyTask = Union[Task, InvalidTask]
+AnyTask = Task | InvalidTask
 
 
 def parse_grid(value: Any, where: str) -> Grid:

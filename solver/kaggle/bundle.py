@@ -25,9 +25,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from solver.provenance import REPO_ROOT, git_commit
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+
+from solver.provenance import REPO_ROOT, git_commit
 
 MARKER = "arc-solver-bundle.json"
 FORMAT = "arc-solver-bundle/1"

@@ -9,6 +9,7 @@ writes, a hard deadline); the watchdog here is the second line, for a solver tha
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -18,10 +19,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from solver.kaggle.bundle import MARKER
-from solver.run.progress import format_seconds
 from solver.arc.submission import Submission, expected_slots, validate_submission, write_json_atomic
 from solver.arc.tasks import AnyTask, TaskError, load_source, read_json_file
+from solver.kaggle.bundle import MARKER
+from solver.run.progress import format_seconds
 
 TEST_FILE = "arc-agi_test_challenges.json"
 SOLUTIONS_GLOB = "arc-agi_*solutions.json"
@@ -89,8 +90,10 @@ class Plan:
 
     def describe(self) -> str:
         n_inputs = sum(count for count in expected_slots(self.tasks).values())
-        mode = (f"DRY RUN on the public placeholder: first {self.run_tasks} tasks, scored with {self.solutions.name}"
-                if self.dry_run else f"full run: all {self.run_tasks} tasks")
+        if self.solutions is not None:  # a dry run
+            mode = f"DRY RUN on the public placeholder: first {self.run_tasks} tasks, scored with {self.solutions.name}"
+        else:
+            mode = f"full run: all {self.run_tasks} tasks"
         devices = f"{self.gpus} GPU(s)" if self.gpus else "no GPU: CPU only"
         return "\n".join([
             f"test file: {self.test_file} ({len(self.tasks)} tasks, {n_inputs} test inputs)",
@@ -153,10 +156,8 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
             return  # the whole group is gone
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # then the next signal
             process.wait(TERM_WAIT_S)
-        except subprocess.TimeoutExpired:
-            pass  # next signal
 
 
 def run_solver(plan: Plan, bundle: Path, site_dir: Path, out_dir: Path, extra_args: list[str]) -> int:
@@ -170,6 +171,7 @@ def run_solver(plan: Plan, bundle: Path, site_dir: Path, out_dir: Path, extra_ar
     watchdog = threading.Timer(plan.budget_s + KILL_GRACE_S, stop, args=(process,))
     watchdog.start()
     try:
+        assert process.stdout is not None  # stdout=PIPE
         for line in process.stdout:
             print(line, end="", flush=True)
         return process.wait()

@@ -6,23 +6,23 @@ stderr and exit code 2; no traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import argparse
+import dataclasses
 import json
 import logging
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import torch
 
+from solver.arc.submission import expected_slots, validate_submission
+from solver.arc.tasks import DATASETS, TaskError, load_source, select_tasks
 from solver.config import SOLVE_PRESETS, TUNABLE_PARAMETER_SETS, SolveConfig
-
-from solver.trm.config import MODEL_PRESETS, ModelConfig
 from solver.run.journal import JournalMismatch
 from solver.run.supervisor import RunOptions, run
 from solver.seeding import seed_everything
-from solver.arc.submission import expected_slots, validate_submission
-from solver.arc.tasks import DATASETS, TaskError, load_source, select_tasks
+from solver.trm.config import MODEL_PRESETS, ModelConfig
 from solver.trm.weights import DEFAULT_PRESET, DEFAULT_WEIGHTS, WeightsError, expected_sha256, read_metadata
 
 log = logging.getLogger("solver")
@@ -30,7 +30,7 @@ EXIT_USAGE = 2
 
 
 class OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 

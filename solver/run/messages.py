@@ -7,7 +7,7 @@ Worker -> supervisor: `Ready` or `Broken` once, then `Done` or `Failed` per job.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from solver.arc.tasks import Task
 from solver.run.budget import Throughput
@@ -64,5 +64,5 @@ class Failed:
     error: str  # one line
 
 
-TaskMessage = Union[Done, Failed]
-WorkerMessage = Union[Ready, Broken, Done, Failed]
+TaskMessage = Done | Failed
+WorkerMessage = Ready | Broken | Done | Failed

@@ -36,7 +36,7 @@ from solver.trm.weights import read_metadata
 log = logging.getLogger(__name__)
 
 
-def model_canvas(opts: "RunOptions") -> str:
+def model_canvas(opts: RunOptions) -> str:
     """The canvas mode of the model the workers will load (read from the weights' metadata)."""
     if opts.weights_path is None:
         return model_preset(opts.preset).canvas
@@ -199,9 +199,9 @@ class Supervisor:
                         self.answered.add(task.id)
                         self._fail([task.id], "worker died twice on this task")
                         self.progress.advance(f"task {task.id} failed")
-                message = pool.receive(POLL_S)
-                if message is not None:
-                    self._handle(pool, message)
+                arrived = pool.receive(POLL_S)
+                if arrived is not None:
+                    self._handle(pool, arrived)
         finally:
             pool.shutdown()
             self.progress.close()

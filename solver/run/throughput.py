@@ -6,11 +6,11 @@ import time
 
 import torch
 
+from solver.config import SolveConfig
 from solver.run.budget import Throughput, sample_work
 from solver.trm.codec import PAD, VOCAB_SIZE
-from solver.config import SolveConfig
-from solver.trm.objectives import supervision_loss
 from solver.trm.model import TRM, autocast
+from solver.trm.objectives import supervision_loss
 
 CALIBRATION_SIDE = 12
 CALIBRATION_BATCH = 4  # small: on a CPU every calibration second comes out of the budget
@@ -44,7 +44,8 @@ def measure_throughput(model: TRM, cfg: SolveConfig, device: torch.device) -> Th
         with autocast(device):
             _, logits, halt = model(tokens, embeddings)
             loss = supervision_loss(logits, halt, tokens)
-        grads = torch.autograd.grad(loss, [p for p in model.parameters() if p.requires_grad] or [embeddings])
+        inputs: list[torch.Tensor] = [p for p in model.parameters() if p.requires_grad] or [embeddings]
+        grads = torch.autograd.grad(loss, inputs)
         del grads
 
     @torch.no_grad()

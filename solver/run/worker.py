@@ -18,13 +18,13 @@ import torch
 
 from solver import faults
 from solver.clock import Deadline
-from solver.run.budget import OVERRUN_FACTOR, Throughput, full_plan, plan_task, sample_work
-from solver.trm.codec import task_canvas_side
 from solver.config import SolveConfig
-from solver.trm.config import model_preset
-from solver.solve_task import solve_task
+from solver.run.budget import OVERRUN_FACTOR, Throughput, full_plan, plan_task, sample_work
 from solver.run.messages import Broken, Done, Failed, Job, Ready, WorkerSpec
 from solver.run.throughput import measure_throughput
+from solver.solve_task import solve_task
+from solver.trm.codec import task_canvas_side
+from solver.trm.config import model_preset
 from solver.trm.weights import build_model, load_weights
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
         try:
             job = inbox.get(timeout=PARENT_CHECK_S)
         except queue.Empty:
-            if not parent.is_alive():  # the supervisor was killed: nothing would read our answers
+            if parent is not None and not parent.is_alive():  # the supervisor was killed: nobody reads answers
                 return
             continue
         if job is None:

@@ -18,9 +18,9 @@ import numpy as np
 import torch
 
 from solver.arc.augment import draw_augmentations
-from solver.trm.codec import encode, encode_label, max_offset, task_canvas_side
-from solver.train.data import PretrainSplit
 from solver.seeding import stable_hash
+from solver.train.data import PretrainSplit
+from solver.trm.codec import encode, encode_label, max_offset, task_canvas_side
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Batch:
     tokens: torch.Tensor  # (B, side*side) int64 inputs
     labels: torch.Tensor  # (B, side*side) int64 outputs, IGNORE_LABEL on PAD cells
 
-    def to(self, device: torch.device) -> "Batch":
+    def to(self, device: torch.device) -> Batch:
         return Batch(self.side, self.rows.to(device), self.tokens.to(device), self.labels.to(device))
 
 
@@ -90,6 +90,7 @@ class PretrainBatches:
         for t in range(first_val, len(self.split.tasks)):
             # Row t * per_task is the task's identity augmentation: draw_augmentations puts it first.
             for pair in self.split.tasks[t].test:
+                assert pair.output is not None  # build_split fills every test output
                 by_side.setdefault(self.sides[t], []).append((t * self.per_task, pair.input, pair.output))
         batches = []
         for side in sorted(by_side):

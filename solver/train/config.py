@@ -8,12 +8,9 @@ steps is its own optimizer update on the detached carry, as in solver.finetune.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 from solver.config import FrozenConfig
-
 from solver.trm.config import MODEL_PRESETS
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.seeding import stable_hash
 from solver.arc.tasks import Pair, Task, TaskError, load_source
+from solver.seeding import stable_hash
 
 TRAIN_SOURCE = "arc2/train"
 EVAL_SOURCES = ("arc1/eval", "arc2/eval")
@@ -50,6 +50,8 @@ def solved_tasks(name: str) -> list[Task]:
     for task in source.tasks:
         if not isinstance(task, Task):
             raise TaskError(f"{name}: task {task.id} is invalid ({task.reason})")
+        if source.solutions is None:
+            raise TaskError(f"{name}: no solutions to hold out as validation outputs")
         outputs = source.solutions[task.id]
         test = tuple(Pair(p.input, np.array(o, dtype=np.uint8)) for p, o in zip(task.test, outputs, strict=True))
         tasks.append(Task(task.id, task.train, test))

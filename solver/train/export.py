@@ -19,11 +19,11 @@ from typing import Any
 
 import torch
 
-from solver.train.checkpoint import load_checkpoint, read_state
-from solver.trm.config import ModelConfig
 from solver.provenance import git_commit
-from solver.train.pretrain import CHECKPOINT_DIR, LOG_FILE, padded_embedding
+from solver.train.checkpoint import load_checkpoint, read_state
 from solver.train.data import build_split
+from solver.train.pretrain import CHECKPOINT_DIR, LOG_FILE, padded_embedding
+from solver.trm.config import ModelConfig
 from solver.trm.weights import DEFAULT_WEIGHTS, MANIFEST, build_model, save_weights
 
 
@@ -68,7 +68,8 @@ def export(run_dirs: list[Path], dest: Path = DEFAULT_WEIGHTS, manifest: Path = 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m solver.train.export", description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="+", type=Path, help="pretraining run directories (--out of solver.train.pretrain)")
+    parser.add_argument("runs", nargs="+", type=Path,
+                        help="pretraining run directories (--out of solver.train.pretrain)")
     parser.add_argument("--dest", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     args = parser.parse_args(argv)

@@ -17,14 +17,13 @@ rank from the all-gathered row gradients.
 
 from __future__ import annotations
 
-import dataclasses
 import argparse
 import copy
+import dataclasses
 import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import time
 import uuid
@@ -35,17 +34,17 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from solver.train.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
-from solver.trm.config import model_preset
-from solver.trm.codec import IGNORE_LABEL
-from solver.trm.model import TRM, autocast
-from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
-from solver.train.batches import Batch, PretrainBatches
-from solver.train.config import PretrainConfig, pretrain_preset
-from solver.train.data import PretrainSplit, build_split
 from solver.provenance import git_commit
 from solver.seeding import seed_everything
+from solver.train.batches import Batch, PretrainBatches
+from solver.train.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
+from solver.train.config import PretrainConfig, pretrain_preset
+from solver.train.data import PretrainSplit, build_split
 from solver.train.log import append_row
+from solver.trm.codec import IGNORE_LABEL
+from solver.trm.config import model_preset
+from solver.trm.model import TRM, autocast
+from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
 from solver.trm.weights import build_model
 
 log = logging.getLogger(__name__)
@@ -79,7 +78,7 @@ class Distributed:
         return self.rank == 0
 
     @classmethod
-    def from_environment(cls, device_type: str) -> "Distributed":
+    def from_environment(cls, device_type: str) -> Distributed:
         """Joins the torchrun process group when WORLD_SIZE says there is one."""
         world = int(os.environ.get("WORLD_SIZE", "1"))
         if world == 1:
@@ -230,14 +229,16 @@ def train_step(state: TrainingState, model: nn.Module, batch: Batch, cfg: Pretra
             loss = supervision_loss(logits, halt, batch.labels)
         loss.backward()
         with torch.no_grad():
+            assert task_embedding.grad is not None
             row_grads = distributed.gather(task_embedding.grad[:, 0])  # (world * B, D)
             sign_sgd_rows(state.table, all_rows, row_grads, cfg.embedding_lr * scale, cfg.embedding_weight_decay)
         torch.nn.utils.clip_grad_norm_(state.model.parameters(), cfg.grad_clip)
         state.optimizer.step()
         state.optimizer.zero_grad(set_to_none=True)
         with torch.no_grad():
-            ema_params = list(state.ema.parameters())
-            torch._foreach_lerp_(ema_params, list(state.model.parameters()), 1.0 - cfg.ema_decay)
+            ema_params: list[torch.Tensor] = list(state.ema.parameters())
+            params: list[torch.Tensor] = list(state.model.parameters())
+            torch._foreach_lerp_(ema_params, params, 1.0 - cfg.ema_decay)
         total += float(loss.detach())
     state.step += 1
     state.samples += len(batch.rows) * distributed.world
@@ -298,7 +299,7 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
         # One graph per canvas size, with and without a carry: allow them all.
         torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit,
                                                    4 * len(data.bucket_sides))
-        model = torch.compile(model)
+        model = torch.compile(model)  # type: ignore[assignment]  # a module wrapper
     val_batches = data.validation_batches()
     run_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
     stop_step = cfg.total_steps if until_step is None else min(until_step, cfg.total_steps)

@@ -42,8 +42,9 @@ def expected_max_side(task: Task) -> int:
     same way still fits the canvas.
     """
     side = task.max_side
-    growth_h = max(p.output.shape[0] / p.input.shape[0] for p in task.train)
-    growth_w = max(p.output.shape[1] / p.input.shape[1] for p in task.train)
+    shapes = [(p.input.shape, p.output.shape) for p in task.train if p.output is not None]  # always set for demos
+    growth_h = max(out[0] / inp[0] for inp, out in shapes)
+    growth_w = max(out[1] / inp[1] for inp, out in shapes)
     for pair in task.test:
         h, w = pair.input.shape
         side = max(side, math.ceil(h * growth_h), math.ceil(w * growth_w))

@@ -15,14 +15,15 @@ import numpy as np
 import torch
 
 from solver.arc.augment import Augmentation
+from solver.arc.tasks import Task
 from solver.backoff import BatchSizer
 from solver.clock import Deadline
-from solver.trm.codec import encode, encode_label, max_offset
 from solver.config import SolveConfig
+from solver.seeding import task_rng
+from solver.trm.codec import encode, encode_label, max_offset
 from solver.trm.model import TRM, autocast
 from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
-from solver.seeding import task_rng
-from solver.arc.tasks import Task
+
 
 @dataclass
 class FinetuneResult:
@@ -48,7 +49,8 @@ class TrainingPairs:
         self.side = side
         self.translate = translate
         # pairs[a][j] = (input grid, output grid) of demo j under augmentation a.
-        self.pairs = [[(aug.apply(p.input), aug.apply(p.output)) for p in task.train] for aug in augmentations]
+        demos = [(p.input, p.output) for p in task.train if p.output is not None]  # always set for demos
+        self.pairs = [[(aug.apply(i), aug.apply(o)) for i, o in demos] for aug in augmentations]
 
     def batch(self, rng: np.random.Generator, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(aug ids (B,), input tokens (B, side*side), labels (B, side*side))."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+
 import numpy as np
 import torch
 
@@ -24,7 +25,7 @@ def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, su
     """
     with autocast(device):
         tokens, embeddings, carry = tokens.to(device), embeddings.to(device), None
-        for steps_run in range(1, sup_steps + 1):
+        for steps_run in range(1, sup_steps + 1):  # noqa: B007 (returned: the steps actually run)
             started = time.monotonic()
             carry, logits, halt = model(tokens, embeddings, carry)
             if stop is not None and not stop.allows(time.monotonic() - started):

@@ -49,6 +49,8 @@ class GridRotary(nn.Module):
     (0, 0), apart from every cell.
     """
 
+    inv_freq: torch.Tensor
+
     def __init__(self, head_dim: int, prefix_len: int, theta: float):
         super().__init__()
         self.prefix_len = prefix_len
@@ -149,6 +151,10 @@ class Carry:
 
 
 class TRM(nn.Module):
+    y_init: torch.Tensor
+    z_init: torch.Tensor
+    task_embedding_mean: torch.Tensor
+
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         self.cfg = cfg

@@ -13,6 +13,8 @@ from torch import nn
 
 
 class SequenceRotary(nn.Module):
+    inv_freq: torch.Tensor
+
     def __init__(self, head_dim: int, prefix_len: int, theta: float):
         super().__init__()
         self.prefix_len = prefix_len

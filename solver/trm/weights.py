@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 from solver.provenance import REPO_ROOT
-from solver.trm.config import ModelConfig, model_preset
+from solver.trm.config import ModelConfig
 from solver.trm.model import TRM
 
 log = logging.getLogger(__name__)
@@ -43,9 +42,11 @@ def build_model(cfg: ModelConfig) -> TRM:
 
 def unwrap(model: torch.nn.Module) -> TRM:
     """The plain module behind torch.compile / DDP wrappers."""
-    while hasattr(model, "_orig_mod") or hasattr(model, "module"):
-        model = getattr(model, "_orig_mod", None) or model.module
-    return model
+    inner: Any = model
+    while hasattr(inner, "_orig_mod") or hasattr(inner, "module"):
+        inner = getattr(inner, "_orig_mod", None) or inner.module
+    assert isinstance(inner, TRM), type(inner)
+    return inner
 
 
 def sha256_file(path: Path) -> str:
@@ -144,19 +145,3 @@ def load_weights(path: Path, device: torch.device | str = "cpu", sha256: str | N
 
 def provenance(path: Path) -> dict[str, Any]:
     return json.loads(read_metadata(path).get("provenance", "{}"))
-
-
-def load_default(device: torch.device | str = "cpu", preset: str = DEFAULT_PRESET) -> tuple[TRM, str]:
-    """The shipped weights, or a deterministic untrained init when none are shipped yet.
-
-    Returns the model and a short description of where it came from.
-    """
-    if DEFAULT_WEIGHTS.exists():
-        return load_weights(DEFAULT_WEIGHTS, device), str(DEFAULT_WEIGHTS)
-    cfg = model_preset(preset)
-    warnings.warn(
-        f"no pretrained weights at {DEFAULT_WEIGHTS}; using an UNTRAINED {preset} initialisation "
-        f"(seed {cfg.init_seed}). Scores will be near zero until pretrained weights are shipped.",
-        stacklevel=2,
-    )
-    return build_model(cfg).to(device), f"untrained {preset} (seed {cfg.init_seed})"
