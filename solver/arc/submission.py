@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from solver.arc.tasks import MAX_SIDE, NUM_COLOURS, AnyTask, InvalidTask
+from solver.arc.tasks import AnyTask, InvalidTask, grid_problem
 
 ATTEMPT_KEYS = ("attempt_1", "attempt_2")
 BLANK_GRID = [[0]]
@@ -71,20 +71,6 @@ class Submission:
         write_json_atomic(path, self.answers)
 
 
-def _grid_problem(grid: Any) -> str | None:
-    if not isinstance(grid, list) or not grid or len(grid) > MAX_SIDE:
-        return "not a list of 1..30 rows"
-    width = len(grid[0]) if isinstance(grid[0], list) else -1
-    if not 1 <= width <= MAX_SIDE:
-        return "row 0 is not a list of 1..30 cells"
-    for row in grid:
-        if not isinstance(row, list) or len(row) != width:
-            return "ragged rows"
-        if any(type(c) is not int or not 0 <= c < NUM_COLOURS for c in row):
-            return "a cell is not an int 0..9"
-    return None
-
-
 def validate_submission(document: Any, expected: dict[str, int]) -> list[str]:
     """Problems with a submission document; `expected` maps task id -> number of test inputs.
 
@@ -106,7 +92,7 @@ def validate_submission(document: Any, expected: dict[str, int]) -> list[str]:
                 problems.append(f"task {tid} test {i}: needs exactly attempt_1 and attempt_2")
                 continue
             for key in ATTEMPT_KEYS:
-                problem = _grid_problem(entry[key])
+                problem = grid_problem(entry[key])
                 if problem:
                     problems.append(f"task {tid} test {i} {key}: {problem}")
     return problems

@@ -69,26 +69,34 @@ class InvalidTask:
 AnyTask = Task | InvalidTask
 
 
-def parse_grid(value: Any, where: str) -> Grid:
-    """Validate a JSON grid (list of equal-length rows of ints 0..9, 1..30 per side)."""
+def grid_problem(value: Any) -> str | None:
+    """What makes a JSON value not an ARC grid (equal-length rows of ints 0..9, 1..30 per side), or None."""
     if not isinstance(value, list) or not value:
-        raise TaskError(f"{where}: grid must be a non-empty list of rows")
+        return "grid must be a non-empty list of rows"
     if len(value) > MAX_SIDE:
-        raise TaskError(f"{where}: grid has {len(value)} rows, at most {MAX_SIDE} allowed")
+        return f"grid has {len(value)} rows, at most {MAX_SIDE} allowed"
     width = None
     for r, row in enumerate(value):
         if not isinstance(row, list) or not row:
-            raise TaskError(f"{where}: row {r} must be a non-empty list")
+            return f"row {r} must be a non-empty list"
         if len(row) > MAX_SIDE:
-            raise TaskError(f"{where}: grid has {len(row)} columns, at most {MAX_SIDE} allowed")
+            return f"grid has {len(row)} columns, at most {MAX_SIDE} allowed"
         if width is None:
             width = len(row)
         elif len(row) != width:
-            raise TaskError(f"{where}: ragged grid (row {r} has {len(row)} cells, row 0 has {width})")
+            return f"ragged grid (row {r} has {len(row)} cells, row 0 has {width})"
         for cell in row:
             # bool is an int subclass in Python; a JSON true is not a colour.
             if type(cell) is not int or not 0 <= cell < NUM_COLOURS:
-                raise TaskError(f"{where}: cell {cell!r} in row {r} is not an int 0..9")
+                return f"cell {cell!r} in row {r} is not an int 0..9"
+    return None
+
+
+def parse_grid(value: Any, where: str) -> Grid:
+    """A validated JSON grid as an (H, W) uint8 array; raises TaskError naming `where` and the fault."""
+    problem = grid_problem(value)
+    if problem is not None:
+        raise TaskError(f"{where}: {problem}")
     return np.array(value, dtype=np.uint8)
 
 

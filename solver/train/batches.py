@@ -20,7 +20,7 @@ import torch
 from solver.arc.augment import draw_augmentations
 from solver.seeding import stable_hash
 from solver.train.data import PretrainSplit
-from solver.trm.codec import encode, encode_label, max_offset, task_canvas_side
+from solver.trm.codec import encode, encode_label, encode_pair, task_canvas_side
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,11 @@ class PretrainBatches:
         for (t, j), a in zip(picks, aug_ids):
             aug = self.augmentations[t][a]
             pair = self.split.training_pairs(int(t))[j]
-            grid_in, grid_out = aug.apply(pair.input), aug.apply(pair.output)
-            offset = (0, 0)
-            if self.translate:
-                max_r, max_c = max_offset([grid_in.shape, grid_out.shape], side)
-                offset = (int(rng.integers(max_r + 1)), int(rng.integers(max_c + 1)))
+            tokens, label = encode_pair(aug.apply(pair.input), aug.apply(pair.output), side,
+                                        rng if self.translate else None)
             rows.append(t * self.per_task + a)
-            inputs.append(encode(grid_in, side, offset))
-            labels.append(encode_label(grid_out, side, offset))
+            inputs.append(tokens)
+            labels.append(label)
         return Batch(side, torch.tensor(rows, dtype=torch.int64), torch.from_numpy(np.stack(inputs)),
                      torch.from_numpy(np.stack(labels)))
 

@@ -88,6 +88,20 @@ def max_offset(shapes: list[tuple[int, int]], side: int) -> tuple[int, int]:
     return max(rows, 0), max(cols, 0)
 
 
+def encode_pair(grid_in: np.ndarray, grid_out: np.ndarray, side: int,
+                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A training pair as (input tokens, label tokens), both (side * side,).
+
+    With `rng`, input and output move together to a random offset that keeps both
+    (and their EOS lines) on the canvas; without it they sit at the origin.
+    """
+    offset = (0, 0)
+    if rng is not None:
+        max_r, max_c = max_offset([grid_in.shape, grid_out.shape], side)
+        offset = (int(rng.integers(max_r + 1)), int(rng.integers(max_c + 1)))
+    return encode(grid_in, side, offset), encode_label(grid_out, side, offset)
+
+
 def decode(tokens: np.ndarray, side: int) -> np.ndarray:
     """Tokens (side * side,) -> grid, cropped at EOS; always a valid grid.
 

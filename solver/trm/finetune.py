@@ -20,7 +20,7 @@ from solver.backoff import BatchSizer
 from solver.clock import Deadline
 from solver.config import SolveConfig
 from solver.seeding import task_rng
-from solver.trm.codec import encode, encode_label, max_offset
+from solver.trm.codec import encode_pair
 from solver.trm.model import TRM, autocast
 from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
 
@@ -60,12 +60,9 @@ class TrainingPairs:
         inputs, labels = [], []
         for a, j in zip(aug_ids, pair_ids):
             grid_in, grid_out = self.pairs[a][j]
-            offset = (0, 0)
-            if self.translate:
-                max_r, max_c = max_offset([grid_in.shape, grid_out.shape], self.side)
-                offset = (int(rng.integers(max_r + 1)), int(rng.integers(max_c + 1)))
-            inputs.append(encode(grid_in, self.side, offset))
-            labels.append(encode_label(grid_out, self.side, offset))
+            tokens, label = encode_pair(grid_in, grid_out, self.side, rng if self.translate else None)
+            inputs.append(tokens)
+            labels.append(label)
         return torch.from_numpy(aug_ids), torch.from_numpy(np.stack(inputs)), torch.from_numpy(np.stack(labels))
 
 
