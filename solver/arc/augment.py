@@ -1,7 +1,7 @@
 """Augmentations: the 8 dihedral transforms x colour permutations, each with an exact inverse.
 
 Translation is not part of an `Augmentation`: it is a placement on the canvas chosen
-at training time (see solver.codec.max_offset), and predictions are always decoded
+at training time (see solver.trm.codec.encode_pair), and predictions are always decoded
 from the canvas origin.
 """
 

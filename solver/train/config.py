@@ -3,7 +3,7 @@
 Optimizer settings follow TRM's ARC recipe (arXiv 2510.04871): AdamW-style updates with
 betas (0.9, 0.95), lr 1e-4, weight decay 0.1, SignSGD at 1e-2 for the task embeddings,
 EMA 0.999. One training step is one batch; each of its `sup_steps` deep-supervision
-steps is its own optimizer update on the detached carry, as in solver.finetune.
+steps is its own optimizer update on the detached carry, as in solver.trm.finetune.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from solver.trm.config import MODEL_PRESETS
 @dataclass(frozen=True)
 class PretrainConfig(FrozenConfig):
     model: str = "trm-7m"  # a solver.config model preset
-    total_steps: int = 20000  # length of the learning-rate schedule (warm-up then cosine, solver.finetune.lr_factor)
+    total_steps: int = 20000  # length of the learning-rate schedule (warm-up then cosine, solver.trm.objectives.lr_factor)
     batch_tokens: int = 131072  # tokens (prefix included) per batch per device; sets the samples per canvas size
     max_batch: int = 768  # cap on samples per batch per device
     sup_steps: int = 4  # deep-supervision steps per batch, in training and validation

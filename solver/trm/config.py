@@ -36,7 +36,7 @@ class ModelConfig(FrozenConfig):
     # "grid2d": rotary positions by (row, col), prefix apart; "rope1d": the reference TRM's
     # 1-D rotary positions 0..prefix_len + side*side - 1 (full-width rotate-half).
     positions: str = "grid2d"
-    # "fit": canvas sized to the task (solver.codec); "30": the reference's fixed 30x30 canvas.
+    # "fit": canvas sized to the task (solver.trm.codec); "30": the reference's fixed 30x30 canvas.
     canvas: str = "fit"
     # Derived in __post_init__.
     head_dim: int = field(init=False)
