@@ -29,7 +29,8 @@ NO_MAP = -1
 COLOUR_MAP_PENALTY = 0.5   # a fitted colour map is a little less simple than none
 PIECE_PENALTY = 1.0        # each extra overlaid piece costs like one more transform
 MAX_PIECES = 4
-MAX_PIECE_STATES = 20000   # piece candidates kept for the cover
+MAX_PIECE_STATES = 20000   # piece candidates kept for the cover ...
+MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class _Search:
         self.fits: list[_Fit] = []
         self.pieces: list[tuple[np.ndarray, np.ndarray, _State]] = []  # (covered, wrong-free) states
         self.target_flat = np.concatenate([t.ravel() for t in self.targets])
-        self.same_shape_targets = True
+        self.max_pieces = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, self.target_flat.size))
 
     # -- helpers
     def _check_time(self):
@@ -142,6 +143,8 @@ class _Search:
     def _apply(self, t: Transform, state: _State) -> Optional[tuple]:
         out = []
         for value, ctx in zip(state.values, self.inputs):
+            if time.perf_counter() > self.deadline:  # many large pairs: check between examples too
+                raise _Deadline
             r = t.fn(value, ctx)
             if r is None:
                 return None
@@ -163,7 +166,7 @@ class _Search:
         if cmap is not None:
             self.fits.append(_Fit(f"recolour({state.program})", state.depth, 1, True, [cmap[g] for g in tests]))
             return
-        if self.settings.use_pieces and len(self.pieces) < MAX_PIECE_STATES:
+        if self.settings.use_pieces and len(self.pieces) < self.max_pieces:
             flat = np.concatenate([r.ravel() for r in results])
             painted = flat != 0
             if painted.any() and not (painted & (flat != self.target_flat)).any():
@@ -230,6 +233,8 @@ class _Search:
                 self._check_time()
                 best, best_gain = None, 0
                 for i, (painted, state) in enumerate(self.pieces):
+                    if i % 256 == 0:
+                        self._check_time()
                     gain = int(np.count_nonzero(painted & need & ~covered))
                     if gain > best_gain:  # ties: the earlier (shorter) program
                         best, best_gain = i, gain

@@ -227,6 +227,68 @@ def colour_counts(grid):
     return counts
 
 
+@njit(cache=True)
+def periodic_fill(grid, hole):
+    """Fill the cells of colour `hole` from the smallest 2-D period that the other cells obey.
+
+    grid: (H, W) uint8. Tries periods (py, px) by increasing py * px (then py); a period
+    fits when all known cells with the same (y % py, x % px) agree and every residue class
+    has a known cell. Returns (filled (H, W) uint8, found).
+    """
+    h, w = grid.shape
+    best_py = 0
+    best_px = 0
+    best_area = h * w + 1
+    cls = np.full((h, w), -1, dtype=np.int64)
+    for py in range(1, h + 1):
+        for px in range(1, w + 1):
+            if py * px >= best_area or (py == h and px == w):
+                continue
+            for i in range(py):
+                for j in range(px):
+                    cls[i, j] = -1
+            ok = True
+            for y in range(h):
+                if not ok:
+                    break
+                for x in range(w):
+                    c = grid[y, x]
+                    if c == hole:
+                        continue
+                    k = cls[y % py, x % px]
+                    if k == -1:
+                        cls[y % py, x % px] = c
+                    elif k != c:
+                        ok = False
+                        break
+            if not ok:
+                continue
+            for i in range(py):
+                for j in range(px):
+                    if cls[i, j] == -1:
+                        ok = False
+            if ok:
+                best_py = py
+                best_px = px
+                best_area = py * px
+    out = grid.copy()
+    if best_py == 0:
+        return out, False
+    # Recompute the classes of the best period and fill.
+    for i in range(best_py):
+        for j in range(best_px):
+            cls[i, j] = -1
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] != hole:
+                cls[y % best_py, x % best_px] = grid[y, x]
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] == hole:
+                out[y, x] = cls[y % best_py, x % best_px]
+    return out, True
+
+
 def warmup() -> None:
     """Compile (or load from the cache) every kernel once, on a tiny grid."""
     g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
@@ -237,3 +299,4 @@ def warmup() -> None:
     rays(g, 0, 3, True)
     connect_pairs(g, 0, True, True, True)
     colour_counts(g)
+    periodic_fill(g, 0)

@@ -493,6 +493,67 @@ def colour_count_row(v: Img, ctx) -> Optional[Img]:
     return Img(np.full((1, n), cols[0], dtype=np.uint8))
 
 
+def _periodic(hole_rank: int):
+    """Fill the cells of one colour (0, or the least frequent colour) from the pattern's period."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        if hole_rank == 0:
+            hole = 0
+        else:
+            counts = K.colour_counts(v.a)
+            present = [c for c in range(10) if counts[c] > 0]
+            if len(present) < 2:
+                return None
+            hole = min(present, key=lambda c: (counts[c], c))
+        if not (v.a == hole).any():
+            return None
+        out, found = K.periodic_fill(v.a, hole)
+        if not found:
+            return None
+        return Img(out, v.y, v.x)
+    return f
+
+
+def _self_kron(on_zero: bool):
+    """A copy of the image in every block whose cell is non-zero (or zero)."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        a = v.a
+        h, w = a.shape
+        if h * h > 30 or w * w > 30:
+            return None
+        mask = (a == 0) if on_zero else (a != 0)
+        return _img(np.kron(mask.astype(np.uint8), np.ones_like(a)) * np.tile(a, (h, w)))
+    return f
+
+
+def _label_by(prop: str, diagonal: bool):
+    """Paint every object (single-colour component) with a code of one of its properties,
+    for the final colour map to name: its size rank ('rank', largest 1), its cell count
+    ('cells', at most 9), or whether it touches the border ('border', 1 or 2)."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        a = v.a
+        labels, n = K.label_components(a, 0, diagonal, False)
+        if n < 2:
+            return None
+        boxes = K.component_boxes(labels, n)
+        cells = boxes[:, 4]
+        if prop == "rank":
+            sizes = sorted(set(cells.tolist()), reverse=True)
+            if len(sizes) > 9:
+                return None
+            code = np.array([sizes.index(c) + 1 for c in cells])
+        elif prop == "cells":
+            code = np.minimum(cells, 9)
+        elif prop == "border":
+            h, w = a.shape
+            touch = (boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == h) | (boxes[:, 3] == w)
+            code = np.where(touch, 1, 2)
+        else:
+            raise ValueError(prop)
+        lut = np.concatenate([[0], code]).astype(np.uint8)
+        return Img(lut[labels + 1], v.y, v.x)
+    return f
+
+
 # ---------------------------------------------------------------------------- image -> list
 
 def _components(diagonal: bool, multicolour: bool):
@@ -796,6 +857,12 @@ def build_library(colours: list[int]) -> list[Transform]:
     add("remove_singletons", IMAGE, IMAGE, remove_singletons)
     add("largest_rect_zero", IMAGE, IMAGE, largest_rect_zero)
     add("colour_count_row", IMAGE, IMAGE, colour_count_row)
+    add("periodic_fill[0]", IMAGE, IMAGE, _periodic(0))
+    add("periodic_fill[rarest]", IMAGE, IMAGE, _periodic(1))
+    add("self_kron", IMAGE, IMAGE, _self_kron(False))
+    add("self_kron_inverse", IMAGE, IMAGE, _self_kron(True))
+    for prop in ("rank", "cells", "border"):
+        add(f"label_by[{prop}]", IMAGE, IMAGE, _label_by(prop, True))
     # Image -> list.
     for diag in (False, True):
         for multi in (False, True):
