@@ -22,12 +22,15 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule
 from .image import Img, Value, value_key
 from .transforms import IMAGE, LIST, Transform, build_library
 
-NO_MAP = -1
 COLOUR_MAP_PENALTY = 0.5   # a fitted colour map is a little less simple than none
 PIECE_PENALTY = 1.0        # each extra overlaid piece costs like one more transform
+# A fitted local rule is flexible: rank it after exact programs of depth 2.
+LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
+LOCAL_RULE_MAX_DEPTH = 1   # local rules are fitted on states this shallow only
 MAX_PIECES = 4
 MAX_PIECE_STATES = 20000   # piece candidates kept for the cover ...
 MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
@@ -77,6 +80,7 @@ class _State:
     kind: str          # IMAGE or LIST
     program: str
     depth: int
+    distance: int = 1 << 30  # wrong output cells on the demonstrations (a guide for ordering)
 
 
 @dataclass
@@ -86,35 +90,16 @@ class _Fit:
     pieces: int
     colour_mapped: bool
     test_grids: list   # one (H, W) uint8 per test input
+    penalty: float = 0.0
 
     @property
     def score(self) -> float:
         return -(self.depth + (self.pieces - 1) * PIECE_PENALTY
-                 + (COLOUR_MAP_PENALTY if self.colour_mapped else 0.0))
+                 + (COLOUR_MAP_PENALTY if self.colour_mapped else 0.0) + self.penalty)
 
 
 class _Deadline(Exception):
     pass
-
-
-def _fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> Optional[np.ndarray]:
-    """A (10,) map m with m[result] == target on every demonstration, or None.
-
-    Colours that never occur in a result map to themselves.
-    """
-    m = np.full(10, NO_MAP, dtype=np.int64)
-    for r, t in zip(results, targets):
-        if r.shape != t.shape:
-            return None
-        codes = np.unique(r.astype(np.int64) * 10 + t)
-        src, dst = codes // 10, codes % 10
-        for s, d in zip(src, dst):
-            if m[s] == NO_MAP:
-                m[s] = d
-            elif m[s] != d:
-                return None
-    identity = np.arange(10)
-    return np.where(m == NO_MAP, identity, m).astype(np.uint8)
 
 
 class _Search:
@@ -127,13 +112,15 @@ class _Search:
         self.deadline = deadline
         self.stats = stats
         colours = sorted({int(c) for g in self.inputs + self.targets for c in np.unique(g)})
-        self.library: list[Transform] = build_library(colours)
+        out_shapes = {t.shape for t in self.targets}
+        self.library: list[Transform] = build_library(colours, out_shapes.pop() if len(out_shapes) == 1 else None)
         self.seen: dict[bytes, int] = {}
         self.bytes_stored = 0
         self.fits: list[_Fit] = []
-        self.pieces: list[tuple[np.ndarray, np.ndarray, _State]] = []  # (covered, wrong-free) states
+        self.pieces: list[tuple] = []  # (painted (N,), wrong (N,), test grids, program, depth)
         self.target_flat = np.concatenate([t.ravel() for t in self.targets])
-        self.max_pieces = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, self.target_flat.size))
+        self.max_pieces = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * self.target_flat.size))
+        self.outputs_like_inputs = all(i.shape == o.shape for i, o in train)
 
     # -- helpers
     def _check_time(self):
@@ -151,26 +138,57 @@ class _Search:
             out.append(r)
         return tuple(out)
 
+    def _on_target_canvas(self, state: _State):
+        """(train results, test results, placed) shaped like the outputs, or None.
+
+        An image smaller than the output is put at its own position on an empty canvas
+        when the outputs have the inputs' shapes (an object cut out and kept in place).
+        """
+        results = [v.a for v in state.values[: self.n_train]]
+        if all(r.shape == t.shape for r, t in zip(results, self.targets)):
+            return results, [v.a for v in state.values[self.n_train:]], False
+        if not self.outputs_like_inputs:
+            return None
+        placed = []
+        for v, ctx in zip(state.values, self.inputs):
+            h, w = v.a.shape
+            if v.y < 0 or v.x < 0 or v.y + h > ctx.shape[0] or v.x + w > ctx.shape[1]:
+                return None
+            canvas = np.zeros_like(ctx)
+            canvas[v.y:v.y + h, v.x:v.x + w] = v.a
+            placed.append(canvas)
+        return placed[: self.n_train], placed[self.n_train:], True
+
     def _consider(self, state: _State):
         """Record a fit or a piece if this image state is one."""
         if state.kind != IMAGE:
             return
-        results = [v.a for v in state.values[: self.n_train]]
-        if any(r.shape != t.shape for r, t in zip(results, self.targets)):
+        found = self._on_target_canvas(state)
+        if found is None:
             return
-        tests = [v.a for v in state.values[self.n_train:]]
+        results, tests, placed = found
+        state.distance = sum(int(np.count_nonzero(r != t)) for r, t in zip(results, self.targets))
+        program = f"place_on_blank({state.program})" if placed else state.program
         if all(np.array_equal(r, t) for r, t in zip(results, self.targets)):
-            self.fits.append(_Fit(state.program, state.depth, 1, False, tests))
+            self.fits.append(_Fit(program, state.depth, 1, False, tests))
             return
-        cmap = _fit_colour_map(results, self.targets)
+        cmap = fit_colour_map(results, self.targets)
         if cmap is not None:
-            self.fits.append(_Fit(f"recolour({state.program})", state.depth, 1, True, [cmap[g] for g in tests]))
+            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests]))
             return
+        if state.depth <= LOCAL_RULE_MAX_DEPTH and not placed:
+            for name in LOCAL_RULES:
+                grids = fit_local_rule(results, self.targets, tests, name)
+                if grids is not None:
+                    self.fits.append(_Fit(f"local_rule[{name}]({program})", state.depth, 1, False, grids,
+                                          LOCAL_RULE_PENALTY[name]))
+                    break
         if self.settings.use_pieces and len(self.pieces) < self.max_pieces:
             flat = np.concatenate([r.ravel() for r in results])
             painted = flat != 0
-            if painted.any() and not (painted & (flat != self.target_flat)).any():
-                self.pieces.append((painted, state))
+            wrong = painted & (flat != self.target_flat)
+            if (painted & ~wrong).any():
+                self.pieces.append((painted, wrong, tests, program, state.depth))
 
     def _store(self, values: tuple, kind: str, program: str, depth: int) -> Optional[_State]:
         key = kind.encode() + b"".join(value_key(v) for v in values)
@@ -210,38 +228,47 @@ class _Search:
                             continue
                         self._consider(new)
                         nxt.append(new)
-                self.stats["depth_reached"] = depth
-                frontier = nxt
+                self.stats["depth_reached"] = max(self.stats.get("depth_reached", 0), depth)
+                # When time runs out mid-level, the expanded part should be the promising one:
+                # lists first (few transforms take them), then images nearest the outputs.
+                order = sorted(range(len(nxt)), key=lambda i: (nxt[i].kind != LIST, nxt[i].distance, i))
+                frontier = [nxt[i] for i in order]
                 if not frontier:
                     break
         except _Deadline:
             self.stats["timed_out"] = True
         self.stats["programs_tried"] = self.stats.get("programs_tried", 0) + tried
         self.stats["states"] = self.stats.get("states", 0) + len(self.seen)
-        if self.settings.use_pieces and not self.fits:
+        if self.settings.use_pieces:
             self._cover()
 
     def _cover(self):
-        """Greedy: overlay pieces until every non-zero output cell is explained."""
+        """Greedy, top layer first: overlay pieces until every non-zero output cell is explained.
+
+        A layer may be wrong only under cells that the layers above it already paint; each
+        step takes the allowed piece that paints the most new cells (ties: the earlier,
+        shorter program).
+        """
         need = self.target_flat != 0
         if not need.any() or not self.pieces:
             return
-        covered = np.zeros_like(need)
-        chosen = []
         try:
+            self._check_time()
+            painted = np.stack([p[0] for p in self.pieces])  # (P, N) bool
+            self._check_time()
+            wrong = np.stack([p[1] for p in self.pieces])    # (P, N) bool
+            covered = np.zeros_like(need)
+            chosen = []
             for _ in range(MAX_PIECES):
                 self._check_time()
-                best, best_gain = None, 0
-                for i, (painted, state) in enumerate(self.pieces):
-                    if i % 256 == 0:
-                        self._check_time()
-                    gain = int(np.count_nonzero(painted & need & ~covered))
-                    if gain > best_gain:  # ties: the earlier (shorter) program
-                        best, best_gain = i, gain
-                if best is None:
+                free = ~covered
+                allowed = ~(wrong & free).any(axis=1)
+                gain = np.where(allowed, (painted & free).sum(axis=1), 0)
+                best = int(np.argmax(gain))
+                if gain[best] == 0:
                     return
                 chosen.append(best)
-                covered |= self.pieces[best][0]
+                covered |= painted[best]
                 if covered[need].all():
                     break
         except _Deadline:
@@ -249,18 +276,18 @@ class _Search:
             return
         if not covered[need].all() or len(chosen) < 2:
             return
-        states = [self.pieces[i][1] for i in chosen]
+        layers = [self.pieces[i] for i in chosen]
         tests = []
         for k in range(len(self.inputs) - self.n_train):
-            grids = [s.values[self.n_train + k].a for s in states]
+            grids = [layer[2][k] for layer in layers]
             if any(g.shape != grids[0].shape for g in grids):
                 return
-            out = grids[-1].copy()
-            for g in grids[-2::-1]:  # the first chosen (largest) piece ends on top
+            out = np.zeros_like(grids[0])
+            for g in grids[::-1]:  # bottom layer first; the first chosen ends on top
                 np.copyto(out, g, where=g != 0)
             tests.append(out)
-        program = "overlay(" + ", ".join(s.program for s in states) + ")"
-        self.fits.append(_Fit(program, sum(s.depth for s in states), len(states), False, tests))
+        program = "overlay(" + ", ".join(layer[3] for layer in layers) + ")"
+        self.fits.append(_Fit(program, sum(layer[4] for layer in layers), len(layers), False, tests))
 
 
 def _transpose_task(train, test_inputs):

@@ -798,8 +798,28 @@ def _keep_touching_border(touching: bool):
 
 # ---------------------------------------------------------------------------- the library
 
-def build_library(colours: list[int]) -> list[Transform]:
-    """All transforms for a task whose grids use `colours` (sorted, 0 included or not)."""
+def _crop_at(where: str, oh: int, ow: int):
+    """An oh x ow window at a corner or the centre of the image."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        h, w = v.a.shape
+        if h < oh or w < ow or (h, w) == (oh, ow):
+            return None
+        y = 0 if where[0] == "t" else (h - oh if where[0] == "b" else (h - oh) // 2)
+        x = 0 if where[1] == "l" else (w - ow if where[1] == "r" else (w - ow) // 2)
+        return Img(a_copy(v.a[y:y + oh, x:x + ow]), v.y + y, v.x + x)
+    return f
+
+
+def a_copy(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a)
+
+
+def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = None) -> list[Transform]:
+    """All transforms for a task whose grids use `colours` (sorted, 0 included or not).
+
+    out_shape: the demonstrations' output shape when they all share one; it adds windows
+    of that size.
+    """
     T: list[Transform] = []
 
     def add(name, takes, gives, fn):
@@ -863,6 +883,9 @@ def build_library(colours: list[int]) -> list[Transform]:
     add("self_kron_inverse", IMAGE, IMAGE, _self_kron(True))
     for prop in ("rank", "cells", "border"):
         add(f"label_by[{prop}]", IMAGE, IMAGE, _label_by(prop, True))
+    if out_shape is not None:
+        for where in ("tl", "tr", "bl", "br", "cc"):
+            add(f"window[{where},{out_shape[0]}x{out_shape[1]}]", IMAGE, IMAGE, _crop_at(where, *out_shape))
     # Image -> list.
     for diag in (False, True):
         for multi in (False, True):
