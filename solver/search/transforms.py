@@ -34,6 +34,26 @@ class Transform:
     cost: int = 1  # program length it adds
 
 
+def map_over(t: Transform) -> Transform:
+    """An image transform applied to every element of a list; an element it does not
+    apply to stays as it is."""
+    fn = t.fn
+
+    def f(vs: tuple, ctx) -> Optional[tuple]:
+        out = []
+        for v in vs:
+            r = fn(v, ctx)
+            out.append(v if r is None else r)
+        return tuple(out)
+    return Transform(f"map[{t.name}]", LIST, LIST, f)
+
+
+# Image transforms worth mapping over the objects of a list (per-object edits).
+MAPPABLE_PREFIXES = ("rot90", "rot180", "rot270", "flip_v", "flip_h", "transpose", "crop", "fill_enclosed",
+                     "holes", "fill_holes_own", "border_cells", "interior_cells", "outline8", "symmetrize",
+                     "hull", "fill_bbox", "paint", "gravity", "rays")
+
+
 # ---------------------------------------------------------------------------- helpers
 
 def _img(a: np.ndarray, y: int = 0, x: int = 0) -> Optional[Img]:
@@ -100,7 +120,7 @@ def _rigid(k: int):
             a = a.T
         elif k == 7:
             a = np.rot90(a, 2).T
-        return _img(a)
+        return _img(a, v.y, v.x)  # in place: matters when mapped over objects
     return f
 
 
@@ -127,7 +147,7 @@ def _erase_colour(c: int):
     return f
 
 
-def _paint(c: int):
+def _paint(c: int):  # "paint[c]"
     def f(v: Img, ctx) -> Optional[Img]:
         out = np.where(v.a != 0, c, 0).astype(np.uint8)
         return Img(out, v.y, v.x)
@@ -493,6 +513,49 @@ def colour_count_row(v: Img, ctx) -> Optional[Img]:
     return Img(np.full((1, n), cols[0], dtype=np.uint8))
 
 
+def _fill_bbox(c: int):
+    """Paint the zero cells inside each object's bounding box with c."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        labels, n = K.label_components(v.a, 0, True, True)
+        if n == 0:
+            return None
+        boxes = K.component_boxes(labels, n)
+        out = v.a.copy()
+        for r0, c0, r1, c1, _ in boxes:
+            region = out[r0:r1, c0:c1]
+            region[region == 0] = c
+        if np.array_equal(out, v.a):
+            return None
+        return Img(out, v.y, v.x)
+    return f
+
+
+def _block_reduce(k: int):
+    """Each k x k block becomes one cell: its most frequent non-zero colour (0 if none)."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        a = v.a
+        h, w = a.shape
+        if h % k or w % k or (h == k and w == k):
+            return None
+        blocks = a.reshape(h // k, k, w // k, k).transpose(0, 2, 1, 3).reshape(h // k, w // k, k * k)
+        counts = np.stack([(blocks == c).sum(axis=2) for c in range(1, 10)], axis=2)
+        best = counts.argmax(axis=2) + 1
+        return _img(np.where(counts.max(axis=2) > 0, best, 0).astype(np.uint8))
+    return f
+
+
+def zero_regions_by_size(v: Img, ctx) -> Optional[Img]:
+    """Each 4-connected region of zero cells painted with its cell count (at most 9);
+    non-zero cells become 0. The final colour map names the sizes."""
+    inv = (v.a == 0).astype(np.uint8)
+    labels, n = K.label_components(inv, 0, False, False)
+    if n < 2:
+        return None
+    boxes = K.component_boxes(labels, n)
+    lut = np.concatenate([[0], np.minimum(boxes[:, 4], 9)]).astype(np.uint8)
+    return Img(lut[labels + 1], v.y, v.x)
+
+
 def _periodic(hole_rank: int):
     """Fill the cells of one colour (0, or the least frequent colour) from the pattern's period."""
     def f(v: Img, ctx) -> Optional[Img]:
@@ -838,6 +901,8 @@ def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = Non
     for r in range(2):
         add(f"keep_rank[{r}]", IMAGE, IMAGE, _keep_rank(r))
     for c in fg:
+        add(f"paint[{c}]", IMAGE, IMAGE, _paint(c))
+    for c in fg:
         add(f"fill_enclosed[{c}]", IMAGE, IMAGE, _fill_enclosed(c))
     add("holes", IMAGE, IMAGE, holes)
     add("fill_holes_own", IMAGE, IMAGE, fill_holes_own)
@@ -877,6 +942,11 @@ def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = Non
     add("remove_singletons", IMAGE, IMAGE, remove_singletons)
     add("largest_rect_zero", IMAGE, IMAGE, largest_rect_zero)
     add("colour_count_row", IMAGE, IMAGE, colour_count_row)
+    for c in fg:
+        add(f"fill_bbox[{c}]", IMAGE, IMAGE, _fill_bbox(c))
+    for k in (2, 3):
+        add(f"block_reduce[{k}]", IMAGE, IMAGE, _block_reduce(k))
+    add("zero_regions_by_size", IMAGE, IMAGE, zero_regions_by_size)
     add("periodic_fill[0]", IMAGE, IMAGE, _periodic(0))
     add("periodic_fill[rarest]", IMAGE, IMAGE, _periodic(1))
     add("self_kron", IMAGE, IMAGE, _self_kron(False))
@@ -915,4 +985,7 @@ def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = Non
         add(f"drop_smallest[{kname}]", LIST, LIST, _drop(PICK_KEYS[kname], -1))
     add("touching_border", LIST, LIST, _keep_touching_border(True))
     add("not_touching_border", LIST, LIST, _keep_touching_border(False))
+    for t in list(T):
+        if t.takes == IMAGE and t.gives == IMAGE and t.name.startswith(MAPPABLE_PREFIXES):
+            T.append(map_over(t))
     return T
