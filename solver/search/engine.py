@@ -41,7 +41,7 @@ class SearchSettings:
     time_limit_s: float = 10.0     # hard wall-clock cap for the whole task
     max_depth: int = 3             # longest program, in transforms
     max_states: int = 100_000      # memory cap: stored states
-    max_state_bytes: int = 400_000_000  # memory cap: bytes of stored grids
+    max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
     max_candidates: int = 5        # per test input
     use_pieces: bool = True
     use_transpose: bool = True     # also search the diagonally flipped task

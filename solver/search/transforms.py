@@ -51,7 +51,7 @@ def map_over(t: Transform) -> Transform:
 # Image transforms worth mapping over the objects of a list (per-object edits).
 MAPPABLE_PREFIXES = ("rot90", "rot180", "rot270", "flip_v", "flip_h", "transpose", "crop", "fill_enclosed",
                      "holes", "fill_holes_own", "border_cells", "interior_cells", "outline8", "symmetrize",
-                     "hull", "fill_bbox", "paint", "gravity", "rays")
+                     "hull", "fill_bbox", "paint", "gravity", "rays", "shift")
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -556,6 +556,47 @@ def zero_regions_by_size(v: Img, ctx) -> Optional[Img]:
     return Img(lut[labels + 1], v.y, v.x)
 
 
+def _shift(dy: int, dx: int):
+    """Move the content by (dy, dx) inside the same frame; cells pushed out are lost."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        a = v.a
+        h, w = a.shape
+        if abs(dy) >= h or abs(dx) >= w:
+            return None
+        out = np.zeros_like(a)
+        out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+            a[max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+        return Img(out, v.y, v.x)
+    return f
+
+
+def _period(a: np.ndarray) -> int:
+    """Smallest p with a[i] == a[i % p] for every row i."""
+    n = a.shape[0]
+    for p in range(1, n):
+        if np.array_equal(a[p:], a[:n - p]):
+            return p
+    return n
+
+
+def tile_unit(v: Img, ctx) -> Optional[Img]:
+    """The smallest block whose tiling (cut at the edges) reproduces the image."""
+    a = v.a
+    py, px = _period(a), _period(a.T)
+    if (py, px) == a.shape:
+        return None
+    return _img(a[:py, :px].copy())
+
+
+def cells_row(v: Img, ctx) -> Optional[Img]:
+    """1 x N row of the most frequent non-zero colour, N = number of non-zero cells."""
+    cols = _fg_colours_by_count(v.a)
+    n = int(np.count_nonzero(v.a))
+    if not cols or n > 30:
+        return None
+    return Img(np.full((1, n), cols[0], dtype=np.uint8))
+
+
 def _periodic(hole_rank: int):
     """Fill the cells of one colour (0, or the least frequent colour) from the pattern's period."""
     def f(v: Img, ctx) -> Optional[Img]:
@@ -947,6 +988,10 @@ def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = Non
     for k in (2, 3):
         add(f"block_reduce[{k}]", IMAGE, IMAGE, _block_reduce(k))
     add("zero_regions_by_size", IMAGE, IMAGE, zero_regions_by_size)
+    for name, (dy, dx) in (("down", (1, 0)), ("up", (-1, 0)), ("right", (0, 1)), ("left", (0, -1))):
+        add(f"shift[{name}]", IMAGE, IMAGE, _shift(dy, dx))
+    add("tile_unit", IMAGE, IMAGE, tile_unit)
+    add("cells_row", IMAGE, IMAGE, cells_row)
     add("periodic_fill[0]", IMAGE, IMAGE, _periodic(0))
     add("periodic_fill[rarest]", IMAGE, IMAGE, _periodic(1))
     add("self_kron", IMAGE, IMAGE, _self_kron(False))
