@@ -39,7 +39,7 @@ MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell ma
 @dataclass(frozen=True)
 class SearchSettings:
     time_limit_s: float = 10.0     # hard wall-clock cap for the whole task
-    max_depth: int = 3             # longest program, in transforms
+    max_depth: int = 2             # longest program, in transforms (3 rarely fits a CPU second)
     max_states: int = 100_000      # memory cap: stored states
     max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
     max_candidates: int = 5        # per test input

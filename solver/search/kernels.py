@@ -289,6 +289,31 @@ def periodic_fill(grid, hole):
     return out, True
 
 
+@njit(cache=True)
+def largest_zero_rect(grid):
+    """Largest all-zero axis-aligned rectangle (first found on ties, scanning rows).
+
+    grid: (H, W) uint8. Returns (area, top, bottom_exclusive, left, right_exclusive).
+    """
+    h, w = grid.shape
+    heights = np.zeros(w, dtype=np.int64)
+    best_area, bt, bb, bl, br = 0, 0, 0, 0, 0
+    for y in range(h):
+        for x in range(w):
+            heights[x] = heights[x] + 1 if grid[y, x] == 0 else 0
+        for x0 in range(w):
+            mh = h + 1
+            for x1 in range(x0, w):
+                if heights[x1] < mh:
+                    mh = heights[x1]
+                if mh == 0:
+                    break
+                area = mh * (x1 - x0 + 1)
+                if area > best_area:
+                    best_area, bt, bb, bl, br = area, y - mh + 1, y + 1, x0, x1 + 1
+    return best_area, bt, bb, bl, br
+
+
 def warmup() -> None:
     """Compile (or load from the cache) every kernel once, on a tiny grid."""
     g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
@@ -300,3 +325,4 @@ def warmup() -> None:
     connect_pairs(g, 0, True, True, True)
     colour_counts(g)
     periodic_fill(g, 0)
+    largest_zero_rect(g)

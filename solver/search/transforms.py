@@ -70,6 +70,13 @@ def _bbox(mask: np.ndarray):
     return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
 
 
+def _pad1(a: np.ndarray) -> np.ndarray:
+    """a with a one-cell border of zeros (np.pad is slow on tiny arrays)."""
+    p = np.zeros((a.shape[0] + 2, a.shape[1] + 2), dtype=a.dtype)
+    p[1:-1, 1:-1] = a
+    return p
+
+
 def majority_colour(a: np.ndarray) -> int:
     counts = K.colour_counts(a)
     return int(np.argmax(counts))  # ties: lowest colour
@@ -206,7 +213,7 @@ def fill_holes_own(v: Img, ctx) -> Optional[Img]:
 def border_cells(v: Img, ctx) -> Optional[Img]:
     """Non-zero cells with a zero (or off-grid) 4-neighbour."""
     a = v.a
-    p = np.pad(a, 1)
+    p = _pad1(a)
     inner = (p[:-2, 1:-1] != 0) & (p[2:, 1:-1] != 0) & (p[1:-1, :-2] != 0) & (p[1:-1, 2:] != 0)
     m = (a != 0) & ~inner
     if not m.any():
@@ -217,7 +224,7 @@ def border_cells(v: Img, ctx) -> Optional[Img]:
 def interior_cells(v: Img, ctx) -> Optional[Img]:
     """Non-zero cells whose 4 neighbours are all non-zero."""
     a = v.a
-    p = np.pad(a, 1)
+    p = _pad1(a)
     inner = (p[:-2, 1:-1] != 0) & (p[2:, 1:-1] != 0) & (p[1:-1, :-2] != 0) & (p[1:-1, 2:] != 0)
     m = (a != 0) & inner
     if not m.any():
@@ -229,7 +236,7 @@ def _outline(c: int, diagonal: bool):
     """Paint zero cells next to non-zero cells with c."""
     def f(v: Img, ctx) -> Optional[Img]:
         a = v.a
-        p = np.pad(a != 0, 1)
+        p = _pad1(a != 0)
         near = p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
         if diagonal:
             near = near | p[:-2, :-2] | p[:-2, 2:] | p[2:, :-2] | p[2:, 2:]
@@ -480,25 +487,11 @@ def remove_singletons(v: Img, ctx) -> Optional[Img]:
 
 def largest_rect_zero(v: Img, ctx) -> Optional[Img]:
     """Mask (colour 1) of the largest all-zero axis-aligned rectangle (first on ties)."""
-    a = v.a
-    h, w = a.shape
-    heights = np.zeros(w, dtype=np.int64)
-    best = (0, 0, 0, 0, 0)
-    for y in range(h):
-        heights = np.where(a[y] == 0, heights + 1, 0)
-        for x0 in range(w):
-            mh = 1 << 30
-            for x1 in range(x0, w):
-                mh = min(mh, heights[x1])
-                if mh == 0:
-                    break
-                area = mh * (x1 - x0 + 1)
-                if area > best[0]:
-                    best = (area, y - mh + 1, y + 1, x0, x1 + 1)
-    if best[0] < 2:
+    area, r0, r1, c0, c1 = K.largest_zero_rect(v.a)
+    if area < 2:
         return None
-    out = np.zeros_like(a)
-    out[best[1]:best[2], best[3]:best[4]] = 1
+    out = np.zeros_like(v.a)
+    out[r0:r1, c0:c1] = 1
     return Img(out, v.y, v.x)
 
 
