@@ -1,0 +1,13 @@
+"""Symbolic program search over grid transforms (icecuber-style), numba-accelerated.
+
+    from solver.search import SearchSettings, search_task
+    result = search_task(train_pairs, test_inputs, SearchSettings(time_limit_s=2.0))
+    result.per_test[0][0].grid, result.per_test[0][0].program
+
+The package needs only numpy and numba: it takes arrays, not Task objects.
+"""
+
+from .engine import SearchCandidate, SearchResult, SearchSettings, search_task
+from .kernels import warmup
+
+__all__ = ["SearchCandidate", "SearchResult", "SearchSettings", "search_task", "warmup"]

@@ -1,0 +1,351 @@
+"""Breadth-first program search over the transform library.
+
+A state is one value per example (every train input and every test input, in that order)
+plus the program that made it. Search grows programs one transform at a time, shortest
+first; a new state whose values on ALL examples equal an earlier state's is dropped (the
+earlier one is shorter or as short), which is what keeps depth 3 affordable.
+
+An image state fits when, on every demonstration, it equals the output exactly, or does so
+after one colour map that is the same for all demonstrations. States that fit no
+demonstration alone can still be "pieces": on every demonstration each of their non-zero
+cells is right. A greedy cover overlays pieces until every non-zero output cell is
+explained (icecuber's trick: wide instead of deep).
+
+Every loop checks the deadline; the number of stored states and their bytes are capped.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule
+from .image import Img, Value, value_key
+from .transforms import IMAGE, LIST, Transform, build_library
+
+COLOUR_MAP_PENALTY = 0.5   # a fitted colour map is a little less simple than none
+PIECE_PENALTY = 1.0        # each extra overlaid piece costs like one more transform
+# A fitted local rule is flexible: rank it after exact programs of depth 2.
+LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
+LOCAL_RULE_MAX_DEPTH = 1   # local rules are fitted on states this shallow only
+MAX_PIECES = 4
+MAX_PIECE_STATES = 20000   # piece candidates kept for the cover ...
+MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    time_limit_s: float = 10.0     # hard wall-clock cap for the whole task
+    max_depth: int = 2             # longest program, in transforms (3 rarely fits a CPU second)
+    max_states: int = 100_000      # memory cap: stored states
+    max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
+    max_candidates: int = 5        # per test input
+    use_pieces: bool = True
+    use_transpose: bool = True     # also search the diagonally flipped task
+
+    def __post_init__(self):
+        if not (isinstance(self.time_limit_s, (int, float)) and 0 < self.time_limit_s < 1e6):
+            raise ValueError(f"time_limit_s must be a positive number, got {self.time_limit_s!r}")
+        for name in ("max_depth", "max_states", "max_state_bytes", "max_candidates"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if self.max_depth > 6:
+            raise ValueError(f"max_depth must be at most 6, got {self.max_depth}")
+
+
+@dataclass(frozen=True)
+class SearchCandidate:
+    grid: np.ndarray     # (H, W) uint8
+    program: str         # readable, e.g. "crop(largest[cells](objects8(input)))"
+    score: float         # higher is better
+    depth: int           # transforms in the program (pieces: the sum)
+    pieces: int = 1      # overlaid partial programs
+    colour_mapped: bool = False
+    agreeing: int = 1    # fitting programs that gave this same grid
+
+
+@dataclass
+class SearchResult:
+    per_test: list[list[SearchCandidate]]  # one list per test input, best first, distinct grids
+    stats: dict = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    values: tuple      # one Value per example
+    kind: str          # IMAGE or LIST
+    program: str
+    depth: int
+    distance: int = 1 << 30  # wrong output cells on the demonstrations (a guide for ordering)
+
+
+@dataclass
+class _Fit:
+    program: str
+    depth: int
+    pieces: int
+    colour_mapped: bool
+    test_grids: list   # one (H, W) uint8 per test input
+    penalty: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return -(self.depth + (self.pieces - 1) * PIECE_PENALTY
+                 + (COLOUR_MAP_PENALTY if self.colour_mapped else 0.0) + self.penalty)
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _Search:
+    def __init__(self, train, test_inputs, settings: SearchSettings, deadline: float, stats: dict):
+        self.train = train
+        self.targets = [o for _, o in train]
+        self.inputs = [i for i, _ in train] + list(test_inputs)
+        self.n_train = len(train)
+        self.settings = settings
+        self.deadline = deadline
+        self.stats = stats
+        colours = sorted({int(c) for g in self.inputs + self.targets for c in np.unique(g)})
+        out_shapes = {t.shape for t in self.targets}
+        self.library: list[Transform] = build_library(colours, out_shapes.pop() if len(out_shapes) == 1 else None)
+        self.seen: dict[bytes, int] = {}
+        self.bytes_stored = 0
+        self.fits: list[_Fit] = []
+        self.pieces: list[tuple] = []  # (painted (N,), wrong (N,), test grids, program, depth)
+        self.target_flat = np.concatenate([t.ravel() for t in self.targets])
+        self.max_pieces = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * self.target_flat.size))
+        self.outputs_like_inputs = all(i.shape == o.shape for i, o in train)
+
+    # -- helpers
+    def _check_time(self):
+        if time.perf_counter() > self.deadline:
+            raise _Deadline
+
+    def _apply(self, t: Transform, state: _State) -> Optional[tuple]:
+        out = []
+        for value, ctx in zip(state.values, self.inputs):
+            if time.perf_counter() > self.deadline:  # many large pairs: check between examples too
+                raise _Deadline
+            r = t.fn(value, ctx)
+            if r is None:
+                return None
+            out.append(r)
+        return tuple(out)
+
+    def _on_target_canvas(self, state: _State):
+        """(train results, test results, placed) shaped like the outputs, or None.
+
+        An image smaller than the output is put at its own position on an empty canvas
+        when the outputs have the inputs' shapes (an object cut out and kept in place).
+        """
+        results = [v.a for v in state.values[: self.n_train]]
+        if all(r.shape == t.shape for r, t in zip(results, self.targets)):
+            return results, [v.a for v in state.values[self.n_train:]], False
+        if not self.outputs_like_inputs:
+            return None
+        placed = []
+        for v, ctx in zip(state.values, self.inputs):
+            h, w = v.a.shape
+            if v.y < 0 or v.x < 0 or v.y + h > ctx.shape[0] or v.x + w > ctx.shape[1]:
+                return None
+            canvas = np.zeros_like(ctx)
+            canvas[v.y:v.y + h, v.x:v.x + w] = v.a
+            placed.append(canvas)
+        return placed[: self.n_train], placed[self.n_train:], True
+
+    def _consider(self, state: _State):
+        """Record a fit or a piece if this image state is one."""
+        if state.kind != IMAGE:
+            return
+        found = self._on_target_canvas(state)
+        if found is None:
+            return
+        results, tests, placed = found
+        state.distance = sum(int(np.count_nonzero(r != t)) for r, t in zip(results, self.targets))
+        program = f"place_on_blank({state.program})" if placed else state.program
+        if all(np.array_equal(r, t) for r, t in zip(results, self.targets)):
+            self.fits.append(_Fit(program, state.depth, 1, False, tests))
+            return
+        cmap = fit_colour_map(results, self.targets)
+        if cmap is not None:
+            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests]))
+            return
+        if state.depth <= LOCAL_RULE_MAX_DEPTH and not placed:
+            for name in LOCAL_RULES:
+                grids = fit_local_rule(results, self.targets, tests, name)
+                if grids is not None:
+                    self.fits.append(_Fit(f"local_rule[{name}]({program})", state.depth, 1, False, grids,
+                                          LOCAL_RULE_PENALTY[name]))
+                    break
+        if self.settings.use_pieces and len(self.pieces) < self.max_pieces:
+            flat = np.concatenate([r.ravel() for r in results])
+            painted = flat != 0
+            wrong = painted & (flat != self.target_flat)
+            if (painted & ~wrong).any():
+                self.pieces.append((painted, wrong, tests, program, state.depth))
+
+    def _store(self, values: tuple, kind: str, program: str, depth: int) -> Optional[_State]:
+        key = kind.encode() + b"".join(value_key(v) for v in values)
+        if key in self.seen:
+            return None
+        if len(self.seen) >= self.settings.max_states or self.bytes_stored >= self.settings.max_state_bytes:
+            self.stats["state_cap_hit"] = True
+            return None
+        self.seen[key] = len(self.seen)
+        self.bytes_stored += len(key)
+        return _State(values, kind, program, depth)
+
+    # -- the search
+    def run(self):
+        root_values = tuple(Img(np.ascontiguousarray(g, dtype=np.uint8)) for g in self.inputs)
+        root = self._store(root_values, IMAGE, "input", 0)
+        self._consider(root)
+        frontier = [root]
+        tried = 0
+        try:
+            for depth in range(1, self.settings.max_depth + 1):
+                nxt = []
+                for state in frontier:
+                    for t in self.library:
+                        if t.takes != state.kind:
+                            continue
+                        # A list must end as an image: do not open a list on the last step.
+                        if depth == self.settings.max_depth and t.gives == LIST:
+                            continue
+                        self._check_time()
+                        tried += 1
+                        values = self._apply(t, state)
+                        if values is None:
+                            continue
+                        new = self._store(values, t.gives, f"{t.name}({state.program})", depth)
+                        if new is None:
+                            continue
+                        self._consider(new)
+                        nxt.append(new)
+                self.stats["depth_reached"] = max(self.stats.get("depth_reached", 0), depth)
+                # When time runs out mid-level, the expanded part should be the promising one:
+                # lists first (few transforms take them), then images nearest the outputs.
+                order = sorted(range(len(nxt)), key=lambda i: (nxt[i].kind != LIST, nxt[i].distance, i))
+                frontier = [nxt[i] for i in order]
+                if not frontier:
+                    break
+        except _Deadline:
+            self.stats["timed_out"] = True
+        self.stats["programs_tried"] = self.stats.get("programs_tried", 0) + tried
+        self.stats["states"] = self.stats.get("states", 0) + len(self.seen)
+        if self.settings.use_pieces:
+            self._cover()
+
+    def _cover(self):
+        """Greedy, top layer first: overlay pieces until every non-zero output cell is explained.
+
+        A layer may be wrong only under cells that the layers above it already paint; each
+        step takes the allowed piece that paints the most new cells (ties: the earlier,
+        shorter program).
+        """
+        need = self.target_flat != 0
+        if not need.any() or not self.pieces:
+            return
+        try:
+            self._check_time()
+            painted = np.stack([p[0] for p in self.pieces])  # (P, N) bool
+            self._check_time()
+            wrong = np.stack([p[1] for p in self.pieces])    # (P, N) bool
+            covered = np.zeros_like(need)
+            chosen = []
+            for _ in range(MAX_PIECES):
+                self._check_time()
+                free = ~covered
+                allowed = ~(wrong & free).any(axis=1)
+                gain = np.where(allowed, (painted & free).sum(axis=1), 0)
+                best = int(np.argmax(gain))
+                if gain[best] == 0:
+                    return
+                chosen.append(best)
+                covered |= painted[best]
+                if covered[need].all():
+                    break
+        except _Deadline:
+            self.stats["timed_out"] = True
+            return
+        if not covered[need].all() or len(chosen) < 2:
+            return
+        layers = [self.pieces[i] for i in chosen]
+        tests = []
+        for k in range(len(self.inputs) - self.n_train):
+            grids = [layer[2][k] for layer in layers]
+            if any(g.shape != grids[0].shape for g in grids):
+                return
+            out = np.zeros_like(grids[0])
+            for g in grids[::-1]:  # bottom layer first; the first chosen ends on top
+                np.copyto(out, g, where=g != 0)
+            tests.append(out)
+        program = "overlay(" + ", ".join(layer[3] for layer in layers) + ")"
+        self.fits.append(_Fit(program, sum(layer[4] for layer in layers), len(layers), False, tests))
+
+
+def _transpose_task(train, test_inputs):
+    return ([(i.T.copy(), o.T.copy()) for i, o in train], [t.T.copy() for t in test_inputs])
+
+
+def search_task(train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Sequence[np.ndarray],
+                settings: SearchSettings = SearchSettings()) -> SearchResult:
+    """Search programs that map every demonstration input to its output.
+
+    train: (input, output) pairs of (H, W) uint8 grids. test_inputs: (H, W) uint8 grids.
+    Returns, per test input, up to `settings.max_candidates` distinct grids made by
+    programs that fit every demonstration, best first.
+    """
+    start = time.perf_counter()
+    cpu_start = time.process_time()
+    deadline = start + settings.time_limit_s
+    train = [(np.asarray(i, dtype=np.uint8), np.asarray(o, dtype=np.uint8)) for i, o in train]
+    test_inputs = [np.asarray(t, dtype=np.uint8) for t in test_inputs]
+    stats: dict = {"timed_out": False, "state_cap_hit": False, "depth_reached": 0}
+    fits: list[_Fit] = []
+    if train and test_inputs:
+        # The flipped task gets what time the plain one leaves, at most half of the limit.
+        plain_deadline = deadline if not settings.use_transpose else start + settings.time_limit_s * 0.6
+        s = _Search(train, test_inputs, settings, plain_deadline, stats)
+        s.run()
+        fits.extend(s.fits)
+        if settings.use_transpose and not s.fits and time.perf_counter() < deadline:
+            ttrain, ttest = _transpose_task(train, test_inputs)
+            st = _Search(ttrain, ttest, settings, deadline, stats)
+            st.run()
+            for f in st.fits:
+                fits.append(_Fit(f"transpose({f.program} on transposed task)", f.depth + 1, f.pieces,
+                                 f.colour_mapped, [g.T.copy() for g in f.test_grids]))
+    per_test = _rank(fits, len(test_inputs), settings.max_candidates)
+    stats["fitting_programs"] = len(fits)
+    stats["seconds"] = round(time.perf_counter() - start, 4)
+    stats["cpu_seconds"] = round(time.process_time() - cpu_start, 4)
+    return SearchResult(per_test, stats)
+
+
+def _rank(fits: list[_Fit], n_test: int, max_candidates: int) -> list[list[SearchCandidate]]:
+    """Per test input: distinct grids, best score first, then more agreeing programs,
+    then program text (a total, hash-free order)."""
+    order = sorted(range(len(fits)), key=lambda i: (-fits[i].score, fits[i].program))
+    per_test = []
+    for k in range(n_test):
+        groups: dict[bytes, list[int]] = {}
+        for i in order:
+            g = fits[i].test_grids[k]
+            key = bytes(g.shape) + g.tobytes()
+            groups.setdefault(key, []).append(i)
+        ranked = sorted(groups.values(), key=lambda ids: (-fits[ids[0]].score, -len(ids), fits[ids[0]].program))
+        cands = []
+        for ids in ranked[:max_candidates]:
+            f = fits[ids[0]]
+            cands.append(SearchCandidate(grid=f.test_grids[k].copy(), program=f.program, score=f.score,
+                                         depth=f.depth, pieces=f.pieces, colour_mapped=f.colour_mapped,
+                                         agreeing=len(ids)))
+        per_test.append(cands)
+    return per_test

@@ -1,0 +1,43 @@
+"""The values a search program passes around: positioned images and lists of them.
+
+An `Img` is a (H, W) uint8 array plus the position of its top-left cell on the canvas it
+came from, so that an object cut out of the input can be put back where it was. Colour 0 is
+the background (transparent when images are overlaid). A list value is a tuple of `Img`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Img:
+    a: np.ndarray  # (H, W) uint8
+    y: int = 0     # row of a[0, 0] on the source canvas
+    x: int = 0     # column of a[0, 0] on the source canvas
+
+    def key(self) -> bytes:
+        """Canonical bytes: position, shape, cells."""
+        h, w = self.a.shape
+        return b"%d,%d,%d,%d:" % (self.y, self.x, h, w) + self.a.tobytes()
+
+
+Value = Union[Img, tuple]  # an image, or a tuple of images (a list value)
+
+MAX_SIDE = 30  # largest side a search value may have (ARC's limit)
+
+
+def value_key(value: Value) -> bytes:
+    """Canonical bytes of an image or a list of images."""
+    if isinstance(value, Img):
+        return b"I" + value.key()
+    return b"L%d[" % len(value) + b"|".join(v.key() for v in value) + b"]"
+
+
+def ok_shape(a: np.ndarray) -> bool:
+    """A grid the search may keep: non-empty, at most MAX_SIDE per side."""
+    h, w = a.shape
+    return 0 < h <= MAX_SIDE and 0 < w <= MAX_SIDE

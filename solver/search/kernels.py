@@ -1,0 +1,328 @@
+"""Grid primitives as numba kernels on small uint8 arrays.
+
+Every kernel takes (H, W) uint8 grids (H, W <= 30 in ARC, but nothing here assumes it)
+and returns new arrays; none mutates its input. The kernels are the loops that numpy
+cannot vectorise well (component labelling, flood fills, gravity, rays); everything
+else lives in `transforms.py` as plain numpy.
+
+Compilation: `cache=True` writes machine code next to this file (`__pycache__`), or, when
+that folder is read-only (Kaggle mounts datasets read-only under /kaggle/input), in the
+folder named by NUMBA_CACHE_DIR, else in numba's user-wide cache dir
+(~/.cache/numba/...). `warmup()` compiles (or loads) every kernel up front so that the
+first task's time limit is not eaten by compilation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# Neighbour offsets: the first four are the 4-neighbourhood, all eight the 8-neighbourhood.
+_DY = np.array([-1, 1, 0, 0, -1, -1, 1, 1], dtype=np.int64)
+_DX = np.array([0, 0, -1, 1, -1, 1, -1, 1], dtype=np.int64)
+
+
+@njit(cache=True)
+def label_components(grid, bg, diagonal, multicolour):
+    """Connected components of the cells whose colour is not `bg`.
+
+    grid: (H, W) uint8. bg: background colour, or -1 for none (every cell belongs to some
+    component). diagonal: 8-neighbourhood if True, else 4. multicolour: neighbours of any
+    non-background colour join, else only neighbours of the same colour.
+    Returns (labels (H, W) int32 with -1 for background, n_components); components are
+    numbered in row-major order of their first cell.
+    """
+    h, w = grid.shape
+    labels = np.full((h, w), -1, dtype=np.int32)
+    stack_y = np.empty(h * w, dtype=np.int64)
+    stack_x = np.empty(h * w, dtype=np.int64)
+    n_dirs = 8 if diagonal else 4
+    n = 0
+    for sy in range(h):
+        for sx in range(w):
+            if labels[sy, sx] >= 0 or grid[sy, sx] == bg:
+                continue
+            labels[sy, sx] = n
+            top = 0
+            stack_y[0] = sy
+            stack_x[0] = sx
+            top = 1
+            while top > 0:
+                top -= 1
+                y = stack_y[top]
+                x = stack_x[top]
+                c = grid[y, x]
+                for d in range(n_dirs):
+                    ny = y + _DY[d]
+                    nx = x + _DX[d]
+                    if ny < 0 or ny >= h or nx < 0 or nx >= w or labels[ny, nx] >= 0:
+                        continue
+                    nc = grid[ny, nx]
+                    if nc == bg:
+                        continue
+                    if not multicolour and nc != c:
+                        continue
+                    labels[ny, nx] = n
+                    stack_y[top] = ny
+                    stack_x[top] = nx
+                    top += 1
+            n += 1
+    return labels, n
+
+
+@njit(cache=True)
+def component_boxes(labels, n):
+    """Bounding boxes and cell counts of labelled components.
+
+    labels: (H, W) int32 from `label_components`. Returns (n, 5) int64 rows
+    (top, left, bottom_exclusive, right_exclusive, cells).
+    """
+    h, w = labels.shape
+    out = np.zeros((n, 5), dtype=np.int64)
+    for i in range(n):
+        out[i, 0] = h
+        out[i, 1] = w
+    for y in range(h):
+        for x in range(w):
+            k = labels[y, x]
+            if k < 0:
+                continue
+            if y < out[k, 0]:
+                out[k, 0] = y
+            if x < out[k, 1]:
+                out[k, 1] = x
+            if y + 1 > out[k, 2]:
+                out[k, 2] = y + 1
+            if x + 1 > out[k, 3]:
+                out[k, 3] = x + 1
+            out[k, 4] += 1
+    return out
+
+
+@njit(cache=True)
+def outside_mask(grid, bg, diagonal):
+    """Cells of colour `bg` reachable from the border through `bg` cells.
+
+    grid: (H, W) uint8. Returns (H, W) bool. The complement among `bg` cells is what an
+    enclosed-region fill paints.
+    """
+    h, w = grid.shape
+    seen = np.zeros((h, w), dtype=np.bool_)
+    stack_y = np.empty(h * w, dtype=np.int64)
+    stack_x = np.empty(h * w, dtype=np.int64)
+    top = 0
+    for y in range(h):
+        for x in range(w):
+            if (y == 0 or x == 0 or y == h - 1 or x == w - 1) and grid[y, x] == bg:
+                seen[y, x] = True
+                stack_y[top] = y
+                stack_x[top] = x
+                top += 1
+    n_dirs = 8 if diagonal else 4
+    while top > 0:
+        top -= 1
+        y = stack_y[top]
+        x = stack_x[top]
+        for d in range(n_dirs):
+            ny = y + _DY[d]
+            nx = x + _DX[d]
+            if 0 <= ny < h and 0 <= nx < w and not seen[ny, nx] and grid[ny, nx] == bg:
+                seen[ny, nx] = True
+                stack_y[top] = ny
+                stack_x[top] = nx
+                top += 1
+    return seen
+
+
+@njit(cache=True)
+def gravity_down(grid, bg):
+    """Every non-`bg` cell falls to the bottom of its column, keeping column order.
+
+    grid: (H, W) uint8 -> (H, W) uint8. Other directions are rotations of this one.
+    """
+    h, w = grid.shape
+    out = np.full((h, w), bg, dtype=np.uint8)
+    for x in range(w):
+        k = h - 1
+        for y in range(h - 1, -1, -1):
+            if grid[y, x] != bg:
+                out[k, x] = grid[y, x]
+                k -= 1
+    return out
+
+
+@njit(cache=True)
+def rays(grid, bg, dirs_mask, stop_at_obstacle):
+    """From every non-`bg` cell, paint its colour along the chosen directions.
+
+    grid: (H, W) uint8. dirs_mask: bit d set for direction d (0 up, 1 down, 2 left,
+    3 right, 4..7 diagonals, as in _DY/_DX). A ray only paints `bg` cells; with
+    stop_at_obstacle it stops at the first non-`bg` cell, otherwise it passes over them.
+    Returns (H, W) uint8.
+    """
+    h, w = grid.shape
+    out = grid.copy()
+    for y in range(h):
+        for x in range(w):
+            c = grid[y, x]
+            if c == bg:
+                continue
+            for d in range(8):
+                if not (dirs_mask >> d) & 1:
+                    continue
+                ny = y + _DY[d]
+                nx = x + _DX[d]
+                while 0 <= ny < h and 0 <= nx < w:
+                    if grid[ny, nx] != bg:
+                        if stop_at_obstacle:
+                            break
+                    elif out[ny, nx] == bg:
+                        out[ny, nx] = c
+                    ny += _DY[d]
+                    nx += _DX[d]
+    return out
+
+
+@njit(cache=True)
+def connect_pairs(grid, bg, horizontal, vertical, diagonal):
+    """Draw a segment between every two cells of the same colour on one row/column/diagonal
+    with only `bg` cells between them. grid: (H, W) uint8 -> (H, W) uint8."""
+    h, w = grid.shape
+    out = grid.copy()
+    for y in range(h):
+        for x in range(w):
+            c = grid[y, x]
+            if c == bg:
+                continue
+            for d in range(8):
+                dy = _DY[d]
+                dx = _DX[d]
+                # Only look forward (right, down, down-diagonals) so each pair is seen once.
+                if not ((dy == 0 and dx == 1 and horizontal) or (dy == 1 and dx == 0 and vertical)
+                        or (dy == 1 and dx != 0 and diagonal)):
+                    continue
+                ny = y + dy
+                nx = x + dx
+                while 0 <= ny < h and 0 <= nx < w and grid[ny, nx] == bg:
+                    ny += dy
+                    nx += dx
+                if 0 <= ny < h and 0 <= nx < w and grid[ny, nx] == c:
+                    py = y + dy
+                    px = x + dx
+                    while py != ny or px != nx:
+                        out[py, px] = c
+                        py += dy
+                        px += dx
+    return out
+
+
+@njit(cache=True)
+def colour_counts(grid):
+    """Cells per colour: (H, W) uint8 -> (10,) int64."""
+    counts = np.zeros(10, dtype=np.int64)
+    h, w = grid.shape
+    for y in range(h):
+        for x in range(w):
+            counts[grid[y, x]] += 1
+    return counts
+
+
+@njit(cache=True)
+def periodic_fill(grid, hole):
+    """Fill the cells of colour `hole` from the smallest 2-D period that the other cells obey.
+
+    grid: (H, W) uint8. Tries periods (py, px) by increasing py * px (then py); a period
+    fits when all known cells with the same (y % py, x % px) agree and every residue class
+    has a known cell. Returns (filled (H, W) uint8, found).
+    """
+    h, w = grid.shape
+    best_py = 0
+    best_px = 0
+    best_area = h * w + 1
+    cls = np.full((h, w), -1, dtype=np.int64)
+    for py in range(1, h + 1):
+        for px in range(1, w + 1):
+            if py * px >= best_area or (py == h and px == w):
+                continue
+            for i in range(py):
+                for j in range(px):
+                    cls[i, j] = -1
+            ok = True
+            for y in range(h):
+                if not ok:
+                    break
+                for x in range(w):
+                    c = grid[y, x]
+                    if c == hole:
+                        continue
+                    k = cls[y % py, x % px]
+                    if k == -1:
+                        cls[y % py, x % px] = c
+                    elif k != c:
+                        ok = False
+                        break
+            if not ok:
+                continue
+            for i in range(py):
+                for j in range(px):
+                    if cls[i, j] == -1:
+                        ok = False
+            if ok:
+                best_py = py
+                best_px = px
+                best_area = py * px
+    out = grid.copy()
+    if best_py == 0:
+        return out, False
+    # Recompute the classes of the best period and fill.
+    for i in range(best_py):
+        for j in range(best_px):
+            cls[i, j] = -1
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] != hole:
+                cls[y % best_py, x % best_px] = grid[y, x]
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] == hole:
+                out[y, x] = cls[y % best_py, x % best_px]
+    return out, True
+
+
+@njit(cache=True)
+def largest_zero_rect(grid):
+    """Largest all-zero axis-aligned rectangle (first found on ties, scanning rows).
+
+    grid: (H, W) uint8. Returns (area, top, bottom_exclusive, left, right_exclusive).
+    """
+    h, w = grid.shape
+    heights = np.zeros(w, dtype=np.int64)
+    best_area, bt, bb, bl, br = 0, 0, 0, 0, 0
+    for y in range(h):
+        for x in range(w):
+            heights[x] = heights[x] + 1 if grid[y, x] == 0 else 0
+        for x0 in range(w):
+            mh = h + 1
+            for x1 in range(x0, w):
+                if heights[x1] < mh:
+                    mh = heights[x1]
+                if mh == 0:
+                    break
+                area = mh * (x1 - x0 + 1)
+                if area > best_area:
+                    best_area, bt, bb, bl, br = area, y - mh + 1, y + 1, x0, x1 + 1
+    return best_area, bt, bb, bl, br
+
+
+def warmup() -> None:
+    """Compile (or load from the cache) every kernel once, on a tiny grid."""
+    g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
+    labels, n = label_components(g, 0, True, True)
+    component_boxes(labels, n)
+    outside_mask(g, 0, False)
+    gravity_down(g, 0)
+    rays(g, 0, 3, True)
+    connect_pairs(g, 0, True, True, True)
+    colour_counts(g)
+    periodic_fill(g, 0)
+    largest_zero_rect(g)

@@ -1,0 +1,132 @@
+"""The search's numba kernels and a few transforms against hand-made cases and properties."""
+
+from collections import deque
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+from solver.search import kernels as K
+from solver.search.image import Img
+from solver.search.transforms import build_library
+
+small_grids = arrays(np.uint8, st.tuples(st.integers(1, 8), st.integers(1, 8)), elements=st.integers(0, 3))
+
+
+def reference_components(g, diagonal, multicolour):
+    """Plain-Python labelling: sets of cells, for comparison."""
+    h, w = g.shape
+    seen, comps = set(), []
+    steps = [(-1, 0), (1, 0), (0, -1), (0, 1)] + ([(-1, -1), (-1, 1), (1, -1), (1, 1)] if diagonal else [])
+    for y in range(h):
+        for x in range(w):
+            if g[y, x] == 0 or (y, x) in seen:
+                continue
+            comp, q = set(), deque([(y, x)])
+            seen.add((y, x))
+            while q:
+                cy, cx = q.popleft()
+                comp.add((cy, cx))
+                for dy, dx in steps:
+                    ny, nx = cy + dy, cx + dx
+                    if 0 <= ny < h and 0 <= nx < w and (ny, nx) not in seen and g[ny, nx] != 0 \
+                            and (multicolour or g[ny, nx] == g[cy, cx]):
+                        seen.add((ny, nx))
+                        q.append((ny, nx))
+            comps.append(frozenset(comp))
+    return set(comps)
+
+
+def test_components_hand_case():
+    g = np.array([[1, 1, 0, 2],
+                  [0, 1, 0, 2],
+                  [3, 0, 0, 0],
+                  [0, 3, 0, 1]], dtype=np.uint8)
+    labels, n = K.label_components(g, 0, False, False)
+    assert n == 5  # the two 3s touch only diagonally
+    labels, n = K.label_components(g, 0, True, False)
+    assert n == 4
+    boxes = K.component_boxes(labels, n)
+    assert boxes[0].tolist() == [0, 0, 2, 2, 3]  # first component: the 1s at top-left
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_grids, st.booleans(), st.booleans())
+def test_components_match_reference(g, diagonal, multicolour):
+    labels, n = K.label_components(g, 0, diagonal, multicolour)
+    got = {frozenset(zip(*np.nonzero(labels == k))) for k in range(n)}
+    got = {frozenset((int(y), int(x)) for y, x in c) for c in got}
+    assert got == reference_components(g, diagonal, multicolour)
+    assert ((labels >= 0) == (g != 0)).all()
+
+
+def test_outside_mask_finds_enclosed_cells():
+    g = np.array([[0, 0, 0, 0, 0],
+                  [0, 1, 1, 1, 0],
+                  [0, 1, 0, 1, 0],
+                  [0, 1, 1, 1, 0]], dtype=np.uint8)
+    outside = K.outside_mask(g, 0, False)
+    assert not outside[2, 2]
+    assert outside[0, 0] and outside[3, 4]
+    assert ((g == 0) & ~outside).sum() == 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_grids)
+def test_gravity_keeps_column_contents(g):
+    out = K.gravity_down(g, 0)
+    for x in range(g.shape[1]):
+        col = g[:, x][g[:, x] != 0]
+        n = len(col)
+        assert (out[g.shape[0] - n:, x] == col).all()
+        assert (out[: g.shape[0] - n, x] == 0).all()
+
+
+def test_rays_and_connect():
+    g = np.array([[0, 0, 0],
+                  [0, 2, 0],
+                  [0, 0, 0]], dtype=np.uint8)
+    assert K.rays(g, 0, 2, True).tolist() == [[0, 0, 0], [0, 2, 0], [0, 2, 0]]  # down
+    assert K.rays(g, 0, 15, True).tolist() == [[0, 2, 0], [2, 2, 2], [0, 2, 0]]  # cross
+    h = np.array([[3, 0, 0, 3], [4, 0, 0, 0]], dtype=np.uint8)
+    assert K.connect_pairs(h, 0, True, False, False).tolist() == [[3, 3, 3, 3], [4, 0, 0, 0]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(small_grids)
+def test_colour_counts(g):
+    assert K.colour_counts(g).tolist() == np.bincount(g.ravel(), minlength=10).tolist()
+
+
+def _lib():
+    return {t.name: t for t in build_library(list(range(10)))}
+
+
+def test_transform_hand_cases():
+    lib = _lib()
+    g = np.array([[0, 0, 0, 0],
+                  [0, 5, 5, 0],
+                  [0, 5, 0, 0],
+                  [0, 0, 0, 7]], dtype=np.uint8)
+    v = Img(g)
+    c = lib["crop"].fn(v, g)
+    assert c.a.tolist() == [[5, 5, 0], [5, 0, 0], [0, 0, 7]] and (c.y, c.x) == (1, 1)
+    objs = lib["objects4"].fn(v, g)
+    assert [o.a.tolist() for o in objs] == [[[5, 5], [5, 0]], [[7]]]
+    assert lib["largest[cells]"].fn(objs, g).a.tolist() == [[5, 5], [5, 0]]
+    assert lib["place_on_blank"].fn(objs[1], g).a.tolist() == [[0] * 4, [0] * 4, [0] * 4, [0, 0, 0, 7]]
+    assert lib["gravity[down]"].fn(v, g).a.tolist() == [[0] * 4, [0] * 4, [0, 5, 0, 0], [0, 5, 5, 7]]
+    assert lib["scale_up[2]"].fn(Img(np.array([[1, 2]], np.uint8)), g).a.tolist() == [[1, 1, 2, 2], [1, 1, 2, 2]]
+    assert lib["mirror_tile[1x2]"].fn(Img(np.array([[1, 2]], np.uint8)), g).a.tolist() == [[1, 2, 2, 1]]
+    sep = np.array([[1, 5, 2], [5, 5, 5], [3, 5, 4]], dtype=np.uint8)
+    assert [p.a.tolist() for p in lib["split_grid"].fn(Img(sep), sep)] == [[[1]], [[2]], [[3]], [[4]]]
+
+
+@settings(max_examples=30, deadline=None)
+@given(small_grids)
+def test_rigid_transforms_invert(g):
+    lib = _lib()
+    v = Img(g)
+    for a, b in (("rot90", "rot270"), ("rot180", "rot180"), ("flip_h", "flip_h"), ("transpose", "transpose"),
+                 ("antitranspose", "antitranspose")):
+        assert np.array_equal(lib[b].fn(lib[a].fn(v, g), g).a, g)
