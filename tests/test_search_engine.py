@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from solver.search import SearchSettings, search_task, warmup
-from solver.tasks import load_source
+from solver.arc.tasks import load_source
 
 FAST = SearchSettings(time_limit_s=20.0, max_depth=2)
 
