@@ -42,12 +42,19 @@ class FrozenConfig:
 
 
 TUNABLE_PARAMETER_SETS = ("all", "embeddings", "embeddings+heads")
+EXPERTS = ("search", "trm")  # the program search (solver.search) and the network (solver.trm)
 
 
 @dataclass(frozen=True)
 class SolveConfig(FrozenConfig):
     """Settings of one solver run. Defaults are the real (GPU) run; see README."""
 
+    # Who answers: the program search, the TRM, or both (see solver.ensemble).
+    experts: tuple[str, ...] = EXPERTS
+    # Program search: a cap per task (the budget may give it less), and the longest program.
+    search_seconds: float = 10.0
+    search_depth: int = 2
+    search_share: float = 0.25  # with both experts, at most this part of a task's time goes to search
     # Per-task test-time fine-tuning.
     finetune_steps: int = 300
     finetune_batch: int = 64
@@ -68,6 +75,11 @@ class SolveConfig(FrozenConfig):
     seed: int = 0
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "experts", tuple(self.experts))  # JSON gives a list
+        if not self.experts or len(set(self.experts)) != len(self.experts) or set(self.experts) - set(EXPERTS):
+            raise ValueError(f"SolveConfig: experts must be distinct names from {EXPERTS}, got {self.experts}")
+        if self.search_seconds <= 0 or self.search_depth < 1 or not 0.0 < self.search_share < 1.0:
+            raise ValueError("SolveConfig: search_seconds must be > 0, search_depth >= 1, search_share in (0, 1)")
         if self.tune not in TUNABLE_PARAMETER_SETS:
             raise ValueError(f"SolveConfig: tune must be one of {TUNABLE_PARAMETER_SETS}, got {self.tune!r}")
         positive = ("finetune_batch", "n_augmentations", "inference_batch", "sup_steps",
@@ -84,6 +96,6 @@ class SolveConfig(FrozenConfig):
 SOLVE_PRESETS: dict[str, SolveConfig] = {
     "full": SolveConfig(),
     # A dry run that finishes in seconds per task on a laptop CPU.
-    "cpu-smoke": SolveConfig(finetune_steps=4, finetune_batch=8, n_augmentations=16,
+    "cpu-smoke": SolveConfig(search_seconds=2.0, finetune_steps=4, finetune_batch=8, n_augmentations=16,
                              inference_batch=16, sup_steps=2, train_sup_steps=1),
 }

@@ -1,4 +1,10 @@
-"""Solve one task: restore the base weights, fine-tune, run augmented inference, vote."""
+"""Solve one task: ask every expert of the run, then fill the two attempts per test input.
+
+The program search (solver.search) runs first: it is quick, and what it finds is checked
+against every demonstration. The TRM (solver.trm) then restores its base weights,
+fine-tunes on the task and votes over augmented predictions. solver.ensemble orders
+what they proposed.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,16 @@ import torch
 from solver.arc.augment import draw_augmentations
 from solver.arc.submission import attempts_entry, grid_to_list
 from solver.arc.tasks import Task
-from solver.arc.voting import rank, top_attempts
+from solver.arc.voting import Ranked, grid_key, rank, top_attempts
 from solver.clock import Deadline
 from solver.config import SolveConfig
+from solver.ensemble import SEARCH, TRM, Choice, combine
 from solver.run.budget import TaskPlan
+from solver.search import SearchSettings, search_task
 from solver.trm.codec import task_canvas_side
 from solver.trm.finetune import finetune
 from solver.trm.inference import predict
-from solver.trm.model import TRM
+from solver.trm.model import TRM as TRMModel
 
 REPORTED_CANDIDATES = 5  # distinct grids listed per test input in the report
 
@@ -30,10 +38,18 @@ class TaskOutcome:
     report: dict[str, Any]
 
 
-def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan: TaskPlan, cfg: SolveConfig,
-               soft_deadline: Deadline, hard_deadline: Deadline, device: torch.device,
-               inference_batch: int | None = None) -> TaskOutcome:
-    """Fine-tune from `base_state` and answer every test input of `task`.
+@dataclass
+class TrmAnswers:
+    ranked: list[list[Ranked]]  # per test input: distinct grids, best first
+    orders: list[list[bytes]]  # per test input: each candidate's grid key, in augmentation order
+    tests: list[dict[str, Any]]  # per test input: what the report says of the TRM's candidates
+    report: dict[str, Any]  # task-level fine-tuning and inference figures
+
+
+def trm_answers(model: TRMModel, base_state: dict[str, torch.Tensor], task: Task, plan: TaskPlan,
+                cfg: SolveConfig, soft_deadline: Deadline, hard_deadline: Deadline, device: torch.device,
+                inference_batch: int | None = None) -> TrmAnswers:
+    """Fine-tune from `base_state` and vote over augmented predictions for every test input.
 
     After `soft_deadline` fine-tuning stops and inference keeps only the batches
     already run (at least one); after `hard_deadline` nothing new starts.
@@ -47,29 +63,75 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
         finetune_deadline = Deadline.in_seconds(plan.finetune_seconds).earliest(soft_deadline)
     tuned = finetune(model, task, augmentations, side, plan.finetune_steps, plan.finetune_batch, cfg,
                      finetune_deadline, device)
-    entries, test_reports = [], []
+    answers = TrmAnswers([], [], [], {})
     for pair in task.test:
         candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.sup_steps,
                              inference_batch or cfg.inference_batch, soft_deadline, hard_deadline, device,
                              what=f"task {task.id} inference")
         ranked = rank(candidates)
-        entries.append(attempts_entry(top_attempts(ranked, fallback=pair.input)))
-        test_reports.append({
+        answers.ranked.append(ranked)
+        answers.orders.append([grid_key(c.grid) for c in candidates])
+        answers.tests.append({
             "candidates": len(candidates),
             "sample_steps": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
             "distinct": len(ranked),
-            "top": [{"grid": grid_to_list(r.grid), "votes": r.votes, "confidence": round(r.mean_confidence, 4)}
-                    for r in ranked[:REPORTED_CANDIDATES]],
         })
-    report = {
+    answers.report = {
         "canvas_side": side,
-        "plan": plan.to_dict(),
         "finetune_steps": tuned.steps,
         "finetune_seconds": round(tuned.seconds, 3),
         "finetune_last_loss": None if tuned.last_loss is None else round(tuned.last_loss, 5),
         "finetune_batch": tuned.batch,
         "inference_seconds": round(time.monotonic() - start - tuned.seconds, 3),
-        "tests": test_reports,
-        "seconds": round(time.monotonic() - start, 3),
     }
+    return answers
+
+
+def search_settings(cfg: SolveConfig, plan: TaskPlan) -> SearchSettings:
+    seconds = cfg.search_seconds if plan.search_seconds is None else plan.search_seconds
+    return SearchSettings(time_limit_s=max(seconds, 0.05), max_depth=cfg.search_depth,
+                          max_candidates=REPORTED_CANDIDATES)
+
+
+def choice_report(choice: Choice) -> dict[str, Any]:
+    return {"grid": grid_to_list(choice.grid), "experts": choice.experts, "votes": choice.votes,
+            "confidence": None if choice.confidence is None else round(choice.confidence, 4),
+            "program": choice.program}
+
+
+def solve_task(model: TRMModel | None, base_state: dict[str, torch.Tensor] | None, task: Task, plan: TaskPlan,
+               cfg: SolveConfig, soft_deadline: Deadline, hard_deadline: Deadline, device: torch.device,
+               inference_batch: int | None = None) -> TaskOutcome:
+    """Answer every test input of `task` with the experts in `cfg.experts`.
+
+    `model` and `base_state` are needed only when the TRM is one of them.
+    """
+    start = time.monotonic()
+    report: dict[str, Any] = {"experts": list(cfg.experts), "plan": plan.to_dict()}
+    n_test = len(task.test)
+    searched: list[list] = [[] for _ in range(n_test)]
+    if SEARCH in cfg.experts and not hard_deadline.expired():
+        demos = [(p.input, p.output) for p in task.train if p.output is not None]  # always set for demos
+        result = search_task(demos, [p.input for p in task.test], search_settings(cfg, plan))
+        searched = result.per_test
+        report["search"] = result.stats
+    trm = None
+    if TRM in cfg.experts:
+        if model is None or base_state is None:
+            raise ValueError("solve_task: the TRM expert needs a model and its base weights")
+        trm = trm_answers(model, base_state, task, plan, cfg, soft_deadline, hard_deadline, device, inference_batch)
+        report.update(trm.report)
+    entries, test_reports = [], []
+    for i, pair in enumerate(task.test):
+        choices = combine(searched[i], trm.ranked[i] if trm else [])
+        entries.append(attempts_entry(top_attempts(choices, fallback=pair.input)))
+        shown = choices[:REPORTED_CANDIDATES]
+        test_report: dict[str, Any] = dict(trm.tests[i]) if trm else {}
+        test_report["top"] = [choice_report(c) for c in shown]
+        if trm:  # where each TRM candidate's grid stands in `top`, in augmentation order (-1: not shown)
+            position = {grid_key(c.grid): j for j, c in enumerate(shown)}
+            test_report["vote_sequence"] = [position.get(key, -1) for key in trm.orders[i]]
+        test_reports.append(test_report)
+    report["tests"] = test_reports
+    report["seconds"] = round(time.monotonic() - start, 3)
     return TaskOutcome(task.id, entries, report)

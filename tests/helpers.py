@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SMOKE = ["--preset", "tiny", "--config", "cpu-smoke", "--device", "cpu"]
+# Both experts, so the TRM path (untrained, tiny) runs too: without weights the search would answer alone.
+SMOKE = ["--preset", "tiny", "--config", "cpu-smoke", "--device", "cpu", "--experts", "search,trm"]
 # Three real arc1/eval tasks with small grids (so runs take seconds), one with two test inputs.
 SMALL_TASK_IDS = ["66e6c45b", "4cd1b7b2", "6ea4a07e"]
 SMALL_TASKS = ["--tasks", "arc1/eval", "--task-ids", ",".join(SMALL_TASK_IDS)]

@@ -7,7 +7,9 @@ themselves, so ties are broken the same way on every run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -48,7 +50,11 @@ def rank(candidates: list[Candidate]) -> list[Ranked]:
     return [r for _, r in ranked]
 
 
-def top_attempts(ranked: list[Ranked], fallback: np.ndarray) -> list[np.ndarray]:
+class HasGrid(Protocol):
+    grid: np.ndarray
+
+
+def top_attempts(ranked: Sequence[HasGrid], fallback: np.ndarray) -> list[np.ndarray]:
     """Exactly two attempts: the two best grids, the best twice if only one, the fallback if none."""
     grids = [r.grid for r in ranked[:ATTEMPTS]]
     if not grids:

@@ -39,6 +39,7 @@ class TaskPlan:
     sup_steps: int
     planned_seconds: float | None = None  # the task's share; None when no budget was given
     finetune_seconds: float | None = None  # the part of it fine-tuning may use
+    search_seconds: float | None = None  # the program search's cap; None: the configured one
 
     def to_dict(self) -> dict:
         def rounded(value):
@@ -46,7 +47,8 @@ class TaskPlan:
 
         return {"finetune_steps": self.finetune_steps, "finetune_batch": self.finetune_batch,
                 "n_augmentations": self.n_augmentations, "sup_steps": self.sup_steps,
-                "planned_seconds": rounded(self.planned_seconds), "finetune_seconds": rounded(self.finetune_seconds)}
+                "planned_seconds": rounded(self.planned_seconds), "finetune_seconds": rounded(self.finetune_seconds),
+                "search_seconds": rounded(self.search_seconds)}
 
 
 # Below this many fine-tuning steps at the configured batch, the batch shrinks instead,
@@ -74,6 +76,20 @@ def task_weight(side: int, n_train: int, n_test: int) -> float:
 def full_plan(cfg: SolveConfig, max_sup_steps: int) -> TaskPlan:
     """The configured work, unscaled (no time budget)."""
     return TaskPlan(cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations, min(cfg.sup_steps, max_sup_steps))
+
+
+def split_search_time(cfg: SolveConfig, seconds: float) -> tuple[float, float]:
+    """(search seconds, seconds left for the TRM) of a task's share.
+
+    The search takes at most `cfg.search_seconds`, and at most `cfg.search_share` of the
+    share when the TRM runs too; alone, it may use the whole share up to its cap.
+    """
+    if "search" not in cfg.experts:
+        return 0.0, seconds
+    if "trm" not in cfg.experts:
+        return min(cfg.search_seconds, seconds), 0.0
+    search = min(cfg.search_seconds, seconds * cfg.search_share)
+    return search, seconds - search
 
 
 def _finetune_size(cfg: SolveConfig, samples: int) -> tuple[int, int]:

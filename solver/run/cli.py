@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -18,7 +19,7 @@ import torch
 
 from solver.arc.submission import expected_slots, validate_submission
 from solver.arc.tasks import DATASETS, TaskError, load_source, select_tasks
-from solver.config import SOLVE_PRESETS, TUNABLE_PARAMETER_SETS, SolveConfig
+from solver.config import EXPERTS, SOLVE_PRESETS, TUNABLE_PARAMETER_SETS, SolveConfig
 from solver.run.journal import JournalMismatch
 from solver.run.supervisor import RunOptions, run
 from solver.seeding import seed_everything
@@ -68,10 +69,18 @@ def positive_float(text: str) -> float:
     return value
 
 
+def expert_list(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in EXPERTS]
+    if not names or unknown or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"{text!r}: give distinct names from {', '.join(EXPERTS)}")
+    return names
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="build_submission.py",
-        description="Fine-tune TRM per task, vote over augmented predictions, write submission.json.")
+        description="Answer ARC tasks with a program search and a per-task fine-tuned TRM, write submission.json.")
     data = parser.add_argument_group("tasks")
     data.add_argument("--tasks", required=True,
                       help=f"a Kaggle challenges JSON file, or a dataset name: {', '.join(DATASETS)}")
@@ -91,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     run_group.add_argument("--quiet", action="store_true", help="only warnings and the score")
     solve = parser.add_argument_group("solver settings (override --config)")
     solve.add_argument("--config", default="full", choices=sorted(SOLVE_PRESETS), help="settings preset")
+    solve.add_argument("--experts", type=expert_list, metavar="search,trm",
+                       help="who answers (default: both; the program search alone when no pretrained weights "
+                            "are found, since an untrained TRM answers noise)")
+    solve.add_argument("--search-seconds", type=positive_float, help="program search time cap per task")
+    solve.add_argument("--search-depth", type=positive_int, help="longest program the search builds, in transforms")
     solve.add_argument("--finetune-steps", type=non_negative_int)
     solve.add_argument("--finetune-batch", type=positive_int)
     solve.add_argument("--finetune-lr", type=positive_float)
@@ -104,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SOLVE_OVERRIDES = ("finetune_steps", "finetune_batch", "finetune_lr", "embedding_lr", "train_sup_steps", "tune",
-                   "n_augmentations", "inference_batch", "sup_steps", "seed")
+SOLVE_OVERRIDES = ("experts", "search_seconds", "search_depth", "finetune_steps", "finetune_batch", "finetune_lr",
+                   "embedding_lr", "train_sup_steps", "tune", "n_augmentations", "inference_batch", "sup_steps", "seed")
 
 
 def solve_config(args: argparse.Namespace) -> SolveConfig:
@@ -113,10 +127,13 @@ def solve_config(args: argparse.Namespace) -> SolveConfig:
     return dataclasses.replace(SOLVE_PRESETS[args.config], **changes)
 
 
-def resolve_devices(choice: str) -> list[str]:
+def resolve_devices(choice: str, experts: tuple[str, ...]) -> list[str]:
+    """One worker per GPU; the program search alone needs no GPU and takes one worker per CPU core."""
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if choice == "cuda" and gpus == 0:
         raise ValueError("--device cuda: no CUDA GPU is visible")
+    if "trm" not in experts:
+        return ["cpu"] * max(1, os.cpu_count() or 1)
     if choice == "cpu" or gpus == 0:
         return ["cpu"]
     return [f"cuda:{i}" for i in range(gpus)]
@@ -127,8 +144,6 @@ def resolve_weights(path: str | None, preset: str) -> tuple[str | None, str | No
     if path is None and DEFAULT_WEIGHTS.exists():
         path = str(DEFAULT_WEIGHTS)
     if path is None:
-        log.warning("no pretrained weights in weights/: using an UNTRAINED %s initialisation (fixed seed); "
-                    "expect a score near zero", preset)
         return None, None, f"untrained {preset}"
     if not Path(path).is_file():
         raise WeightsError(f"weights {path}: no such file")
@@ -148,14 +163,22 @@ def main(argv: list[str] | None = None) -> int:
         source = load_source(args.tasks, args.solutions)
         task_ids = [t.strip() for t in args.task_ids.split(",") if t.strip()] if args.task_ids else None
         tasks = select_tasks(source.tasks, task_ids, args.limit)
-        devices = resolve_devices(args.device)
         cfg = solve_config(args)
         weights_path, weights_sha, weights_label = resolve_weights(args.weights, args.preset)
+        if weights_path is None and args.experts is None:
+            cfg = dataclasses.replace(cfg, experts=("search",))
+            log.warning("no pretrained weights: the program search answers alone (an untrained TRM answers "
+                        "noise); --experts search,trm runs the untrained TRM beside it")
+        elif weights_path is None and "trm" in cfg.experts:
+            log.warning("no pretrained weights in weights/: the TRM is an UNTRAINED %s initialisation (fixed "
+                        "seed); expect its answers to be noise", args.preset)
+        devices = resolve_devices(args.device, cfg.experts)
     except (TaskError, WeightsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     seed_everything(cfg.seed)
-    log.info("%d tasks from %s on %s; weights: %s", len(tasks), source.name, ", ".join(devices), weights_label)
+    log.info("%d tasks from %s on %s; experts: %s; weights: %s", len(tasks), source.name, ", ".join(devices),
+             ", ".join(cfg.experts), weights_label if "trm" in cfg.experts else "not used")
     opts = RunOptions(out_dir=Path(args.out), devices=devices, weights_path=weights_path,
                       weights_sha256=weights_sha, weights_label=weights_label, preset=args.preset, solve=cfg,
                       time_budget=args.time_budget, fresh=args.fresh)

@@ -27,8 +27,16 @@ def mark_correctness(reports: dict[str, dict[str, Any]], score: Score) -> None:
 
 
 def describe(task_id: str, report: dict[str, Any]) -> str:
-    """One progress line for a finished task."""
-    tests = report.get("tests", [])
-    votes = ", ".join(f"{t['top'][0]['votes']}/{t['candidates']}" if t["top"] else "0" for t in tests)
-    return (f"task {task_id} done in {report.get('seconds', 0):.1f}s: "
-            f"{report.get('finetune_steps', 0)} fine-tuning steps, top votes {votes}")
+    """One progress line for a finished task: what leads each test input's answer."""
+    leads = []
+    for test in report.get("tests", []):
+        top = test["top"][0] if test.get("top") else None
+        if top is None:
+            leads.append("no candidate")
+        elif top.get("program"):
+            program = top["program"]
+            leads.append(f"program {program if len(program) <= 60 else program[:57] + '...'}")
+        else:
+            leads.append(f"TRM {top['votes']}/{test.get('candidates', 0)} votes")
+    finetune = f", {report['finetune_steps']} fine-tuning steps" if "finetune_steps" in report else ""
+    return f"task {task_id} done in {report.get('seconds', 0):.1f}s{finetune}: {'; '.join(leads)}"

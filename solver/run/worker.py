@@ -7,6 +7,7 @@ caught here and reported in one line, so one task never costs the others.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import queue
@@ -19,12 +20,14 @@ import torch
 from solver import faults
 from solver.clock import Deadline
 from solver.config import SolveConfig
-from solver.run.budget import OVERRUN_FACTOR, Throughput, full_plan, plan_task, sample_work
+from solver.run.budget import OVERRUN_FACTOR, TaskPlan, Throughput, full_plan, plan_task, sample_work, split_search_time
 from solver.run.messages import Broken, Done, Failed, Job, Ready, WorkerSpec
 from solver.run.throughput import measure_throughput
+from solver.search import warmup as search_warmup
 from solver.solve_task import solve_task
 from solver.trm.codec import task_canvas_side
 from solver.trm.config import model_preset
+from solver.trm.model import TRM
 from solver.trm.weights import build_model, load_weights
 
 log = logging.getLogger(__name__)
@@ -56,22 +59,36 @@ class TaskSolver:
             torch.cuda.set_device(self.device)
             torch.backends.cuda.matmul.allow_tf32 = True
         self.cfg = SolveConfig.from_dict(spec.solve)
-        self.model = load_model(spec, self.device)
-        self.model.eval()
-        self.base_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
-        self.rates = measure_throughput(self.model, self.cfg, self.device) if spec.calibrate else None
+        self.model: TRM | None = None
+        self.base_state: dict[str, torch.Tensor] | None = None
+        self.rates: Throughput | None = None
+        if "trm" in self.cfg.experts:
+            self.model = load_model(spec, self.device)
+            self.model.eval()
+            self.base_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self.rates = measure_throughput(self.model, self.cfg, self.device) if spec.calibrate else None
+        if "search" in self.cfg.experts:
+            search_warmup()  # compile (or load from numba's cache) every kernel before the first task's clock
 
     def solve(self, job: Job):
         task = job.task
         faults.before_task(task.id)
+        hard = Deadline(job.hard_deadline)
+        soft = hard
+        if job.seconds is not None:
+            soft = Deadline.in_seconds(job.seconds * OVERRUN_FACTOR).earliest(Deadline(job.finish_by))
+        if self.model is None:  # the program search alone
+            search_s = None if job.seconds is None else split_search_time(self.cfg, job.seconds)[0]
+            plan = TaskPlan(0, self.cfg.finetune_batch, 0, 0, job.seconds, None, search_s)
+            return solve_task(None, None, task, plan, self.cfg, soft, hard, self.device)
         max_sup = self.model.cfg.halt_max_steps
         work = sample_work(task_canvas_side(task, self.model.cfg.canvas), self.model.cfg)
-        hard = Deadline(job.hard_deadline)
         if job.seconds is None or self.rates is None:
-            plan, soft = full_plan(self.cfg, max_sup), hard
+            plan = full_plan(self.cfg, max_sup)
         else:
-            plan = plan_task(self.cfg, job.seconds, work, len(task.test), self.rates, max_sup)
-            soft = Deadline.in_seconds(job.seconds * OVERRUN_FACTOR).earliest(Deadline(job.finish_by))
+            search_s, trm_s = split_search_time(self.cfg, job.seconds)
+            plan = dataclasses.replace(plan_task(self.cfg, trm_s, work, len(task.test), self.rates, max_sup),
+                                       planned_seconds=job.seconds, search_seconds=search_s)
         outcome = solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
         if self.rates is not None:
             self.rates = observed_rates(self.rates, outcome.report, work, self.cfg.train_sup_steps)

@@ -17,7 +17,7 @@ from solver.trm.config import MODEL_PRESETS
 @dataclass(frozen=True)
 class PretrainConfig(FrozenConfig):
     model: str = "trm-7m"  # a solver.config model preset
-    total_steps: int = 20000  # length of the learning-rate schedule (warm-up then cosine, solver.trm.objectives.lr_factor)
+    total_steps: int = 20000  # length of the learning-rate schedule (solver.trm.objectives.lr_factor)
     batch_tokens: int = 131072  # tokens (prefix included) per batch per device; sets the samples per canvas size
     max_batch: int = 768  # cap on samples per batch per device
     sup_steps: int = 4  # deep-supervision steps per batch, in training and validation
