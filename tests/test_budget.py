@@ -1,8 +1,17 @@
+import dataclasses
 import time
 
 from solver.clock import Deadline
 from solver.config import SolveConfig
-from solver.run.budget import BudgetTracker, Throughput, full_plan, plan_task, sample_work, task_weight
+from solver.run.budget import (
+    BudgetTracker,
+    Throughput,
+    full_plan,
+    plan_task,
+    sample_work,
+    split_search_time,
+    task_weight,
+)
 from solver.trm.config import model_preset
 
 CFG = SolveConfig(finetune_steps=100, finetune_batch=10, train_sup_steps=1, n_augmentations=1000, sup_steps=16,
@@ -88,3 +97,12 @@ def test_a_restarted_task_gets_its_first_share_again():
     tracker = BudgetTracker(1000.0, {"a": 1.0, "b": 1.0})
     first = tracker.start("a")
     assert abs(tracker.start("a") - first) < 1.0
+
+
+def test_search_time_is_capped_and_shares_the_task_with_the_trm():
+    both = SolveConfig(search_seconds=10.0, search_share=0.25)
+    assert split_search_time(both, 100.0) == (10.0, 90.0)  # the cap
+    assert split_search_time(both, 20.0) == (5.0, 15.0)  # a quarter of a small share
+    alone = dataclasses.replace(both, experts=("search",))
+    assert split_search_time(alone, 4.0) == (4.0, 0.0) and split_search_time(alone, 60.0) == (10.0, 0.0)
+    assert split_search_time(dataclasses.replace(both, experts=("trm",)), 60.0) == (0.0, 60.0)
