@@ -52,3 +52,18 @@ def test_bad_task_and_crashing_task_cost_no_one_else(tmp_path):
     assert report[ids[1]]["status"] == "failed" and "injected failure" in report[ids[1]]["error"]
     assert report[ids[0]]["status"] == report[ids[2]]["status"] == "solved"
 
+
+
+def test_without_weights_the_program_search_answers_alone_and_right(tmp_path):
+    """Two arc1/train tasks the search solves: the default run (no weights) gets them right, with programs."""
+    out = tmp_path / "out"
+    result = run_cli("--tasks", "arc1/train", "--task-ids", "0520fde7,23b5c85d", "--config", "cpu-smoke",
+                     "--search-seconds", "20", "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "the program search answers alone" in result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "score: 1.0000 (2/2 test outputs)"
+    report = read_json(out / "report.json")
+    for task in report["tasks"].values():
+        top = task["tests"][0]["top"][0]
+        assert task["experts"] == ["search"] and top["experts"] == ["search"] and top["program"]
+        assert "finetune_steps" not in task  # no model was loaded
