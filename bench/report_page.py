@@ -10,13 +10,17 @@ installed, the time a headless Chromium takes to load it and to paint the first 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import solver.runner  # noqa: E402,F401  (loaded in a run already; its torch import is not the page's cost)
 from solver.report import write_page  # noqa: E402
 from solver.report.page import _SECTIONS  # noqa: E402
 from solver.tasks import load_source  # noqa: E402
@@ -38,8 +42,6 @@ def main() -> int:
         start = time.perf_counter()
         path = write_page(out, **run, final=True)
         cold = time.perf_counter() - start
-        import numpy as np
-
         solved = next(t for t in tasks if run["reports"][t.id]["status"] == "solved")
         report, _ = synthetic_report(solved, source.solutions[solved.id], np.random.default_rng(1))
         run["reports"][solved.id] = report
@@ -66,8 +68,6 @@ def main() -> int:
                                       ".forEach(s => s.style.contentVisibility = 'visible'); "
                                       "document.body.getBoundingClientRect(); return performance.now() - t})()")
             sections = browser.evaluate("document.querySelectorAll('section.task').length")
-        import json
-
         nav = json.loads(timing)
         print(f"chromium: load event after {load:.2f} s (DOMContentLoaded {nav['domContentLoadedEventEnd'] / 1e3:.2f} s"
               f"), first screen painted {paint:.2f} s later; laying out all {sections} sections: {layout / 1e3:.2f} s")

@@ -129,9 +129,10 @@ def copy_source(dest: Path) -> list[str]:
     dest.mkdir(parents=True)
     for name in SOURCE_FILES:
         shutil.copy2(REPO / name, dest / name)
-    (dest / "solver").mkdir()
-    for module in sorted((REPO / "solver").glob("*.py")):
-        shutil.copy2(module, dest / "solver" / module.name)
+    for module in sorted((REPO / "solver").rglob("*.py")):  # subpackages too (solver/report/)
+        target = dest / module.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(module, target)
     weights = REPO / "weights"
     if not weights.is_dir():
         return []
