@@ -29,8 +29,8 @@ def synthetic_report(task: Task, truths: list, rng: np.random.Generator, n_augme
                      steps: int = 300) -> tuple[dict[str, Any], list[dict]]:
     """(a solved task's report, its submission entries)."""
     tests, entries = [], []
-    for i, pair in enumerate(task.test):
-        truth = np.array(truths[i], np.uint8)
+    for truth in truths[:len(task.test)]:
+        truth = np.array(truth, np.uint8)
         grids = [truth if rng.random() < 0.5 else perturbed(truth, rng)] + [perturbed(truth, rng) for _ in range(4)]
         votes = np.sort(rng.multinomial(int(n_augmentations * 0.7), rng.dirichlet(np.ones(5))))[::-1]
         sequence = np.concatenate([np.repeat(np.arange(5), votes), -np.ones(n_augmentations - votes.sum(), int)])

@@ -45,7 +45,7 @@ def test_a_real_runs_page_shows_every_task_and_attempt_filters_and_loads_nothing
         assert sections == [[f"task-{safe_filename(t.id)}", report["tasks"][t.id]["status"], 2 * len(t.test)]
                             for t in tasks]
         assert report["tasks"][failing]["status"] == "failed"
-        cause = browser.evaluate(f"document.getElementById('task-{safe_filename(failing)}').querySelector('.cause').textContent")
+        cause = browser.evaluate(f"document.querySelector('#task-{safe_filename(failing)} .cause').textContent")
         assert "injected failure" in cause
         score = browser.evaluate("document.querySelector('.card.score .big').textContent")
         assert score == f"{report['score']['kaggle']:.4f}"

@@ -6,7 +6,6 @@ import re
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 from solver import report as report_pkg
 from solver.config import SOLVE_PRESETS

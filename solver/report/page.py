@@ -96,17 +96,19 @@ def seconds_text(seconds: float | None) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{rest:02d}"
 
 
-def report_link(task_id: str) -> str:
-    # Imported here: solver.runner imports this package to write the page.
-    from solver.runner import safe_filename
+def safe_name(task_id: str) -> str:
+    """The task's name in OUT/reports/, also used for its anchor on the page."""
+    from solver.runner import safe_filename  # here, not at the top: solver.runner imports this package
 
-    return f"reports/{safe_filename(task_id)}.json"
+    return safe_filename(task_id)
+
+
+def report_link(task_id: str) -> str:
+    return f"reports/{safe_name(task_id)}.json"
 
 
 def anchor(task_id: str) -> str:
-    from solver.runner import safe_filename
-
-    return f"task-{safe_filename(task_id)}"
+    return f"task-{safe_name(task_id)}"
 
 
 def figure(drawer: GridDrawer, rows: list[str] | None, caption: str, css: str = "") -> str:
@@ -230,12 +232,14 @@ def render_demonstrations(drawer: GridDrawer, train: list[Any]) -> str:
         return ""
     pairs = []
     for i, pair in enumerate(as_dict(p) for p in train):
-        pairs.append(f'<div class="pair">{figure(drawer, as_rows(pair.get("input")), f"in {i + 1}")}<span class="arrow">'
-                     f'&rarr;</span>{figure(drawer, as_rows(pair.get("output")), f"out {i + 1}")}</div>')
+        grid_in = figure(drawer, as_rows(pair.get("input")), f"in {i + 1}")
+        grid_out = figure(drawer, as_rows(pair.get("output")), f"out {i + 1}")
+        pairs.append(f'<div class="pair">{grid_in}<span class="arrow">&rarr;</span>{grid_out}</div>')
     return f'<h3>demonstrations</h3><div class="pairs">{"".join(pairs)}</div>'
 
 
-def render_test(drawer: GridDrawer, i: int, n_tests: int, test_input: list[str] | None, attempts: list[list[str] | None],
+def render_test(drawer: GridDrawer, i: int, n_tests: int, test_input: list[str] | None,
+                attempts: list[list[str] | None],
                 truth: list[str] | None, right: bool | None, test: dict[str, Any], top: list[dict[str, Any]],
                 truth_index: int) -> str:
     title = f"test {i + 1}" if n_tests > 1 else "test"
@@ -316,8 +320,8 @@ def render_summary(summary: dict[str, Any], sections: dict[str, Section], final:
                           f'{score.get("correct", "?")}/{score.get("total", "?")} test outputs; per-task average '
                           f'{number(score.get("per_task_average")) or 0:.4f}', "score"))
     elif known:
-        cards.append(card("score (Kaggle rule)" if final else "score so far (Kaggle rule)", f"{sum(known) / len(known):.4f}",
-                          f"{sum(known)}/{len(known)} test outputs", "score"))
+        title = "score (Kaggle rule)" if final else "score so far (Kaggle rule)"
+        cards.append(card(title, f"{sum(known) / len(known):.4f}", f"{sum(known)}/{len(known)} test outputs", "score"))
     else:
         cards.append(card("score", "-", "no true outputs known", "score"))
     cards.append(card("tasks", str(len(sections)), ", ".join(f"{n} {s}" for s, n in counts.items()
@@ -358,7 +362,8 @@ def render_settings(summary: dict[str, Any]) -> str:
     rows += list(as_dict(summary.get("solve_config")).items())
     cells = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v if isinstance(v, str) else json.dumps(v))}</td></tr>"
                     for k, v in rows if v is not None)
-    return f'<details class="settings"><summary>settings, weights and provenance</summary><table>{cells}</table></details>'
+    return (f'<details class="settings"><summary>settings, weights and provenance</summary><table>{cells}</table>'
+            f"</details>")
 
 
 def render_overview(sections: dict[str, Section]) -> str:
@@ -390,18 +395,21 @@ h2{font-size:16px;margin:0;font-family:ui-monospace,Menlo,monospace}h3{font-size
 .card .big{font-size:24px;font-weight:650}.card .detail{font-size:12px;color:var(--muted)}
 .settings{margin:10px 0}.settings table{border-collapse:collapse;font-size:12px;margin-top:6px}
 .settings th{text-align:left;font-weight:500;color:var(--muted);padding:1px 12px 1px 0}
-.summary{display:flex;flex-wrap:wrap;gap:10px 24px}.facts{flex:1 1 560px}.plotbox h3{margin-top:0}svg.plot text{font-size:11px;fill:#444}
+.summary{display:flex;flex-wrap:wrap;gap:10px 24px}.facts{flex:1 1 560px}.plotbox h3{margin-top:0}
+svg.plot text{font-size:11px;fill:#444}
 .dots{margin:8px 0;line-height:0}
 .dot{display:inline-block;width:11px;height:11px;margin:1px;border-radius:2px;background:#bbb}
 #filters{margin-top:8px}
-#filters button{font:inherit;border:1px solid #bbc;background:#fff;border-radius:14px;padding:2px 12px;margin:0 2px;cursor:pointer}
+#filters button{font:inherit;border:1px solid #bbc;background:#fff;border-radius:14px;padding:2px 12px;margin:0 2px;
+cursor:pointer}
 #filters button[aria-pressed=true]{background:#1d1f24;color:#fff;border-color:#1d1f24}
 .shown{color:var(--muted);margin-left:8px}
 section.task{background:#fff;border:1px solid var(--line);border-radius:8px;margin:12px 24px;padding:10px 16px 14px;
 content-visibility:auto;contain-intrinsic-size:auto 520px}
 .head{display:flex;flex-wrap:wrap;gap:10px;align-items:center}.head .time,.note{color:var(--muted);font-size:12px}
 .head .json{margin-left:auto;font-size:12px}
-.badge{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;background:#999}
+.badge{display:inline-block;padding:1px 9px;border-radius:10px;font-size:12px;font-weight:600;color:#fff;
+background:#999}
 .solved{background:#2f6fd0}.failed{background:var(--bad)}.invalid{background:#8e44ad}.timeout{background:#e67e22}
 .pending{background:#aab}.right{background:var(--ok)}.wrong{background:var(--bad)}.unknown{background:#aab}
 .cause{color:var(--bad);margin:6px 0;font-family:ui-monospace,Menlo,monospace;font-size:12px}
@@ -413,7 +421,8 @@ figcaption{font-size:11px;color:var(--muted)}
 svg.g{display:block;outline:1px solid #888}svg.g g{shape-rendering:crispEdges}svg.g path{fill:none}
 figure.ok svg.g{outline:3px solid var(--ok)}figure.bad svg.g{outline:3px solid var(--bad)}
 figure.ok figcaption{color:var(--ok);font-weight:600}figure.bad figcaption{color:var(--bad);font-weight:600}
-.nogrid{width:40px;height:40px;border:1px dashed #bbb;color:#999;font-size:11px;display:flex;align-items:center;justify-content:center}
+.nogrid{width:40px;height:40px;border:1px dashed #bbb;color:#999;font-size:11px;display:flex;align-items:center;
+justify-content:center}
 .test{border-top:1px solid #eef;margin-top:10px}
 table.votes{border-collapse:collapse;margin-top:8px;font-size:12px}
 table.votes caption{text-align:left;color:var(--muted);padding-bottom:3px}
