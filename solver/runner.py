@@ -370,7 +370,7 @@ def mark_correctness(reports: dict[str, dict[str, Any]], submission: dict[str, A
 
 
 def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOptions) -> RunResult:
-    """Solve `tasks`, write submission.json and report.json under opts.out_dir, score if possible."""
+    """Solve `tasks`, write submission.json, report.json and report.html under opts.out_dir, score if possible."""
     selected = None
     if solutions is not None:
         selected = {t.id: solutions[t.id] for t in tasks if t.id in solutions and isinstance(solutions[t.id], list)}
