@@ -9,6 +9,7 @@ what they proposed.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import torch
 from solver.arc.augment import draw_augmentations
 from solver.arc.submission import attempts_entry, grid_to_list
 from solver.arc.tasks import Task
-from solver.arc.voting import Ranked, grid_key, rank, top_attempts
+from solver.arc.voting import Candidate, HasGrid, Ranked, grid_key, rank, top_attempts
 from solver.clock import Deadline
 from solver.config import SolveConfig
 from solver.ensemble import SEARCH, TRM, Choice, combine
@@ -29,6 +30,7 @@ from solver.trm.inference import predict
 from solver.trm.model import TRM as TRMModel
 
 REPORTED_CANDIDATES = 5  # distinct grids listed per test input in the report
+LOSS_DIGITS = 4  # significant digits of each fine-tuning loss kept in the report
 
 
 @dataclass
@@ -41,7 +43,7 @@ class TaskOutcome:
 @dataclass
 class TrmAnswers:
     ranked: list[list[Ranked]]  # per test input: distinct grids, best first
-    orders: list[list[bytes]]  # per test input: each candidate's grid key, in augmentation order
+    candidates: list[list[Candidate]]  # per test input: every de-augmented prediction, in augmentation order
     tests: list[dict[str, Any]]  # per test input: what the report says of the TRM's candidates
     report: dict[str, Any]  # task-level fine-tuning and inference figures
 
@@ -70,7 +72,7 @@ def trm_answers(model: TRMModel, base_state: dict[str, torch.Tensor], task: Task
                              what=f"task {task.id} inference")
         ranked = rank(candidates)
         answers.ranked.append(ranked)
-        answers.orders.append([grid_key(c.grid) for c in candidates])
+        answers.candidates.append(candidates)
         answers.tests.append({
             "candidates": len(candidates),
             "sample_steps": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
@@ -82,9 +84,19 @@ def trm_answers(model: TRMModel, base_state: dict[str, torch.Tensor], task: Task
         "finetune_seconds": round(tuned.seconds, 3),
         "finetune_last_loss": None if tuned.last_loss is None else round(tuned.last_loss, 5),
         "finetune_batch": tuned.batch,
+        "finetune_losses": [float(f"{loss:.{LOSS_DIGITS}g}") for loss in tuned.losses],
         "inference_seconds": round(time.monotonic() - start - tuned.seconds, 3),
     }
     return answers
+
+
+def vote_sequence(candidates: Sequence[HasGrid], top: Sequence[HasGrid]) -> list[int]:
+    """For each candidate, in augmentation order, the index of its grid in `top`, or -1 if not there.
+
+    Replaying it shows how the vote's answer changes as more augmentations are counted.
+    """
+    index = {grid_key(r.grid): i for i, r in enumerate(top)}
+    return [index.get(grid_key(c.grid), -1) for c in candidates]
 
 
 def search_settings(cfg: SolveConfig, plan: TaskPlan) -> SearchSettings:
@@ -128,9 +140,8 @@ def solve_task(model: TRMModel | None, base_state: dict[str, torch.Tensor] | Non
         shown = choices[:REPORTED_CANDIDATES]
         test_report: dict[str, Any] = dict(trm.tests[i]) if trm else {}
         test_report["top"] = [choice_report(c) for c in shown]
-        if trm:  # where each TRM candidate's grid stands in `top`, in augmentation order (-1: not shown)
-            position = {grid_key(c.grid): j for j, c in enumerate(shown)}
-            test_report["vote_sequence"] = [position.get(key, -1) for key in trm.orders[i]]
+        if trm:
+            test_report["vote_sequence"] = vote_sequence(trm.candidates[i], shown)
         test_reports.append(test_report)
     report["tests"] = test_reports
     report["seconds"] = round(time.monotonic() - start, 3)

@@ -32,6 +32,7 @@ def test_bundle_holds_source_and_readme_but_no_task_data_solutions_or_tests(bund
     assert (bundle_dir / "src" / "build_submission.py").is_file()
     assert (bundle_dir / "src" / "solver" / "run" / "cli.py").is_file()
     assert not (bundle_dir / "src" / "solver" / "train").exists()  # pretraining is not shipped
+    assert (bundle_dir / "src" / "solver" / "report" / "page.py").is_file()  # subpackages come along
     assert (bundle_dir / "kernel.ipynb").read_bytes() == (ROOT / "kernel.ipynb").read_bytes()
     assert "Add input" in (bundle_dir / "README.md").read_text()
     names = [p.relative_to(bundle_dir).as_posix() for p in bundle_dir.rglob("*")]

@@ -1,11 +1,13 @@
 import numpy as np
+import pytest
 import torch
 
 from solver.arc.augment import draw_augmentations
+from solver.arc.voting import Candidate, rank
 from solver.clock import Deadline
 from solver.config import SolveConfig
 from solver.run.budget import TaskPlan
-from solver.solve_task import solve_task
+from solver.solve_task import solve_task, vote_sequence
 from solver.trm.codec import decode, encode
 from solver.trm.inference import predict, predict_batch
 
@@ -52,3 +54,24 @@ def test_solve_task_restores_base_weights_and_answers_each_test(tiny_model, arc1
     assert len(first.entries) == 2 and set(first.entries[0]) == {"attempt_1", "attempt_2"}
     assert first.report["finetune_steps"] == 2 and first.report["tests"][0]["candidates"] == 8
     assert sum(t["votes"] for t in first.report["tests"][0]["top"]) <= 8
+
+
+def test_the_report_replays_the_vote_and_the_fine_tuning_losses(tiny_model, arc1_eval):
+    task = next(t for t in arc1_eval.tasks if len(t.test) == 2)
+    base = {k: v.clone() for k, v in tiny_model.state_dict().items()}
+    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
+    plan = TaskPlan(finetune_steps=3, finetune_batch=4, n_augmentations=8, sup_steps=1)
+    report = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU).report
+    assert len(report["finetune_losses"]) == 3
+    assert report["finetune_losses"][-1] == pytest.approx(report["finetune_last_loss"], rel=1e-3)
+    for test in report["tests"]:
+        sequence = test["vote_sequence"]
+        assert len(sequence) == test["candidates"] and set(sequence) <= set(range(-1, len(test["top"])))
+        # Each listed grid was proposed exactly as often as its votes say.
+        assert [sequence.count(i) for i in range(len(test["top"]))] == [t["votes"] for t in test["top"]]
+
+
+def test_vote_sequence_maps_each_candidate_to_its_listed_grid():
+    a, b, c = (np.full((2, 2), v, np.uint8) for v in (1, 2, 3))
+    candidates = [Candidate(g, 0.5) for g in (b, a, c, b)]
+    assert vote_sequence(candidates, rank(candidates)[:1]) == [0, -1, -1, 0]

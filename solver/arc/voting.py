@@ -51,7 +51,8 @@ def rank(candidates: list[Candidate]) -> list[Ranked]:
 
 
 class HasGrid(Protocol):
-    grid: np.ndarray
+    @property
+    def grid(self) -> np.ndarray: ...
 
 
 def top_attempts(ranked: Sequence[HasGrid], fallback: np.ndarray) -> list[np.ndarray]:

@@ -39,6 +39,14 @@ def _parse(line: bytes) -> dict[str, Any] | None:
         return None
 
 
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """Every readable record of a journal, header included, whichever run it belongs to (for viewers)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    return [record for record in map(_parse, path.read_bytes().split(b"\n")) if record is not None]
+
+
 class Journal:
     def __init__(self, path: Path, fingerprint: str):
         self.path = Path(path)

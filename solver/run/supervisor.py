@@ -23,6 +23,7 @@ from solver.arc.scoring import Score, score_submission
 from solver.arc.submission import Submission, write_json_atomic
 from solver.arc.tasks import AnyTask, InvalidTask, Task, display_id
 from solver.config import SolveConfig
+from solver.report import task_grids, write_report_html
 from solver.run.budget import BudgetTracker, task_weight
 from solver.run.journal import Journal
 from solver.run.messages import Done, Job, TaskMessage, WorkerSpec
@@ -88,8 +89,13 @@ def run_fingerprint(tasks: list[AnyTask], opts: RunOptions) -> str:
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
 
 
+def run_settings(opts: RunOptions) -> dict[str, Any]:
+    return {"weights": opts.weights_label, "devices": opts.devices, "solve_config": opts.solve.to_dict(),
+            "time_budget": opts.time_budget}
+
+
 class Supervisor:
-    def __init__(self, tasks: list[AnyTask], opts: RunOptions):
+    def __init__(self, tasks: list[AnyTask], opts: RunOptions, solutions: dict[str, list] | None = None):
         self.tasks = tasks
         self.opts = opts
         self.out_dir = Path(opts.out_dir)
@@ -101,6 +107,8 @@ class Supervisor:
         budget = opts.time_budget
         self.hard_deadline = None if budget is None else self.start + budget - FINAL_WRITE_GRACE_S
         self.journal = Journal(self.out_dir / "journal.jsonl", run_fingerprint(tasks, opts))
+        # Demonstrations, test inputs and known outputs, for report.html and each per-task report.
+        self.grids = {t.id: task_grids(t, (solutions or {}).get(t.id)) for t in tasks}
 
     # -- recording ------------------------------------------------------------------------
 
@@ -111,11 +119,15 @@ class Supervisor:
         self.reports[task_id] = report
 
     def _write(self, task_ids: list[str]) -> None:
-        """The submission first (durable, atomic), then these tasks' report files."""
+        """The submission first (durable, atomic), then these tasks' report files, then report.html."""
         self.submission.write(self.submission_path)
         for task_id in task_ids:
             write_json_atomic(self.reports_dir / f"{safe_filename(task_id)}.json",
-                              {"task_id": task_id, **self.reports[task_id]}, durable=False)
+                              {"task_id": task_id, **self.reports[task_id], "task": self.grids[task_id]},
+                              durable=False)
+        # report.html (solver/report): the page so far, for watching a long run.
+        write_report_html(self.out_dir, {**run_settings(self.opts), "seconds": round(time.monotonic() - self.start, 2)},
+                          self.reports, self.grids, self.submission.answers)
 
     def _finish(self, task_id: str, entries: list[dict], report: dict[str, Any]) -> None:
         report = {"status": "solved", **report}
@@ -224,12 +236,14 @@ class Supervisor:
 
 
 def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOptions) -> RunResult:
-    """Solve `tasks`, write submission.json and report.json under opts.out_dir, score if possible."""
-    supervisor = Supervisor(tasks, opts)
-    reports = supervisor.run()
-    score = None
+    """Solve `tasks`, write submission.json, report.json and report.html under opts.out_dir, score if possible."""
+    selected = None
     if solutions is not None:
         selected = {t.id: solutions[t.id] for t in tasks if t.id in solutions and isinstance(solutions[t.id], list)}
+    supervisor = Supervisor(tasks, opts, selected)
+    reports = supervisor.run()
+    score = None
+    if selected is not None:
         unscored = [t.id for t in tasks if t.id not in selected]
         if unscored:
             log.warning("%d tasks have no solutions and are not scored (e.g. %s)", len(unscored), unscored[0])
@@ -237,10 +251,7 @@ def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOption
         mark_correctness(reports, score)
     report_path = Path(opts.out_dir) / "report.json"
     summary = {
-        "weights": opts.weights_label,
-        "devices": opts.devices,
-        "solve_config": opts.solve.to_dict(),
-        "time_budget": opts.time_budget,
+        **run_settings(opts),
         "seconds": round(time.monotonic() - supervisor.start, 2),
         "tasks": reports,
     }
@@ -248,4 +259,6 @@ def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOption
         summary["score"] = {"kaggle": score.kaggle, "correct": score.correct, "total": score.total,
                             "per_task_average": score.per_task_average}
     write_json_atomic(report_path, summary)
+    # report.html (solver/report): the final page, with the score.
+    write_report_html(opts.out_dir, summary, reports, supervisor.grids, supervisor.submission.answers, final=True)
     return RunResult(supervisor.submission_path, report_path, score, reports)

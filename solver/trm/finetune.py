@@ -9,7 +9,7 @@ weights move too unless `tune` says otherwise.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -32,6 +32,7 @@ class FinetuneResult:
     last_loss: float | None
     seconds: float
     batch: int  # the batch size finally used (after any out-of-memory back-off)
+    losses: list[float] = field(default_factory=list)  # the last supervision step's loss of every step run
 
 
 def tunable_parameters(model: TRM, tune: str) -> list[torch.nn.Parameter]:
@@ -82,7 +83,7 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
     rng = task_rng(task.id, cfg.seed, "finetune")
     sizer = BatchSizer(batch)
     model.train()
-    last_loss, done = None, 0
+    last_loss, done, losses = None, 0, []
 
     def train_batch(batch_size: int, step: int) -> float:
         aug_ids, tokens, labels = (t.to(device) for t in data.batch(rng, batch_size))
@@ -117,9 +118,10 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
             started = time.monotonic()
             last_loss = sizer.run(lambda b: train_batch(b, step), f"task {task.id} fine-tuning")
             last_step_s = time.monotonic() - started
+            losses.append(last_loss)
             done += 1
     finally:
         model.eval()
         for p in model.parameters():
             p.requires_grad_(False)
-    return FinetuneResult(embeddings.detach(), done, last_loss, time.monotonic() - start, sizer.batch)
+    return FinetuneResult(embeddings.detach(), done, last_loss, time.monotonic() - start, sizer.batch, losses)
