@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import multiprocessing as mp
@@ -10,6 +11,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,22 +37,22 @@ class WorkerHandle:
     broken: bool = False
 
 
-class sigint_ignored:
+@contextlib.contextmanager
+def sigint_ignored() -> Iterator[None]:
     """Ignore SIGINT while a worker process is started, so the worker inherits "ignore".
 
     Ctrl-C reaches the whole process group; only the supervisor should act on it (it stops
     the workers and says how to resume). A spawned Python that starts with SIGINT ignored
     never raises KeyboardInterrupt, so no worker prints a traceback, even mid-import.
     """
-
-    def __enter__(self) -> None:
-        self.previous = None
-        if threading.current_thread() is threading.main_thread():  # signal.signal works only there
-            self.previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+    if threading.current_thread() is not threading.main_thread():  # signal.signal works only there
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class WorkerPool:
