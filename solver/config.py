@@ -15,6 +15,14 @@ from typing import Any, TypeVar
 ConfigT = TypeVar("ConfigT", bound="FrozenConfig")
 
 
+class ConfigError(ValueError):
+    """A setting that cannot be used (unknown key, value out of range, unknown preset).
+
+    The command line reports it as the user's mistake; any other ValueError is a bug
+    and keeps its traceback.
+    """
+
+
 class FrozenConfig:
     """Base of every frozen config dataclass: dict and JSON round trips that reject unknown keys.
 
@@ -30,15 +38,21 @@ class FrozenConfig:
 
     @classmethod
     def from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
+        if not isinstance(values, dict):
+            raise ConfigError(f"{cls.__name__}: settings must be a JSON object, got {type(values).__name__}")
         known = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"{cls.__name__}: unknown keys {unknown}")
+            raise ConfigError(f"{cls.__name__}: unknown keys {unknown}")
         return cls(**values)
 
     @classmethod
     def from_json(cls: type[ConfigT], text: str) -> ConfigT:
-        return cls.from_dict(json.loads(text))
+        try:
+            values = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ConfigError(f"{cls.__name__}: not JSON ({error.msg})") from None
+        return cls.from_dict(values)
 
 
 TUNABLE_PARAMETER_SETS = ("all", "embeddings", "embeddings+heads")
@@ -77,20 +91,20 @@ class SolveConfig(FrozenConfig):
     def __post_init__(self) -> None:
         object.__setattr__(self, "experts", tuple(self.experts))  # JSON gives a list
         if not self.experts or len(set(self.experts)) != len(self.experts) or set(self.experts) - set(EXPERTS):
-            raise ValueError(f"SolveConfig: experts must be distinct names from {EXPERTS}, got {self.experts}")
+            raise ConfigError(f"SolveConfig: experts must be distinct names from {EXPERTS}, got {self.experts}")
         if self.search_seconds <= 0 or self.search_depth < 1 or not 0.0 < self.search_share < 1.0:
-            raise ValueError("SolveConfig: search_seconds must be > 0, search_depth >= 1, search_share in (0, 1)")
+            raise ConfigError("SolveConfig: search_seconds must be > 0, search_depth >= 1, search_share in (0, 1)")
         if self.tune not in TUNABLE_PARAMETER_SETS:
-            raise ValueError(f"SolveConfig: tune must be one of {TUNABLE_PARAMETER_SETS}, got {self.tune!r}")
+            raise ConfigError(f"SolveConfig: tune must be one of {TUNABLE_PARAMETER_SETS}, got {self.tune!r}")
         positive = ("finetune_batch", "n_augmentations", "inference_batch", "sup_steps",
                     "train_sup_steps", "min_augmentations")
         for name in positive:
             if getattr(self, name) < 1:
-                raise ValueError(f"SolveConfig: {name} must be >= 1")
+                raise ConfigError(f"SolveConfig: {name} must be >= 1")
         if self.finetune_steps < 0:
-            raise ValueError("SolveConfig: finetune_steps must be >= 0")
+            raise ConfigError("SolveConfig: finetune_steps must be >= 0")
         if not 0.0 <= self.finetune_share < 1.0:
-            raise ValueError("SolveConfig: finetune_share must be in [0, 1)")
+            raise ConfigError("SolveConfig: finetune_share must be in [0, 1)")
 
 
 SOLVE_PRESETS: dict[str, SolveConfig] = {

@@ -34,7 +34,10 @@ def test_bundle_holds_source_and_readme_but_no_task_data_solutions_or_tests(bund
     assert not (bundle_dir / "src" / "solver" / "train").exists()  # pretraining is not shipped
     assert (bundle_dir / "src" / "solver" / "report" / "page.py").is_file()  # subpackages come along
     assert (bundle_dir / "kernel.ipynb").read_bytes() == (ROOT / "kernel.ipynb").read_bytes()
-    assert "Add input" in (bundle_dir / "README.md").read_text()
+    readme = (bundle_dir / "README.md").read_text()
+    assert "Add input" in readme
+    # The README says what src/ holds: weights/ only if the bundle has it.
+    assert ("(there is no `src/weights/`)" in readme) != (bundle_dir / "src" / "weights").is_dir()
     names = [p.relative_to(bundle_dir).as_posix() for p in bundle_dir.rglob("*")]
     assert not [n for n in names if "arc-agi_" in n or "solution" in n.lower() or "tests" in n.split("/")]
     assert not [n for n in names if n.endswith(".json") and n not in (MARKER, "src/weights/MANIFEST.json")]

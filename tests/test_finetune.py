@@ -7,7 +7,7 @@ from solver.arc.tasks import parse_tasks
 from solver.clock import Deadline
 from solver.config import SolveConfig
 from solver.faults import FAULT_ENV
-from solver.trm.codec import task_canvas_side
+from solver.trm.codec import encode, task_canvas_side
 from solver.trm.finetune import TrainingPairs, finetune
 from solver.trm.objectives import lr_factor, sign_sgd_rows
 
@@ -28,13 +28,48 @@ def run(model, task, steps, **overrides):
     return finetune(model, task, augs, task_canvas_side(task), steps, 8, cfg, Deadline(None), CPU), augs
 
 
-def test_fine_tuning_lowers_the_loss(tiny_model, flip_task):
+def test_fine_tuning_lowers_the_loss_from_a_restored_start(tiny_model, flip_task):
+    base = {k: v.clone() for k, v in tiny_model.state_dict().items()}  # before any step
     first, _ = run(tiny_model, flip_task, 1)
-    model_state = {k: v.clone() for k, v in tiny_model.state_dict().items()}
-    tiny_model.load_state_dict(model_state)
+    assert any(not torch.equal(v, base[k]) for k, v in tiny_model.state_dict().items())  # it did move
+    tiny_model.load_state_dict(base)
+    again, _ = run(tiny_model, flip_task, 1)
+    assert again.last_loss == first.last_loss  # restored: the same start gives the same first step
+    tiny_model.load_state_dict(base)
     longer, _ = run(tiny_model, flip_task, 60)
     assert longer.steps == 60
     assert longer.last_loss < first.last_loss * 0.8
+
+
+def test_each_sample_trains_its_own_augmentations_embedding_row(tiny_model, flip_task, monkeypatch):
+    """Every sample reaches the model with the row of the augmentation its grids were drawn
+    under, and only the rows used move."""
+    n_aug, side = 16, task_canvas_side(flip_task)
+    augs = draw_augmentations(flip_task.id, 0, n_aug)
+    # Row a starts at the value a everywhere, so a row can be recognised by its values.
+    start = torch.arange(n_aug, dtype=torch.float32)[:, None, None].expand(
+        n_aug, tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size).clone()
+    monkeypatch.setattr(tiny_model, "new_task_embeddings", lambda count: start[:count].clone())
+    # Augmentation of each possible input grid, by its tokens (no translation: one placement).
+    which = {encode(aug.apply(pair.input), side).astype(np.uint8).tobytes(): a
+             for a, aug in enumerate(augs) for pair in flip_task.train}
+    assert len(which) == n_aug * len(flip_task.train)
+    seen: list[tuple[int, int]] = []  # (augmentation of the grids, embedding row) per sample
+    forward = tiny_model.forward
+
+    def spy(tokens, task_embedding, carry=None):
+        for sample_tokens, rows in zip(tokens, task_embedding):
+            grids = which[sample_tokens.numpy().astype(np.uint8).tobytes()]
+            seen.append((grids, round(float(rows.detach().mean()))))
+        return forward(tokens, task_embedding, carry)
+
+    monkeypatch.setattr(tiny_model, "forward", spy)
+    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1, translate=False, tune="embeddings")
+    result = finetune(tiny_model, flip_task, augs, side, 2, 4, cfg, Deadline(None), CPU)
+    assert seen and all(aug == row for aug, row in seen), seen
+    used = {aug for aug, _ in seen}
+    moved = {a for a in range(n_aug) if not torch.equal(result.embeddings[a], start[a])}
+    assert moved == used and len(used) < n_aug
 
 
 def test_embeddings_get_one_row_per_augmentation_starting_at_the_mean(tiny_model, flip_task):
@@ -51,7 +86,7 @@ def test_tune_selects_what_moves(tiny_model, flip_task, tune, moves):
     result, _ = run(tiny_model, flip_task, 3, tune=tune)
     changed = not torch.equal(before, tiny_model.block.layers[0].mlp.down.weight)
     assert changed == moves
-    assert not torch.all(result.embeddings == 0)  # the embeddings always move
+    assert not torch.all(result.embeddings == 0)  # the embeddings always move (which rows: the test above)
     assert all(not p.requires_grad for p in tiny_model.parameters())
 
 

@@ -15,21 +15,32 @@ CPU = torch.device("cpu")
 NEVER = Deadline(None)
 
 
-def test_every_augmentation_gives_a_de_augmented_candidate(tiny_model, rng):
+def distinct_rows(model, count):
+    """Task embeddings with a different random row per augmentation (the mean is the same for all)."""
+    generator = torch.Generator().manual_seed(7)
+    return torch.randn(count, model.cfg.prefix_len, model.cfg.hidden_size, generator=generator)
+
+
+def test_every_augmentation_gives_a_de_augmented_candidate_from_its_own_embedding(tiny_model, rng):
     grid = rng.integers(0, 10, (3, 5)).astype(np.uint8)
     augs = draw_augmentations("t", 0, 10)
-    emb = tiny_model.new_task_embeddings(10)
+    emb = distinct_rows(tiny_model, 10)
+    with torch.no_grad():  # initialised to zero, the halting head would give every row the same confidence
+        tiny_model.halt_head.weight.normal_(generator=torch.Generator().manual_seed(3))
     candidates = predict(tiny_model, grid, augs, emb, side=8, sup_steps=2, batch=4, soft_deadline=NEVER,
                          hard_deadline=NEVER, device=CPU)
     assert len(candidates) == 10 and all(c.sup_steps == 2 for c in candidates)
-    # The identity candidate is exactly the decoded raw prediction.
-    raw, conf, _ = predict_batch(tiny_model, torch.from_numpy(encode(grid, 8))[None], emb[:1], 2, CPU)
-    assert np.array_equal(candidates[0].grid, decode(raw[0], 8))
-    assert abs(candidates[0].confidence - conf[0]) < 1e-6
-    # Each other candidate equals its augmentation's inverse applied to the raw prediction.
-    aug = augs[3]
-    raw3, _, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[3:4], 2, CPU)
-    assert np.array_equal(candidates[3].grid, aug.invert(decode(raw3[0], 8)))
+    # Candidate i is augmentation i's input through the model with embedding row i, mapped back
+    # through augmentation i's inverse (batches of 4: rows inside a batch and across batches).
+    confidences = []
+    for i, aug in enumerate(augs):
+        raw, conf, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[i:i + 1],
+                                     2, CPU)
+        assert np.array_equal(candidates[i].grid, aug.invert(decode(raw[0], 8))), i
+        assert abs(candidates[i].confidence - conf[0]) < 1e-6, i
+        confidences.append(float(conf[0]))
+    # The rows do matter: any other row would have given another confidence.
+    assert len({round(c, 6) for c in confidences}) == len(confidences)
 
 
 def test_deadlines_limit_batches(tiny_model, rng):

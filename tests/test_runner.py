@@ -6,7 +6,7 @@ import json
 from solver.arc.submission import validate_submission
 from solver.config import SOLVE_PRESETS
 from solver.run.budget import Throughput
-from solver.run.outputs import safe_filename
+from solver.run.outputs import finetune_note, safe_filename
 from solver.run.supervisor import RunOptions, run
 from solver.run.worker import observed_rates
 from tests.helpers import small_tasks
@@ -69,3 +69,14 @@ def test_workers_that_cannot_start_leave_fallbacks_for_every_task(tmp_path):
     assert all("no worker could start" in r["error"] for r in result.reports.values())
     submission = json.loads(result.submission_path.read_text())
     assert validate_submission(submission, {t.id: len(t.test) for t in tasks}) == []
+
+
+def test_fine_tuning_cut_or_skipped_by_the_budget_is_explained():
+    def report(planned, done):
+        return {"plan": {"finetune_steps": planned, "finetune_batch": 4, "finetune_seconds": 1.5},
+                "finetune_steps": done}
+
+    assert finetune_note(report(4, 4), configured_steps=4) is None
+    assert "skipped" in finetune_note(report(0, 0), configured_steps=300)
+    assert "cut to 3 of 300 steps" in finetune_note(report(3, 3), configured_steps=300)
+    assert "stopped by the deadline after 1 of 3" in finetune_note(report(3, 1), configured_steps=300)

@@ -53,7 +53,8 @@ def test_valid_grid():
 ])
 def test_bad_task_becomes_invalid_and_others_survive(raw, fault):
     tasks = parse_tasks({"bad": raw, "good": GOOD})
-    assert isinstance(tasks[0], InvalidTask) and fault in tasks[0].reason and "task bad" in tasks[0].reason
+    assert isinstance(tasks[0], InvalidTask) and fault in tasks[0].reason
+    assert "bad" not in tasks[0].reason  # the reason names the fault; the log line names the task, once
     assert isinstance(tasks[1], Task)
 
 
@@ -79,6 +80,9 @@ def test_missing_file_and_unknown_dataset(tmp_path):
         load_source(str(tmp_path / "nope.json"))
     with pytest.raises(TaskError, match="unknown dataset"):
         load_source("arc1/evaluation")
+    for name in ("arc3/eval", "nope.json"):  # either way, the accepted dataset names are listed
+        with pytest.raises(TaskError, match="arc1/train, arc1/eval, arc2/train, arc2/eval"):
+            load_source(name)
 
 
 def test_select_by_ids_and_limit():

@@ -36,15 +36,32 @@ def attempts_entry(grids: list[np.ndarray]) -> dict[str, list[list[int]]]:
     return {key: grid_to_list(grid) for key, grid in zip(ATTEMPT_KEYS, grids, strict=True)}
 
 
+def current_umask() -> int:
+    """The process's umask (Linux reports it in /proc; elsewhere it is set and restored)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_json_atomic(path: Path, document: Any, durable: bool = True) -> None:
     """Write JSON to a temporary file in the same folder, then rename it over `path`.
 
     `durable` also fsyncs before the rename, so the file survives a power cut, not just a kill.
+    The file gets the permissions of any new file (0666 less the umask), not mkstemp's 0600:
+    outputs are meant to be shared.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w") as handle:
             json.dump(document, handle, separators=(",", ":"))
             handle.flush()

@@ -129,21 +129,22 @@ def display_id(task_id: str) -> str:
     return task_id if task_id.isprintable() and task_id.strip() == task_id and task_id else repr(task_id)
 
 
-def parse_task(task_id: str, raw: Any) -> Task:
-    """Build a `Task` from its JSON object; raises TaskError naming the task and the fault."""
-    where = f"task {display_id(task_id)}"
+def _parse_task_body(raw: Any) -> tuple[tuple[Pair, ...], tuple[Pair, ...]]:
+    """(train, test) pairs of a task's JSON object; a TaskError names the fault, not the task (the caller does)."""
     if not isinstance(raw, dict):
-        raise TaskError(f"{where}: must be an object with 'train' and 'test'")
+        raise TaskError("must be an object with 'train' and 'test'")
     for key in ("train", "test"):
         if key not in raw:
-            raise TaskError(f"{where}: missing '{key}'")
-    train = _parse_pairs(raw["train"], f"{where}: train", need_output=True)
-    test = _parse_pairs(raw["test"], f"{where}: test", need_output=False)
-    return Task(task_id, train, test)
+            raise TaskError(f"missing '{key}'")
+    return _parse_pairs(raw["train"], "train", need_output=True), _parse_pairs(raw["test"], "test", need_output=False)
 
 
 def parse_tasks(document: Any) -> list[AnyTask]:
-    """Parse a whole challenges document; bad tasks become `InvalidTask`."""
+    """Parse a whole challenges document; bad tasks become `InvalidTask`.
+
+    An `InvalidTask.reason` names the fault only (e.g. "test[0].input: ragged grid ..."):
+    whoever prints it names the task.
+    """
     if not isinstance(document, dict):
         raise TaskError("tasks file must hold a JSON object {task_id: task}")
     if not document:
@@ -153,7 +154,8 @@ def parse_tasks(document: Any) -> list[AnyTask]:
     tasks: list[AnyTask] = []
     for task_id, raw in document.items():
         try:
-            tasks.append(parse_task(task_id, raw))
+            train, test = _parse_task_body(raw)
+            tasks.append(Task(task_id, train, test))
         except TaskError as error:
             tasks.append(InvalidTask(task_id, str(error), _count_tests(raw)))
     return tasks
@@ -213,6 +215,12 @@ def _load_dataset(name: str) -> tuple[dict, dict]:
     return challenges, solutions
 
 
+def _looks_like_dataset(spec: str) -> bool:
+    """A name like 'arc3/eval' (no file suffix, two plain parts), not a path to a missing file."""
+    parts = spec.split("/")
+    return len(parts) == 2 and all(p and p.replace("-", "").replace("_", "").isalnum() for p in parts)
+
+
 @dataclass(frozen=True)
 class TaskSource:
     tasks: list[AnyTask]
@@ -224,8 +232,10 @@ def load_source(spec: str, solutions_path: str | None = None) -> TaskSource:
     """Resolve `--tasks` (a dataset name or a challenges file) and optional solutions."""
     if spec in DATASETS:
         challenges, solutions = _load_dataset(spec)
-    elif "/" in spec and not Path(spec).exists() and spec.split("/")[0] in {"arc1", "arc2"}:
-        raise TaskError(f"unknown dataset {spec!r}; choose from {sorted(DATASETS)} or give a file")
+    elif not Path(spec).exists():
+        kind = "unknown dataset" if _looks_like_dataset(spec) else "no such file"
+        raise TaskError(f"--tasks {spec}: {kind}; give a Kaggle challenges JSON file or one of the dataset "
+                        f"names {', '.join(DATASETS)}")
     else:
         challenges = read_json_file(Path(spec), "tasks file")
         solutions = None

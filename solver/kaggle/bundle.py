@@ -6,7 +6,7 @@ Kaggle dataset:
     arc-solver-bundle.json  marker and manifest (pins per Python version); kernel.ipynb finds the bundle by it
     README.md               how to upload and attach it
     kernel.ipynb            the notebook to import on Kaggle
-    src/                    build_submission.py, the solver package and weights/ (when shipped)
+    src/                    build_submission.py and the solver package; src/weights/ only when weights are shipped
     wheels/                 wheels of every runtime dependency Kaggle lacks, for CPython 3.11 and 3.12
 
 Dependencies are pinned to the versions installed here, the ones the tests ran with.
@@ -55,8 +55,7 @@ with the competition's data. The notebook finds both anywhere under `/kaggle/inp
 does not matter.
 
 - `kernel.ipynb`: the notebook to run on Kaggle (a copy of the repo's).
-- `src/`: the solver source (`build_submission.py`, `solver/`) and `weights/`.
-  Pretrained weights shipped: {weights}.
+- `src/`: the solver source (`build_submission.py`, `solver/`){weights}.
 - `wheels/` for CPython {pythons}: {pins}.
   The notebook installs them with `pip install --no-index --no-deps --target <tmp dir>`;
   torch, numpy, numba and safetensors come from the Kaggle image.
@@ -142,6 +141,14 @@ def copy_source(dest: Path) -> list[str]:
     return sorted(p.name for p in (dest / "weights").glob("*.safetensors"))
 
 
+def weights_line(weights: list[str]) -> str:
+    """What the README says of `src/weights/`, which exists only when weights were shipped."""
+    if weights:
+        return f" and `weights/` with the pretrained weights: {', '.join(weights)}"
+    return (". No pretrained weights were shipped (there is no `src/weights/`): the notebook runs an "
+            "untrained initialisation and its score will be near zero")
+
+
 def forbidden_files(root: Path) -> list[str]:
     """Paths under `root` that look like task data, solutions or tests."""
     found = []
@@ -174,7 +181,7 @@ def build_bundle(dest: Path, wheels_from: Path | None = None) -> Path:
         (staging / MARKER).write_text(json.dumps(manifest, indent=1) + "\n")
         all_pins = sorted({pin for version_pins in pins.values() for pin in version_pins})
         (staging / "README.md").write_text(README.format(
-            marker=MARKER, weights=", ".join(weights) or "none (the notebook will use an untrained init)",
+            marker=MARKER, weights=weights_line(weights),
             pins=", ".join(all_pins), pythons=" and ".join(PYTHON_VERSIONS), commit=commit))
         leaks = forbidden_files(staging)
         if leaks:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import multiprocessing as mp
 import queue
+import signal
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +37,24 @@ class WorkerHandle:
     broken: bool = False
 
 
+@contextlib.contextmanager
+def sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT while a worker process is started, so the worker inherits "ignore".
+
+    Ctrl-C reaches the whole process group; only the supervisor should act on it (it stops
+    the workers and says how to resume). A spawned Python that starts with SIGINT ignored
+    never raises KeyboardInterrupt, so no worker prints a traceback, even mid-import.
+    """
+    if threading.current_thread() is not threading.main_thread():  # signal.signal works only there
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class WorkerPool:
     def __init__(self, spec: WorkerSpec, devices: list[str]):
         self.spec = spec
@@ -50,7 +72,8 @@ class WorkerPool:
         inbox = self.context.Queue()
         spec = dataclasses.replace(self.spec, device=device)
         process = self.context.Process(target=worker_main, args=(worker_id, spec, inbox, self.outbox), daemon=True)
-        process.start()
+        with sigint_ignored():
+            process.start()
         self.workers[worker_id] = WorkerHandle(process, inbox, device)
 
     def alive(self) -> bool:
@@ -130,14 +153,24 @@ class WorkerPool:
             self._spawn(worker.device)
         return orphans
 
-    def shutdown(self) -> None:
-        for worker in self.workers.values():
-            if worker.process.is_alive() and worker.job is None:
+    def shutdown(self, graceful: bool = True) -> None:
+        """Stop every worker.
+
+        Graceful: a ready, idle worker is asked to exit (and given SHUTDOWN_WAIT_S). Any other
+        worker (busy, still starting, or all of them when not graceful, e.g. at the hard
+        deadline) is terminated at once: nothing it would still do is wanted.
+        """
+        polite = {i for i, w in self.workers.items() if graceful and w.ready and w.job is None}
+        for worker_id, worker in self.workers.items():
+            if not worker.process.is_alive():
+                continue
+            if worker_id in polite:
                 worker.inbox.put(None)
+            else:
+                worker.process.terminate()
         deadline = time.monotonic() + SHUTDOWN_WAIT_S
         for worker in self.workers.values():
-            if worker.job is None:
-                worker.process.join(max(0.0, deadline - time.monotonic()))
+            worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.terminate()
                 worker.process.join(1.0)

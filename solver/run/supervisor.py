@@ -27,7 +27,7 @@ from solver.report import task_grids, write_report_html
 from solver.run.budget import BudgetTracker, task_weight
 from solver.run.journal import Journal
 from solver.run.messages import Done, Job, TaskMessage, WorkerSpec
-from solver.run.outputs import describe, mark_correctness, safe_filename
+from solver.run.outputs import describe, finetune_note, mark_correctness, remove_run_files, safe_filename
 from solver.run.pool import WorkerPool
 from solver.run.progress import Progress
 from solver.trm.codec import task_canvas_side
@@ -59,6 +59,7 @@ class RunOptions:
     solve: SolveConfig
     time_budget: float | None = None
     fresh: bool = False
+    started: float | None = None  # time.monotonic() the budget counts from (process start); None: now
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Supervisor:
         self.reports_dir = self.out_dir / "reports"
         self.submission = Submission(tasks)
         self.reports: dict[str, dict[str, Any]] = {}
-        self.start = time.monotonic()
+        self.start = time.monotonic() if opts.started is None else opts.started
         budget = opts.time_budget
         self.hard_deadline = None if budget is None else self.start + budget - FINAL_WRITE_GRACE_S
         self.journal = Journal(self.out_dir / "journal.jsonl", run_fingerprint(tasks, opts))
@@ -148,6 +149,8 @@ class Supervisor:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         # The journal first: a refused run (another run's folder) must not touch that run's files.
         finished = self.journal.start(self.opts.fresh)
+        if not finished:  # a new run: no report of an earlier one may look like this run's
+            remove_run_files(self.out_dir)
         invalid = [t for t in self.tasks if isinstance(t, InvalidTask)]
         for task in invalid:
             log.warning("task %s: %s; using fallback attempts", display_id(task.id), task.reason)
@@ -171,6 +174,7 @@ class Supervisor:
             canvas = model_canvas(opts)
             weights = {t.id: task_weight(task_canvas_side(t, canvas), len(t.train), len(t.test)) for t in pending}
             elapsed = time.monotonic() - self.start
+            log.info("start-up took %.1f s of the %.0f s budget", elapsed, opts.time_budget)
             tracker = BudgetTracker(opts.time_budget - elapsed, weights, workers=min(len(opts.devices), len(pending)))
         devices = opts.devices[:len(pending)]
         cpu_workers = sum(device == "cpu" for device in devices)
@@ -215,7 +219,9 @@ class Supervisor:
                 if arrived is not None:
                     self._handle(pool, arrived)
         finally:
-            pool.shutdown()
+            # Past the hard deadline (or on Ctrl-C mid-task) no worker is waited for.
+            in_time = self.hard_deadline is None or time.monotonic() < self.hard_deadline
+            pool.shutdown(graceful=in_time and not pool.busy())
             self.progress.close()
 
     def _handle(self, pool: WorkerPool, message: TaskMessage) -> None:
@@ -229,6 +235,9 @@ class Supervisor:
             self.todo.remove(task)
         if isinstance(message, Done):
             self._finish(task_id, message.entries, message.report)
+            note = finetune_note(message.report, self.opts.solve.finetune_steps)
+            if note:
+                log.info("task %s: %s", display_id(task_id), note)
             self.progress.advance(describe(task_id, message.report))
         else:
             self._fail([task_id], message.error)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from solver.config import FrozenConfig
+from solver.config import ConfigError, FrozenConfig
 
 
 def _round_up(value: float, multiple: int) -> int:
@@ -44,19 +44,19 @@ class ModelConfig(FrozenConfig):
 
     def __post_init__(self) -> None:
         if self.hidden_size % self.num_heads:
-            raise ValueError("ModelConfig: hidden_size must be divisible by num_heads")
+            raise ConfigError("ModelConfig: hidden_size must be divisible by num_heads")
         if self.positions not in POSITION_ENCODINGS:
-            raise ValueError(f"ModelConfig: positions must be one of {POSITION_ENCODINGS}, got {self.positions!r}")
+            raise ConfigError(f"ModelConfig: positions must be one of {POSITION_ENCODINGS}, got {self.positions!r}")
         if self.canvas not in CANVAS_MODES:
-            raise ValueError(f"ModelConfig: canvas must be one of {CANVAS_MODES}, got {self.canvas!r}")
+            raise ConfigError(f"ModelConfig: canvas must be one of {CANVAS_MODES}, got {self.canvas!r}")
         head_dim = self.hidden_size // self.num_heads
         rotary_groups = 4 if self.positions == "grid2d" else 2  # (row, col) halves, or one rotated pair set
         if head_dim % rotary_groups:
-            raise ValueError(f"ModelConfig: head_dim must be divisible by {rotary_groups} "
+            raise ConfigError(f"ModelConfig: head_dim must be divisible by {rotary_groups} "
                              f"for {self.positions} positions")
         for name in ("num_layers", "h_cycles", "l_cycles", "halt_max_steps", "prefix_len"):
             if getattr(self, name) < 1:
-                raise ValueError(f"ModelConfig: {name} must be >= 1")
+                raise ConfigError(f"ModelConfig: {name} must be >= 1")
         object.__setattr__(self, "head_dim", head_dim)
         # SwiGLU keeps the parameter count of a 4x MLP by using 2/3 of its width.
         object.__setattr__(
@@ -78,5 +78,5 @@ MODEL_PRESETS: dict[str, ModelConfig] = {
 
 def model_preset(name: str) -> ModelConfig:
     if name not in MODEL_PRESETS:
-        raise ValueError(f"unknown model preset {name!r}; choose from {sorted(MODEL_PRESETS)}")
+        raise ConfigError(f"unknown model preset {name!r}; choose from {sorted(MODEL_PRESETS)}")
     return MODEL_PRESETS[name]
