@@ -49,14 +49,14 @@ def solve_task(model: TRM, base_state: dict[str, torch.Tensor], task: Task, plan
                      finetune_deadline, device)
     entries, test_reports = [], []
     for i, pair in enumerate(task.test):
-        candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.sup_steps,
+        candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.inference_sup_steps,
                              inference_batch or cfg.inference_batch, soft_deadline, hard_deadline, device,
-                             what=f"task {task.id} inference")
+                             what=f"task {task.id} inference", early_stop=cfg.inference_early_stop)
         ranked = rank(candidates)
         entries.append(attempts_entry(top_attempts(ranked, fallback=pair.input)))
         test_reports.append({
             "candidates": len(candidates),
-            "sample_steps": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
+            "sup_steps_run": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
             "distinct": len(ranked),
             "top": [{"grid": grid_to_list(r.grid), "votes": r.votes, "confidence": round(r.mean_confidence, 4)}
                     for r in ranked[:REPORTED_CANDIDATES]],

@@ -23,7 +23,7 @@ def flip_task(rng):
 
 
 def run(model, task, steps, **overrides):
-    cfg = SolveConfig(finetune_batch=8, train_sup_steps=1, finetune_lr=3e-3, **overrides)
+    cfg = SolveConfig(finetune_batch=8, finetune_lr=3e-3, **overrides)
     augs = draw_augmentations(task.id, 0, 4)
     return finetune(model, task, augs, task_canvas_side(task), steps, 8, cfg, Deadline(None), CPU), augs
 
@@ -56,7 +56,7 @@ def test_tune_selects_what_moves(tiny_model, flip_task, tune, moves):
 
 
 def test_deadline_stops_fine_tuning(tiny_model, flip_task):
-    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
+    cfg = SolveConfig(finetune_batch=4)
     augs = draw_augmentations(flip_task.id, 0, 2)
     result = finetune(tiny_model, flip_task, augs, 8, 1000, 4, cfg, Deadline.in_seconds(-1), CPU)
     assert result.steps == 0

@@ -44,8 +44,8 @@ def test_deadlines_limit_batches(tiny_model, rng):
 def test_solve_task_restores_base_weights_and_answers_each_test(tiny_model, arc1_eval):
     task = next(t for t in arc1_eval.tasks if len(t.test) == 2)
     base = {k: v.clone() for k, v in tiny_model.state_dict().items()}
-    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
-    plan = TaskPlan(finetune_steps=2, finetune_batch=4, n_augmentations=8, sup_steps=2)
+    cfg = SolveConfig(finetune_batch=4)
+    plan = TaskPlan(finetune_steps=2, finetune_batch=4, n_augmentations=8, inference_sup_steps=2)
     first = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU)
     second = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU)
     assert first.entries == second.entries  # same start, same seed: same answers

@@ -69,6 +69,7 @@ def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, small_split):
     b, state_b = load_checkpoint(tmp_path / "pieces" / CHECKPOINT_DIR)
     assert state_a["optimizer_moments"] and sorted(a) == sorted(b)
     assert any(k.startswith("adam/") for k in a) and any(k.startswith("ema/") for k in a)
+    assert state_a["carries"] and any(k.startswith("carry/") for k in a)  # samples in flight resume exactly
     for key in a:
         assert torch.equal(a[key], b[key]), key
     assert state_a["val"] == state_b["val"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from solver.config import SOLVE_PRESETS, TUNABLE_PARAMETER_SETS, SolveConfig
+from solver.config import SOLVE_PRESETS, TOKEN_LOSSES, TUNABLE_PARAMETER_SETS, SolveConfig
 
 from solver.trm.config import MODEL_PRESETS, ModelConfig
 from solver.run.journal import JournalMismatch
@@ -95,17 +95,20 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--finetune-batch", type=positive_int)
     solve.add_argument("--finetune-lr", type=positive_float)
     solve.add_argument("--embedding-lr", type=positive_float)
-    solve.add_argument("--train-sup-steps", type=positive_int)
+    solve.add_argument("--loss", choices=TOKEN_LOSSES, help="token cross-entropy of fine-tuning")
     solve.add_argument("--tune", choices=TUNABLE_PARAMETER_SETS)
     solve.add_argument("--augmentations", dest="n_augmentations", type=positive_int)
     solve.add_argument("--inference-batch", type=positive_int)
-    solve.add_argument("--sup-steps", type=positive_int)
+    solve.add_argument("--inference-sup-steps", type=positive_int,
+                       help="supervision steps per inference pass (default: the model's depth, halt_max_steps)")
+    solve.add_argument("--inference-early-stop", action="store_true", default=None,
+                       help="stop a sample once its halting logit is positive and its answer stopped changing")
     solve.add_argument("--seed", type=seed_value)
     return parser
 
 
-SOLVE_OVERRIDES = ("finetune_steps", "finetune_batch", "finetune_lr", "embedding_lr", "train_sup_steps", "tune",
-                   "n_augmentations", "inference_batch", "sup_steps", "seed")
+SOLVE_OVERRIDES = ("finetune_steps", "finetune_batch", "finetune_lr", "embedding_lr", "loss", "tune",
+                   "n_augmentations", "inference_batch", "inference_sup_steps", "inference_early_stop", "seed")
 
 
 def solve_config(args: argparse.Namespace) -> SolveConfig:

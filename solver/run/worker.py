@@ -64,34 +64,36 @@ class TaskSolver:
     def solve(self, job: Job):
         task = job.task
         faults.before_task(task.id)
-        max_sup = self.model.cfg.halt_max_steps
+        depth = self.model.cfg.halt_max_steps
         work = sample_work(task_canvas_side(task, self.model.cfg.canvas), self.model.cfg)
         hard = Deadline(job.hard_deadline)
         if job.seconds is None or self.rates is None:
-            plan, soft = full_plan(self.cfg, max_sup), hard
+            plan, soft = full_plan(self.cfg, depth), hard
         else:
-            plan = plan_task(self.cfg, job.seconds, work, len(task.test), self.rates, max_sup)
+            plan = plan_task(self.cfg, job.seconds, work, len(task.test), self.rates, depth)
             soft = Deadline.in_seconds(job.seconds * OVERRUN_FACTOR).earliest(Deadline(job.finish_by))
         outcome = solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
         if self.rates is not None:
-            self.rates = observed_rates(self.rates, outcome.report, work, self.cfg.train_sup_steps)
+            self.rates = observed_rates(self.rates, outcome.report, work)
         return outcome
 
 
 RATE_MEMORY = 0.5  # weight of the old estimate when a task's timings update it
 
 
-def observed_rates(old: Throughput, report: dict[str, Any], work: float, train_sup_steps: int) -> Throughput:
+def observed_rates(old: Throughput, report: dict[str, Any], work: float) -> Throughput:
     """Blend the rates a finished task actually achieved into the estimate.
 
     The start-up calibration runs one small shape; real tasks have other canvas sizes
-    and batches, so what they measured is the better guide for the next task.
+    and batches, so what they measured is the better guide for the next task. A
+    fine-tuning step is one supervision step of every sample in the batch; inference
+    work is the supervision steps its candidates ran.
     """
     train, infer = old.train_units_per_s, old.infer_units_per_s
-    train_work = report["finetune_steps"] * report["finetune_batch"] * train_sup_steps * work
+    train_work = report["finetune_steps"] * report["finetune_batch"] * work
     if train_work and report["finetune_seconds"] > 0:
         train = RATE_MEMORY * train + (1 - RATE_MEMORY) * train_work / report["finetune_seconds"]
-    infer_work = sum(t["sample_steps"] for t in report["tests"]) * work
+    infer_work = sum(t["sup_steps_run"] for t in report["tests"]) * work
     if infer_work and report["inference_seconds"] > 0:
         infer = RATE_MEMORY * infer + (1 - RATE_MEMORY) * infer_work / report["inference_seconds"]
     return Throughput(train, infer)
