@@ -37,7 +37,7 @@ class PretrainConfig(FrozenConfig):
     ema_decay: float = 0.999
     augmentations_per_task: int = 8  # embedding rows per task; 8 keeps the trm-7m checkpoint under 64 MiB
     translate: bool = True
-    eval_every: int = 500  # steps between validations (and log rows)
+    eval_every: int = 2000  # optimizer steps between validations (and log rows); the former 500 batches x 4
     # Steps over which the learning rate ramps up again after a resume that had to drop the
     # optimizer moments (see docs/PRETRAINING.md); Adam's betas forget in ~20 steps anyway.
     rewarm_steps: int = 50
