@@ -76,6 +76,19 @@ def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, small_split):
     assert len({r["run_id"] for r in read_log(tmp_path / "pieces" / LOG_FILE)}) == 2
 
 
+def test_a_piece_without_saved_carries_starts_them_afresh_deterministically(tmp_path, small_split):
+    train(TINY, tmp_path / "first", CPU, minutes=5, until_step=3, split=small_split)
+    state = load_state(tmp_path / "first" / CHECKPOINT_DIR, TINY, small_split, CPU)
+    assert state.carries  # the tiny preset's carries fit and came back
+    save_state(state, TINY, small_split, tmp_path / "nocarry" / CHECKPOINT_DIR, single_process=False)  # as DDP saves
+    assert load_state(tmp_path / "nocarry" / CHECKPOINT_DIR, TINY, small_split, CPU).carries == {}
+    runs = [train(TINY, tmp_path / name, CPU, minutes=5, resume=tmp_path / "nocarry", until_step=5, split=small_split)
+            for name in ("a", "b")]
+    a, _ = load_checkpoint(tmp_path / "a" / CHECKPOINT_DIR)
+    b, _ = load_checkpoint(tmp_path / "b" / CHECKPOINT_DIR)
+    assert runs[0]["val"] == runs[1]["val"] and all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_the_wall_clock_limit_stops_a_piece_cleanly(tmp_path, small_split):
     endless = dataclasses.replace(TINY, total_steps=10 ** 6)  # only the clock can stop this one
     began = time.monotonic()

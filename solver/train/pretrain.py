@@ -420,8 +420,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--until-step", type=int, help="stop at this global step")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--compile", action="store_true",
-                        help="torch.compile the supervision step: one compilation per canvas size (8) and per "
-                             "first/later supervision step, minutes in all, so only for long pieces")
+                        help="torch.compile the supervision step: one compilation per canvas size (8), with and "
+                             "without a carry, minutes in all, so only for long pieces")
     parser.add_argument("--commit", help="git commit of the code, where the tree has no .git")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (1 is fastest for the tiny preset)")
     return parser.parse_args(argv)
