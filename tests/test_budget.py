@@ -12,7 +12,8 @@ RATES = Throughput(train_units_per_s=1000.0, infer_units_per_s=3000.0)
 
 def test_generous_budget_keeps_the_configured_work():
     plan = plan_task(CFG, seconds=1e9, work=100, n_test=1, rates=RATES, halt_max_steps=16)
-    assert (plan.finetune_steps, plan.finetune_batch, plan.n_augmentations, plan.inference_sup_steps) == (100, 10, 1000, 16)
+    work = (plan.finetune_steps, plan.finetune_batch, plan.n_augmentations, plan.inference_sup_steps)
+    assert work == (100, 10, 1000, 16)
 
 
 def test_tight_budget_scales_work_down_to_fit():

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -54,6 +55,10 @@ def test_batches_are_bucketed_and_a_function_of_seed_step_rank(small_split):
     assert not torch.equal(other_rank.tokens, first.tokens)
     assert first.tokens.shape == (data.batch_sizes[first.side], first.side ** 2)
     assert int(first.rows.max()) < data.num_rows
+    # A carry refilling some rows gets exactly those rows of the step's batch.
+    some = data.batch(5, keep=np.array([0, 2]))
+    assert torch.equal(some.tokens, first.tokens[[0, 2]]) and torch.equal(some.rows, first.rows[[0, 2]])
+    assert data.batch(5, keep=np.array([], dtype=np.int64)).tokens.shape == (0, first.side ** 2)
     # Validation rows are the identity augmentation of validation tasks only.
     val_rows = torch.cat([b.rows for b in data.validation_batches()])
     assert all(int(r) % 8 == 0 and int(r) // 8 >= len(small_split.train) for r in val_rows)

@@ -11,16 +11,13 @@ loops catch what the estimate misses.
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 
 from solver.clock import Deadline
 from solver.config import SolveConfig
+from solver.trm.config import ModelConfig
 
 # Time kept back from the total for start-up, calibration and writing the submission.
-
-from solver.trm.config import ModelConfig
 RESERVE_FRACTION = 0.05
 RESERVE_MIN_S = 5.0
 # A task may overrun its planned share by this factor before its loops are cut short.

@@ -9,9 +9,7 @@ supervision step, up to the model's depth `halt_max_steps`, as in solver.trm.fin
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
 from solver.config import TOKEN_LOSSES, FrozenConfig
 

@@ -33,7 +33,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import time
 import uuid
