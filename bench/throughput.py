@@ -74,7 +74,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=8, help="inference batch (augmentations per forward)")
     parser.add_argument("--finetune-batch", type=int, default=8)
     parser.add_argument("--finetune-steps", type=int, default=3)
-    parser.add_argument("--sup-steps", type=int, default=2)
+    parser.add_argument("--inference-sup-steps", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -94,14 +94,14 @@ def main() -> None:
     # 2. Augmented inference throughput on a 10x10 task: samples x supervision steps per second.
     tokens = torch.randint(0, 12, (args.batch, small_side * small_side))
     embeddings = model.new_task_embeddings(args.batch)
-    seconds = best_time(lambda: predict_batch(model, tokens, embeddings, args.sup_steps, device),
+    seconds = best_time(lambda: predict_batch(model, tokens, embeddings, args.inference_sup_steps, device),
                         device, args.repeats)
-    print(f"augmented inference, canvas {small_side}, batch {args.batch}, {args.sup_steps} sup steps: "
-          f"{args.batch * args.sup_steps / seconds:.1f} sample-steps/s")
+    print(f"augmented inference, canvas {small_side}, batch {args.batch}, {args.inference_sup_steps} sup steps: "
+          f"{args.batch * args.inference_sup_steps / seconds:.1f} sample-steps/s")
 
     # 3. Fine-tuning steps per second on a 10x10 task.
     task = synthetic_task(10, np.random.default_rng(0))
-    cfg = SolveConfig(finetune_batch=args.finetune_batch, train_sup_steps=1)
+    cfg = SolveConfig(finetune_batch=args.finetune_batch)
     augs = draw_augmentations(task.id, 0, 8)
     base = {k: v.clone() for k, v in model.state_dict().items()}
     finetune(model, task, augs, small_side, 1, args.finetune_batch, cfg, Deadline(None), device)  # warm-up

@@ -57,11 +57,17 @@ class FrozenConfig:
 
 TUNABLE_PARAMETER_SETS = ("all", "embeddings", "embeddings+heads")
 EXPERTS = ("search", "trm")  # the program search (solver.search) and the network (solver.trm)
+TOKEN_LOSSES = ("stablemax", "softmax")  # solver.trm.objectives.LOSSES
 
 
 @dataclass(frozen=True)
 class SolveConfig(FrozenConfig):
-    """Settings of one solver run. Defaults are the real (GPU) run; see README."""
+    """Settings of one solver run. Defaults are the real (GPU) run; see README.
+
+    Supervision steps: the model's depth is `ModelConfig.halt_max_steps`. Fine-tuning
+    trains to that depth (one supervision step per optimizer step through a persistent
+    carry, solver.trm.carry); inference runs `inference_sup_steps` of it.
+    """
 
     # Who answers: the program search, the TRM, or both (see solver.ensemble).
     experts: tuple[str, ...] = EXPERTS
@@ -69,19 +75,22 @@ class SolveConfig(FrozenConfig):
     search_seconds: float = 10.0
     search_depth: int = 2
     search_share: float = 0.25  # with both experts, at most this part of a task's time goes to search
-    # Per-task test-time fine-tuning.
-    finetune_steps: int = 300
+    # Per-task test-time fine-tuning: `finetune_steps` optimizer steps, each one
+    # supervision step of `finetune_batch` samples in flight.
+    finetune_steps: int = 600  # = the former 300 batches x 2 supervision steps: same training work
     finetune_batch: int = 64
     finetune_lr: float = 1e-4
     embedding_lr: float = 1e-2
     weight_decay: float = 0.1
-    train_sup_steps: int = 2  # deep-supervision steps per fine-tuning batch
+    loss: str = "stablemax"  # token cross-entropy: stablemax (TRM's) | softmax
     tune: str = "all"  # which parameters move: all | embeddings | embeddings+heads
     translate: bool = True  # random translation of training pairs on the canvas
     # Augmented inference and voting.
     n_augmentations: int = 1000
     inference_batch: int = 256
-    sup_steps: int = 16  # deep-supervision steps at inference (capped by the model's maximum)
+    inference_sup_steps: int | None = None  # None: the model's depth (halt_max_steps); an int is capped by it
+    # Stop a sample once its halting logit is positive and its answer did not change in its last step.
+    inference_early_stop: bool = False
     keep_colour_zero: bool = True
     # Budget: share of a task's time spent fine-tuning (the rest is inference).
     finetune_share: float = 0.6
@@ -96,20 +105,29 @@ class SolveConfig(FrozenConfig):
             raise ConfigError("SolveConfig: search_seconds must be > 0, search_depth >= 1, search_share in (0, 1)")
         if self.tune not in TUNABLE_PARAMETER_SETS:
             raise ConfigError(f"SolveConfig: tune must be one of {TUNABLE_PARAMETER_SETS}, got {self.tune!r}")
-        positive = ("finetune_batch", "n_augmentations", "inference_batch", "sup_steps",
-                    "train_sup_steps", "min_augmentations")
+        if self.loss not in TOKEN_LOSSES:
+            raise ConfigError(f"SolveConfig: loss must be one of {TOKEN_LOSSES}, got {self.loss!r}")
+        positive = ("finetune_batch", "n_augmentations", "inference_batch", "min_augmentations")
         for name in positive:
             if getattr(self, name) < 1:
                 raise ConfigError(f"SolveConfig: {name} must be >= 1")
+        if self.inference_sup_steps is not None and self.inference_sup_steps < 1:
+            raise ConfigError("SolveConfig: inference_sup_steps must be None (the model's depth) or >= 1")
         if self.finetune_steps < 0:
             raise ConfigError("SolveConfig: finetune_steps must be >= 0")
         if not 0.0 <= self.finetune_share < 1.0:
             raise ConfigError("SolveConfig: finetune_share must be in [0, 1)")
+
+    def sup_steps_for(self, halt_max_steps: int) -> int:
+        """Supervision steps inference runs on a model of depth `halt_max_steps`."""
+        if self.inference_sup_steps is None:
+            return halt_max_steps
+        return min(self.inference_sup_steps, halt_max_steps)
 
 
 SOLVE_PRESETS: dict[str, SolveConfig] = {
     "full": SolveConfig(),
     # A dry run that finishes in seconds per task on a laptop CPU.
     "cpu-smoke": SolveConfig(search_seconds=2.0, finetune_steps=4, finetune_batch=8, n_augmentations=16,
-                             inference_batch=16, sup_steps=2, train_sup_steps=1),
+                             inference_batch=16, inference_sup_steps=2),
 }

@@ -67,15 +67,15 @@ def trm_answers(model: TRMModel, base_state: dict[str, torch.Tensor], task: Task
                      finetune_deadline, device)
     answers = TrmAnswers([], [], [], {})
     for pair in task.test:
-        candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.sup_steps,
+        candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.inference_sup_steps,
                              inference_batch or cfg.inference_batch, soft_deadline, hard_deadline, device,
-                             what=f"task {task.id} inference")
+                             what=f"task {task.id} inference", early_stop=cfg.inference_early_stop)
         ranked = rank(candidates)
         answers.ranked.append(ranked)
         answers.candidates.append(candidates)
         answers.tests.append({
             "candidates": len(candidates),
-            "sample_steps": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
+            "sup_steps_run": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
             "distinct": len(ranked),
         })
     answers.report = {

@@ -40,7 +40,7 @@ def synthetic_report(task: Task, truths: list, rng: np.random.Generator, n_augme
         if rng.random() < 0.2:
             top[-1] = {**top[-1], "experts": ["search"], "program": "crop(largest_object(input))"}
         tests.append({"candidates": n_augmentations, "distinct": int(5 + rng.integers(0, 200)), "top": top,
-                      "vote_sequence": sequence.tolist(), "sample_steps": n_augmentations * 16})
+                      "vote_sequence": sequence.tolist(), "sup_steps_run": n_augmentations * 16})
         entries.append({"attempt_1": top[0]["grid"], "attempt_2": top[1]["grid"]})
     losses = (2.5 * np.exp(-np.arange(steps) / 80) + 0.05 * rng.random(steps)).round(4).tolist()
     report = {"status": "solved", "finetune_steps": steps, "finetune_seconds": round(float(rng.uniform(20, 60)), 3),

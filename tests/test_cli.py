@@ -102,7 +102,7 @@ def test_help_gives_every_option_a_text_and_its_default(capsys):
             assert "default from --config" in action.help and "cpu-smoke:" in action.help, action.help
         elif action.dest != "quiet" and action.dest != "fresh" and not action.required:
             assert "default" in action.help, f"{action.option_strings}: {action.help}"
-    assert "(full: 300, cpu-smoke: 4)" in " ".join(out.split())  # fine-tuning steps, as the presets say
+    assert "(full: 600, cpu-smoke: 4)" in " ".join(out.split())  # fine-tuning steps, as the presets say
 
 
 def invalid_tasks_file(path, ids):

@@ -3,13 +3,13 @@ import pytest
 import torch
 
 from solver.arc.augment import draw_augmentations
-from solver.arc.tasks import parse_tasks
+from solver.arc.tasks import load_source, parse_tasks
 from solver.clock import Deadline
 from solver.config import SolveConfig
 from solver.faults import FAULT_ENV
-from solver.trm.codec import encode, task_canvas_side
+from solver.trm.codec import encode, encode_label, task_canvas_side
 from solver.trm.finetune import TrainingPairs, finetune
-from solver.trm.objectives import lr_factor, sign_sgd_rows
+from solver.trm.objectives import exact_answers, lr_factor, sign_sgd_rows
 
 CPU = torch.device("cpu")
 
@@ -23,7 +23,7 @@ def flip_task(rng):
 
 
 def run(model, task, steps, **overrides):
-    cfg = SolveConfig(finetune_batch=8, train_sup_steps=1, finetune_lr=3e-3, **overrides)
+    cfg = SolveConfig(finetune_batch=8, finetune_lr=3e-3, **overrides)
     augs = draw_augmentations(task.id, 0, 4)
     return finetune(model, task, augs, task_canvas_side(task), steps, 8, cfg, Deadline(None), CPU), augs
 
@@ -64,7 +64,7 @@ def test_each_sample_trains_its_own_augmentations_embedding_row(tiny_model, flip
         return forward(tokens, task_embedding, carry)
 
     monkeypatch.setattr(tiny_model, "forward", spy)
-    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1, translate=False, tune="embeddings")
+    cfg = SolveConfig(finetune_batch=4, translate=False, tune="embeddings")
     result = finetune(tiny_model, flip_task, augs, side, 2, 4, cfg, Deadline(None), CPU)
     assert seen and all(aug == row for aug, row in seen), seen
     used = {aug for aug, _ in seen}
@@ -91,7 +91,7 @@ def test_tune_selects_what_moves(tiny_model, flip_task, tune, moves):
 
 
 def test_deadline_stops_fine_tuning(tiny_model, flip_task):
-    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
+    cfg = SolveConfig(finetune_batch=4)
     augs = draw_augmentations(flip_task.id, 0, 2)
     result = finetune(tiny_model, flip_task, augs, 8, 1000, 4, cfg, Deadline.in_seconds(-1), CPU)
     assert result.steps == 0
@@ -134,3 +134,36 @@ def test_learning_rate_schedule_warms_up_then_decays():
     assert values[0] < values[9] <= 1.0
     assert values[-1] < values[20]
     assert min(values) > 0
+
+
+def test_the_halting_head_learns_when_the_answer_is_right(tiny_model):
+    """Fine-tuned to fit one simple real task, "halting logit > 0" predicts "answer exactly right".
+
+    25ff71a9 (arc1/train, 3x3 grids: move the shape down one row). Judged on every demonstration
+    under every augmentation at every supervision step; the halting head starts at "not done"
+    (bias -5), so beating the always-"not done" guess means it learned.
+    """
+    task = next(t for t in load_source("arc1/train").tasks if t.id == "25ff71a9")
+    side = task_canvas_side(task)
+    augs = draw_augmentations(task.id, 0, 2)
+    cfg = SolveConfig(finetune_batch=16, finetune_lr=3e-3, embedding_lr=9e-3, translate=False)
+    result = finetune(tiny_model, task, augs, side, 300, 16, cfg, Deadline(None), CPU)
+    tokens, labels, rows = [], [], []
+    for a, aug in enumerate(augs):
+        for pair in task.train:
+            tokens.append(encode(aug.apply(pair.input), side))
+            labels.append(encode_label(aug.apply(pair.output), side))
+            rows.append(a)
+    tokens, labels = torch.from_numpy(np.stack(tokens)), torch.from_numpy(np.stack(labels))
+    right, said_done, carry = [], [], None
+    with torch.no_grad():
+        for _ in range(tiny_model.cfg.halt_max_steps):
+            carry, logits, halt = tiny_model(tokens, result.embeddings[rows], carry)
+            right.append(exact_answers(logits, labels))
+            said_done.append(halt > 0)
+    right, said_done = torch.cat(right), torch.cat(said_done)
+    halting_accuracy, never_done_accuracy = float((said_done == right).float().mean()), float((~right).float().mean())
+    print(f"\nexact {float(right.float().mean()):.2f}, halting accuracy {halting_accuracy:.2f}"
+          f" vs always-not-done {never_done_accuracy:.2f}")
+    assert float(right[-len(rows):].float().mean()) >= 0.75  # fitted: the final answers are (mostly) right
+    assert halting_accuracy > never_done_accuracy + 0.25

@@ -57,8 +57,8 @@ def test_deadlines_limit_batches(tiny_model, rng):
 def test_solve_task_restores_base_weights_and_answers_each_test(tiny_model, arc1_eval):
     task = next(t for t in arc1_eval.tasks if len(t.test) == 2)
     base = {k: v.clone() for k, v in tiny_model.state_dict().items()}
-    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
-    plan = TaskPlan(finetune_steps=2, finetune_batch=4, n_augmentations=8, sup_steps=2)
+    cfg = SolveConfig(finetune_batch=4)
+    plan = TaskPlan(finetune_steps=2, finetune_batch=4, n_augmentations=8, inference_sup_steps=2)
     first = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU)
     second = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU)
     assert first.entries == second.entries  # same start, same seed: same answers
@@ -70,8 +70,8 @@ def test_solve_task_restores_base_weights_and_answers_each_test(tiny_model, arc1
 def test_the_report_replays_the_vote_and_the_fine_tuning_losses(tiny_model, arc1_eval):
     task = next(t for t in arc1_eval.tasks if len(t.test) == 2)
     base = {k: v.clone() for k, v in tiny_model.state_dict().items()}
-    cfg = SolveConfig(finetune_batch=4, train_sup_steps=1)
-    plan = TaskPlan(finetune_steps=3, finetune_batch=4, n_augmentations=8, sup_steps=1)
+    cfg = SolveConfig(finetune_batch=4)
+    plan = TaskPlan(finetune_steps=3, finetune_batch=4, n_augmentations=8, inference_sup_steps=1)
     report = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU).report
     assert len(report["finetune_losses"]) == 3
     assert report["finetune_losses"][-1] == pytest.approx(report["finetune_last_loss"], rel=1e-3)
@@ -86,3 +86,44 @@ def test_vote_sequence_maps_each_candidate_to_its_listed_grid():
     a, b, c = (np.full((2, 2), v, np.uint8) for v in (1, 2, 3))
     candidates = [Candidate(g, 0.5) for g in (b, a, c, b)]
     assert vote_sequence(candidates, rank(candidates)[:1]) == [0, -1, -1, 0]
+
+
+def test_early_stop_stops_a_done_sample_whose_answer_stopped_changing(tiny_model, rng):
+    grid = rng.integers(0, 10, (3, 3)).astype(np.uint8)
+    tokens = torch.from_numpy(np.stack([encode(grid, 4)] * 6))
+    emb = tiny_model.new_task_embeddings(6)
+    depth = tiny_model.cfg.halt_max_steps
+    with torch.no_grad():
+        tiny_model.lm_head.weight.zero_()  # every answer is all zeros: it never changes
+        tiny_model.halt_head.bias.fill_(10.0)  # and the model always says "done"
+    _, _, steps = predict_batch(tiny_model, tokens, emb, depth, CPU, early_stop=True)
+    assert steps.tolist() == [2] * 6  # step 1 has nothing to compare with; step 2 repeats it
+    _, _, steps = predict_batch(tiny_model, tokens, emb, depth, CPU)
+    assert steps.tolist() == [depth] * 6  # off by default
+    with torch.no_grad():
+        tiny_model.halt_head.bias.fill_(-10.0)  # never "done": early stop changes nothing
+    _, _, steps = predict_batch(tiny_model, tokens, emb, depth, CPU, early_stop=True)
+    assert steps.tolist() == [depth] * 6
+
+
+def test_early_stopped_samples_keep_the_answer_of_their_last_step(tiny_model, rng):
+    tokens = torch.from_numpy(np.stack([encode(rng.integers(0, 10, (3, 3)).astype(np.uint8), 4) for _ in range(16)]))
+    emb = tiny_model.new_task_embeddings(16) + torch.randn(16, tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size)
+    with torch.no_grad():  # answers that never change, a halting head that says "done" for some samples only
+        tiny_model.lm_head.weight.zero_()
+        tiny_model.halt_head.weight.normal_(std=3.0)
+        tiny_model.halt_head.bias.zero_()
+    depth = tiny_model.cfg.halt_max_steps
+    predicted, confidence, steps = predict_batch(tiny_model, tokens, emb, depth, CPU, early_stop=True)
+    assert set(steps.tolist()) == {2, depth}  # some stop early, the others run on in a smaller batch
+    by_depth = {k: predict_batch(tiny_model, tokens, emb, k, CPU) for k in range(1, depth + 1)}
+    for i, k in enumerate(steps.tolist()):
+        assert np.array_equal(predicted[i], by_depth[k][0][i])
+        assert abs(confidence[i] - by_depth[k][1][i]) < 1e-5
+
+
+def test_inference_runs_the_models_depth_by_default(tiny_model):
+    from solver.run.budget import full_plan
+    assert SolveConfig().inference_sup_steps is None
+    assert full_plan(SolveConfig(), tiny_model.cfg.halt_max_steps).inference_sup_steps == tiny_model.cfg.halt_max_steps
+    assert full_plan(SolveConfig(inference_sup_steps=2), 16).inference_sup_steps == 2

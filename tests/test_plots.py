@@ -16,7 +16,7 @@ def write_log(path, runs=2, rows_per_run=5):
             append_row(path, {"run_id": f"run{run}", "step": step, "samples": step * 16, "device_seconds": step * 0.5,
                               "train_loss": None if step == 0 else 2.5 / (1 + step / 10), "val_loss": 2.6 - 0.1 * step,
                               "val_token_acc": min(1.0, 0.1 + 0.05 * step), "val_exact_acc": 0.01 * step,
-                              "lr": 1e-3, "timestamp": "2026-01-01T00:00:00Z"})
+                              "val_halt_acc": 1.0, "lr": 1e-3, "timestamp": "2026-01-01T00:00:00Z"})
             step += 1
 
 

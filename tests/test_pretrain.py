@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -61,6 +62,10 @@ def test_batches_are_bucketed_and_a_function_of_seed_step_rank(small_split):
     assert not torch.equal(other_rank.tokens, first.tokens)
     assert first.tokens.shape == (data.batch_sizes[first.side], first.side ** 2)
     assert int(first.rows.max()) < data.num_rows
+    # A carry refilling some rows gets exactly those rows of the step's batch.
+    some = data.batch(5, keep=np.array([0, 2]))
+    assert torch.equal(some.tokens, first.tokens[[0, 2]]) and torch.equal(some.rows, first.rows[[0, 2]])
+    assert data.batch(5, keep=np.array([], dtype=np.int64)).tokens.shape == (0, first.side ** 2)
     # Validation rows are the identity augmentation of validation tasks only.
     val_rows = torch.cat([b.rows for b in data.validation_batches()])
     assert all(int(r) % 8 == 0 and int(r) // 8 >= len(small_split.train) for r in val_rows)
@@ -76,10 +81,24 @@ def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, small_split):
     b, state_b = load_checkpoint(tmp_path / "pieces" / CHECKPOINT_DIR)
     assert state_a["optimizer_moments"] and sorted(a) == sorted(b)
     assert any(k.startswith("adam/") for k in a) and any(k.startswith("ema/") for k in a)
+    assert state_a["carries"] and any(k.startswith("carry/") for k in a)  # samples in flight resume exactly
     for key in a:
         assert torch.equal(a[key], b[key]), key
     assert state_a["val"] == state_b["val"]
     assert len({r["run_id"] for r in read_log(tmp_path / "pieces" / LOG_FILE)}) == 2
+
+
+def test_a_piece_without_saved_carries_starts_them_afresh_deterministically(tmp_path, small_split):
+    train(TINY, tmp_path / "first", CPU, minutes=5, until_step=3, split=small_split)
+    state = load_state(tmp_path / "first" / CHECKPOINT_DIR, TINY, small_split, CPU)
+    assert state.carries  # the tiny preset's carries fit and came back
+    save_state(state, TINY, small_split, tmp_path / "nocarry" / CHECKPOINT_DIR, single_process=False)  # as DDP saves
+    assert load_state(tmp_path / "nocarry" / CHECKPOINT_DIR, TINY, small_split, CPU).carries == {}
+    runs = [train(TINY, tmp_path / name, CPU, minutes=5, resume=tmp_path / "nocarry", until_step=5, split=small_split)
+            for name in ("a", "b")]
+    a, _ = load_checkpoint(tmp_path / "a" / CHECKPOINT_DIR)
+    b, _ = load_checkpoint(tmp_path / "b" / CHECKPOINT_DIR)
+    assert runs[0]["val"] == runs[1]["val"] and all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_the_wall_clock_limit_stops_a_piece_cleanly(tmp_path, small_split):

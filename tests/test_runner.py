@@ -37,11 +37,11 @@ def test_safe_filename_keeps_plain_ids_and_disambiguates_others():
 def test_observed_rates_move_toward_what_a_task_measured():
     old = Throughput(train_units_per_s=100.0, infer_units_per_s=100.0)
     report = {"finetune_steps": 10, "finetune_batch": 4, "finetune_seconds": 2.0, "inference_seconds": 1.0,
-              "tests": [{"candidates": 8, "sample_steps": 16}]}
-    new = observed_rates(old, report, work=10.0, train_sup_steps=1)
+              "tests": [{"candidates": 8, "sup_steps_run": 16}]}
+    new = observed_rates(old, report, work=10.0)
     assert abs(new.train_units_per_s - (0.5 * 100 + 0.5 * 10 * 4 * 10 / 2.0)) < 1e-9
     assert abs(new.infer_units_per_s - (0.5 * 100 + 0.5 * 8 * 2 * 10 / 1.0)) < 1e-9
-    idle = observed_rates(old, {**report, "finetune_steps": 0, "tests": []}, work=10.0, train_sup_steps=1)
+    idle = observed_rates(old, {**report, "finetune_steps": 0, "tests": []}, work=10.0)
     assert idle == old
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from solver.clock import Deadline
 from solver.config import SolveConfig
+from solver.trm.config import ModelConfig
 
 # Time kept back from the total for start-up, calibration and writing the submission.
-from solver.trm.config import ModelConfig
 
 RESERVE_FRACTION = 0.05
 RESERVE_MIN_S = 5.0
@@ -36,7 +36,7 @@ class TaskPlan:
     finetune_steps: int
     finetune_batch: int
     n_augmentations: int
-    sup_steps: int
+    inference_sup_steps: int
     planned_seconds: float | None = None  # the task's share; None when no budget was given
     finetune_seconds: float | None = None  # the part of it fine-tuning may use
     search_seconds: float | None = None  # the program search's cap; None: the configured one
@@ -46,7 +46,7 @@ class TaskPlan:
             return None if value is None else round(value, 2)
 
         return {"finetune_steps": self.finetune_steps, "finetune_batch": self.finetune_batch,
-                "n_augmentations": self.n_augmentations, "sup_steps": self.sup_steps,
+                "n_augmentations": self.n_augmentations, "inference_sup_steps": self.inference_sup_steps,
                 "planned_seconds": rounded(self.planned_seconds), "finetune_seconds": rounded(self.finetune_seconds),
                 "search_seconds": rounded(self.search_seconds)}
 
@@ -73,9 +73,9 @@ def task_weight(side: int, n_train: int, n_test: int) -> float:
     return float(side * side * (n_train + n_test))
 
 
-def full_plan(cfg: SolveConfig, max_sup_steps: int) -> TaskPlan:
-    """The configured work, unscaled (no time budget)."""
-    return TaskPlan(cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations, min(cfg.sup_steps, max_sup_steps))
+def full_plan(cfg: SolveConfig, halt_max_steps: int) -> TaskPlan:
+    """The configured work, unscaled (no time budget), on a model of depth `halt_max_steps`."""
+    return TaskPlan(cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations, cfg.sup_steps_for(halt_max_steps))
 
 
 def split_search_time(cfg: SolveConfig, seconds: float) -> tuple[float, float]:
@@ -103,17 +103,20 @@ def _finetune_size(cfg: SolveConfig, samples: int) -> tuple[int, int]:
 
 
 def plan_task(cfg: SolveConfig, seconds: float, work: float, n_test: int, rates: Throughput,
-              max_sup_steps: int) -> TaskPlan:
+              halt_max_steps: int) -> TaskPlan:
     """Scale the configured work down to fit `seconds` at the measured rates.
 
-    `work` is `sample_work` of the task's canvas.
+    `work` is `sample_work` of the task's canvas; `halt_max_steps` the model's depth.
+    A fine-tuning step costs batch x one supervision step (solver.trm.finetune advances
+    every sample in flight by one step per optimizer step); an augmentation's inference
+    costs n_test x its supervision steps.
     Fine-tuning gets up to `cfg.finetune_share` of the time; inference gets the rest.
     When even `cfg.min_augmentations` passes do not fit at full depth, supervision
     steps are reduced before augmentations.
     """
     seconds = max(seconds, 0.0)
-    sup_steps = min(cfg.sup_steps, max_sup_steps)
-    sample_cost = cfg.train_sup_steps * work / rates.train_units_per_s
+    sup_steps = cfg.sup_steps_for(halt_max_steps)
+    sample_cost = work / rates.train_units_per_s  # one sample, one supervision step, forward + backward
     pass_cost = n_test * work / rates.infer_units_per_s  # one augmentation, one step
     floor_aug = min(cfg.n_augmentations, cfg.min_augmentations)
     # Fine-tuning never eats the time of the smallest inference (floor_aug passes, one step).

@@ -22,7 +22,7 @@ import torch
 
 from solver.arc.submission import expected_slots, validate_submission
 from solver.arc.tasks import DATASETS, InvalidTask, TaskError, display_id, load_source, select_tasks
-from solver.config import EXPERTS, SOLVE_PRESETS, TUNABLE_PARAMETER_SETS, ConfigError, SolveConfig
+from solver.config import EXPERTS, SOLVE_PRESETS, TOKEN_LOSSES, TUNABLE_PARAMETER_SETS, ConfigError, SolveConfig
 from solver.run.journal import JournalMismatch
 from solver.run.supervisor import RunOptions, run
 from solver.seeding import seed_everything
@@ -144,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"AdamW learning rate of the shared weights; {preset_defaults('finetune_lr')}")
     solve.add_argument("--embedding-lr", type=positive_float, metavar="LR",
                        help=f"SignSGD learning rate of the task embeddings; {preset_defaults('embedding_lr')}")
-    solve.add_argument("--train-sup-steps", type=positive_int, metavar="N",
-                       help=f"deep-supervision steps per fine-tuning batch; {preset_defaults('train_sup_steps')}")
+    solve.add_argument("--loss", choices=TOKEN_LOSSES,
+                       help=f"token cross-entropy of fine-tuning; {preset_defaults('loss')}")
     solve.add_argument("--tune", choices=TUNABLE_PARAMETER_SETS,
                        help=f"which parameters fine-tuning moves besides the embeddings; {preset_defaults('tune')}")
     solve.add_argument("--augmentations", dest="n_augmentations", type=positive_int, metavar="N",
@@ -153,16 +153,20 @@ def build_parser() -> argparse.ArgumentParser:
                             f"{preset_defaults('n_augmentations')}")
     solve.add_argument("--inference-batch", type=positive_int, metavar="N",
                        help=f"samples per inference batch; {preset_defaults('inference_batch')}")
-    solve.add_argument("--sup-steps", type=positive_int, metavar="N",
-                       help=f"deep-supervision steps at inference, capped by the model's; "
-                            f"{preset_defaults('sup_steps')}")
+    solve.add_argument("--inference-sup-steps", type=positive_int, metavar="N",
+                       help="supervision steps per inference pass, capped by the model's depth (halt_max_steps); "
+                            f"{preset_defaults('inference_sup_steps')} (None: the model's depth)")
+    solve.add_argument("--inference-early-stop", action="store_true", default=None,
+                       help="stop a sample once its halting logit is positive and its answer stopped changing; "
+                            f"{preset_defaults('inference_early_stop')}")
     solve.add_argument("--seed", type=seed_value,
                        help=f"seed of every random draw (augmentations, batches); {preset_defaults('seed')}")
     return parser
 
 
 SOLVE_OVERRIDES = ("experts", "search_seconds", "search_depth", "finetune_steps", "finetune_batch", "finetune_lr",
-                   "embedding_lr", "train_sup_steps", "tune", "n_augmentations", "inference_batch", "sup_steps", "seed")
+                   "embedding_lr", "loss", "tune", "n_augmentations", "inference_batch", "inference_sup_steps",
+                   "inference_early_stop", "seed")
 
 
 def solve_config(args: argparse.Namespace) -> SolveConfig:
@@ -301,7 +305,7 @@ def describe_settings(config: str, cfg: SolveConfig, model_cfg: ModelConfig, dev
         return
     log.info("settings (--config %s): %d fine-tuning steps of batch %d, %d augmentations x %d supervision "
              "steps per test input%s", config, cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations,
-             cfg.sup_steps, "; scaled down to fit --time-budget" if time_budget else "")
+             cfg.sup_steps_for(model_cfg.halt_max_steps), "; scaled down to fit --time-budget" if time_budget else "")
     if cfg.finetune_steps == 0:
         log.info("fine-tuning is off (--finetune-steps 0): every task is answered by the base model as it is")
     full_size = model_cfg.hidden_size >= SMALL_MODEL_HIDDEN

@@ -43,7 +43,7 @@ def measure_throughput(model: TRM, cfg: SolveConfig, device: torch.device) -> Th
         model.train()
         with autocast(device):
             _, logits, halt = model(tokens, embeddings)
-            loss = supervision_loss(logits, halt, tokens)
+            loss = supervision_loss(logits, halt, tokens, cfg.loss)
         inputs: list[torch.Tensor] = [p for p in model.parameters() if p.requires_grad] or [embeddings]
         grads = torch.autograd.grad(loss, inputs)
         del grads

@@ -81,34 +81,36 @@ class TaskSolver:
             search_s = None if job.seconds is None else split_search_time(self.cfg, job.seconds)[0]
             plan = TaskPlan(0, self.cfg.finetune_batch, 0, 0, job.seconds, None, search_s)
             return solve_task(None, None, task, plan, self.cfg, soft, hard, self.device)
-        max_sup = self.model.cfg.halt_max_steps
+        depth = self.model.cfg.halt_max_steps
         work = sample_work(task_canvas_side(task, self.model.cfg.canvas), self.model.cfg)
         if job.seconds is None or self.rates is None:
-            plan = full_plan(self.cfg, max_sup)
+            plan = full_plan(self.cfg, depth)
         else:
             search_s, trm_s = split_search_time(self.cfg, job.seconds)
-            plan = dataclasses.replace(plan_task(self.cfg, trm_s, work, len(task.test), self.rates, max_sup),
+            plan = dataclasses.replace(plan_task(self.cfg, trm_s, work, len(task.test), self.rates, depth),
                                        planned_seconds=job.seconds, search_seconds=search_s)
         outcome = solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
         if self.rates is not None:
-            self.rates = observed_rates(self.rates, outcome.report, work, self.cfg.train_sup_steps)
+            self.rates = observed_rates(self.rates, outcome.report, work)
         return outcome
 
 
 RATE_MEMORY = 0.5  # weight of the old estimate when a task's timings update it
 
 
-def observed_rates(old: Throughput, report: dict[str, Any], work: float, train_sup_steps: int) -> Throughput:
+def observed_rates(old: Throughput, report: dict[str, Any], work: float) -> Throughput:
     """Blend the rates a finished task actually achieved into the estimate.
 
     The start-up calibration runs one small shape; real tasks have other canvas sizes
-    and batches, so what they measured is the better guide for the next task.
+    and batches, so what they measured is the better guide for the next task. A
+    fine-tuning step is one supervision step of every sample in the batch; inference
+    work is the supervision steps its candidates ran.
     """
     train, infer = old.train_units_per_s, old.infer_units_per_s
-    train_work = report["finetune_steps"] * report["finetune_batch"] * train_sup_steps * work
+    train_work = report["finetune_steps"] * report["finetune_batch"] * work
     if train_work and report["finetune_seconds"] > 0:
         train = RATE_MEMORY * train + (1 - RATE_MEMORY) * train_work / report["finetune_seconds"]
-    infer_work = sum(t["sample_steps"] for t in report["tests"]) * work
+    infer_work = sum(t["sup_steps_run"] for t in report["tests"]) * work
     if infer_work and report["inference_seconds"] > 0:
         infer = RATE_MEMORY * infer + (1 - RATE_MEMORY) * infer_work / report["inference_seconds"]
     return Throughput(train, infer)

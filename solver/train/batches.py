@@ -20,7 +20,7 @@ import torch
 from solver.arc.augment import draw_augmentations
 from solver.seeding import stable_hash
 from solver.train.data import PretrainSplit
-from solver.trm.codec import encode, encode_label, encode_pair, task_canvas_side
+from solver.trm.codec import encode, encode_label, max_offset, task_canvas_side
 
 
 @dataclass(frozen=True)
@@ -61,22 +61,40 @@ class PretrainBatches:
     def num_rows(self) -> int:
         return len(self.split.tasks) * self.per_task
 
-    def batch(self, step: int, rank: int = 0) -> Batch:
-        """The batch of one rank at one step; every rank of a step shares its canvas side (DDP needs equal shapes)."""
+    def side_at(self, step: int) -> int:
+        """The canvas side of every rank's batch at `step` (DDP needs equal shapes)."""
         shared = np.random.default_rng(stable_hash(self.seed, "pretrain-bucket", step))
-        side = self.bucket_sides[int(shared.choice(len(self.bucket_sides), p=self.bucket_probs))]
+        return self.bucket_sides[int(shared.choice(len(self.bucket_sides), p=self.bucket_probs))]
+
+    def batch(self, step: int, rank: int = 0, keep: np.ndarray | None = None) -> Batch:
+        """The batch of one rank at one step, or only its rows `keep` (ascending indices).
+
+        The random draws do not depend on `keep`: row i is the same sample whichever rows
+        are asked for, so a persistent carry refilling its halted rows takes exactly
+        those rows of the step's batch.
+        """
+        side = self.side_at(step)
         rng = np.random.default_rng(stable_hash(self.seed, "pretrain-batch", step, rank))
-        picks = self.units[side][rng.integers(len(self.units[side]), size=self.batch_sizes[side])]
-        aug_ids = rng.integers(self.per_task, size=len(picks))
+        size = self.batch_sizes[side]
+        picks = self.units[side][rng.integers(len(self.units[side]), size=size)]
+        aug_ids = rng.integers(self.per_task, size=size)
+        shifts = rng.random((size, 2))  # translation as a fraction of the room each sample has
         rows, inputs, labels = [], [], []
-        for (t, j), a in zip(picks, aug_ids):
+        for i in range(size) if keep is None else keep:
+            (t, j), a = picks[i], aug_ids[i]
             aug = self.augmentations[t][a]
             pair = self.split.training_pairs(int(t))[j]
-            tokens, label = encode_pair(aug.apply(pair.input), aug.apply(pair.output), side,
-                                        rng if self.translate else None)
+            grid_in, grid_out = aug.apply(pair.input), aug.apply(pair.output)
+            offset = (0, 0)
+            if self.translate:
+                max_r, max_c = max_offset([grid_in.shape, grid_out.shape], side)
+                offset = (int(shifts[i, 0] * (max_r + 1)), int(shifts[i, 1] * (max_c + 1)))
             rows.append(t * self.per_task + a)
-            inputs.append(tokens)
-            labels.append(label)
+            inputs.append(encode(grid_in, side, offset))
+            labels.append(encode_label(grid_out, side, offset))
+        if not rows:
+            empty = torch.zeros((0, side * side), dtype=torch.int64)
+            return Batch(side, torch.zeros(0, dtype=torch.int64), empty, empty.clone())
         return Batch(side, torch.tensor(rows, dtype=torch.int64), torch.from_numpy(np.stack(inputs)),
                      torch.from_numpy(np.stack(labels)))
 

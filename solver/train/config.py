@@ -1,26 +1,30 @@
 """The pretraining recipe: a frozen dataclass with named presets, like solver.config.
 
-Optimizer settings follow TRM's ARC recipe (arXiv 2510.04871): AdamW-style updates with
-betas (0.9, 0.95), lr 1e-4, weight decay 0.1, SignSGD at 1e-2 for the task embeddings,
-EMA 0.999. One training step is one batch; each of its `sup_steps` deep-supervision
-steps is its own optimizer update on the detached carry, as in solver.trm.finetune.
+Optimizer settings follow TRM's ARC recipe (arXiv 2510.04871): AdamATan2 with betas
+(0.9, 0.95), lr 1e-4, weight decay 0.1, SignSGD at 1e-2 for the task embeddings, EMA
+0.999, stablemax cross-entropy. One training step is one optimizer update: every sample
+in flight (a persistent carry per canvas size, solver.trm.carry) advances by one
+supervision step, up to the model's depth `halt_max_steps`, as in solver.trm.finetune.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.config import FrozenConfig
+from solver.config import TOKEN_LOSSES, FrozenConfig
 from solver.trm.config import MODEL_PRESETS
 
 
 @dataclass(frozen=True)
 class PretrainConfig(FrozenConfig):
     model: str = "trm-7m"  # a solver.config model preset
-    total_steps: int = 20000  # length of the learning-rate schedule (solver.trm.objectives.lr_factor)
-    batch_tokens: int = 131072  # tokens (prefix included) per batch per device; sets the samples per canvas size
-    max_batch: int = 768  # cap on samples per batch per device
-    sup_steps: int = 4  # deep-supervision steps per batch, in training and validation
+    # Optimizer steps (= supervision steps of every sample in flight): the schedule's length
+    # (warm-up then cosine, solver.trm.objectives.lr_factor). 80000 = the former 20000 batches x 4
+    # supervision steps, the same training work.
+    total_steps: int = 80000
+    batch_tokens: int = 131072  # tokens (prefix included) in flight per canvas size per device
+    max_batch: int = 768  # cap on samples in flight per canvas size per device
+    loss: str = "stablemax"  # token cross-entropy: stablemax (TRM's) | softmax
     lr: float = 1e-4
     betas: tuple[float, float] = (0.9, 0.95)
     weight_decay: float = 0.1
@@ -30,7 +34,7 @@ class PretrainConfig(FrozenConfig):
     ema_decay: float = 0.999
     augmentations_per_task: int = 8  # embedding rows per task; 8 keeps the trm-7m checkpoint under 64 MiB
     translate: bool = True
-    eval_every: int = 500  # steps between validations (and log rows)
+    eval_every: int = 2000  # optimizer steps between validations (and log rows); the former 500 batches x 4
     # Steps over which the learning rate ramps up again after a resume that had to drop the
     # optimizer moments (see docs/PRETRAINING.md); Adam's betas forget in ~20 steps anyway.
     rewarm_steps: int = 50
@@ -39,8 +43,9 @@ class PretrainConfig(FrozenConfig):
     def __post_init__(self) -> None:
         if self.model not in MODEL_PRESETS:
             raise ValueError(f"PretrainConfig: unknown model preset {self.model!r}")
-        for name in ("total_steps", "batch_tokens", "max_batch", "sup_steps", "augmentations_per_task",
-                     "eval_every"):
+        if self.loss not in TOKEN_LOSSES:
+            raise ValueError(f"PretrainConfig: loss must be one of {TOKEN_LOSSES}, got {self.loss!r}")
+        for name in ("total_steps", "batch_tokens", "max_batch", "augmentations_per_task", "eval_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"PretrainConfig: {name} must be >= 1")
         if not 0.0 <= self.ema_decay < 1.0:
@@ -53,8 +58,9 @@ class PretrainConfig(FrozenConfig):
 PRETRAIN_PRESETS: dict[str, PretrainConfig] = {
     "trm-7m": PretrainConfig(),
     # CPU tests and demonstrations: seconds per dozen steps on two cores.
-    "tiny": PretrainConfig(model="tiny", total_steps=400, batch_tokens=2048, max_batch=16, sup_steps=2, lr=3e-3,
-                           ema_decay=0.9, eval_every=20, rewarm_steps=5),
+    # total_steps 800 = the former 400 batches x 2 supervision steps.
+    "tiny": PretrainConfig(model="tiny", total_steps=800, batch_tokens=2048, max_batch=16, lr=3e-3,
+                           ema_decay=0.9, eval_every=40, rewarm_steps=5),
 }
 
 

@@ -9,6 +9,15 @@ with the optimizer moments in the checkpoint it is bitwise the uninterrupted run
 CPU. When the moments do not fit the checkpoint budget (trm-7m) they are dropped and
 the resumed run restarts them with a short learning-rate re-warm (docs/PRETRAINING.md).
 
+Training is TRM's deep supervision: one persistent carry of samples in flight per
+canvas size (solver.trm.carry); each step picks a size, advances its samples by one
+supervision step and takes one optimizer step; halted samples are replaced by the
+step's fresh ones. The carries are per-piece state: saved in the checkpoint when they
+fit beside the essentials and moments in a single-process run (the tiny preset: the
+resume stays bitwise), otherwise a resumed piece starts every carry afresh (trm-7m,
+whose carries are hundreds of MB, and DDP runs): deterministic, at the cost of
+cutting the trajectories in flight short once per piece.
+
 Several devices: `torchrun --nproc_per_node=N -m solver.train.pretrain ...` (DDP; NCCL on
 CUDA, gloo on CPU). Every rank draws its own samples of a shared canvas size; the
 task-embedding rows, which live outside the module, are updated identically on every
@@ -30,21 +39,23 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
 
 from solver.provenance import git_commit
-from solver.seeding import seed_everything
+from solver.seeding import seed_everything, stable_hash
 from solver.train.batches import Batch, PretrainBatches
 from solver.train.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
 from solver.train.config import PretrainConfig, pretrain_preset
 from solver.train.data import PretrainSplit, build_split
 from solver.train.log import append_row
+from solver.trm.carry import SupervisionCarry
 from solver.trm.codec import IGNORE_LABEL
 from solver.trm.config import model_preset
 from solver.trm.model import TRM, autocast
-from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
+from solver.trm.objectives import AdamATan2, exact_answers, lr_factor, sign_sgd_rows, supervision_loss
 from solver.trm.weights import build_model
 
 log = logging.getLogger(__name__)
@@ -103,6 +114,13 @@ class Distributed:
         if not torch.equal(every.amin(0), every.amax(0)):
             raise RuntimeError("DDP ranks diverged: model or task embeddings differ between ranks")
 
+    def sum(self, value: int, device: torch.device) -> int:
+        if self.world == 1:
+            return value
+        total = torch.tensor([value], device=device)
+        dist.all_reduce(total)
+        return int(total.item())
+
     def any(self, flag: bool, device: torch.device) -> bool:
         if self.world == 1:
             return flag
@@ -123,11 +141,11 @@ class TrainingState:
     rewarm_start: int | None = None  # step of the last resume without optimizer moments
     commits: tuple[str, ...] = ()  # code versions of the pieces so far
     val: dict | None = None  # metrics of the last validation
+    carries: dict[int, SupervisionCarry] = dataclasses.field(default_factory=dict)  # samples in flight per side
 
 
 def make_optimizer(model: TRM, cfg: PretrainConfig, device: torch.device) -> torch.optim.Optimizer:
-    return torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay,
-                             fused=device.type == "cuda")
+    return AdamATan2(model.parameters(), lr=cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
 
 
 def fresh_state(cfg: PretrainConfig, num_rows: int, device: torch.device) -> TrainingState:
@@ -146,7 +164,7 @@ def checkpoint_bytes(state: TrainingState) -> tuple[int, int]:
     """(bytes of model + EMA + table, bytes of the optimizer moments once they exist)."""
     essential = sum(tensor_bytes(t) for t in [*state.model.state_dict().values(), *state.ema.state_dict().values(),
                                               state.table])
-    # AdamW keeps two float32 moments per parameter, plus a step count each.
+    # AdamATan2 keeps two float32 moments per parameter, plus a step count each.
     moments = sum(2 * tensor_bytes(p) + 4 for p in state.model.parameters())
     return essential, moments
 
@@ -160,23 +178,34 @@ def keeps_moments(state: TrainingState, budget: int = MAX_TOTAL_BYTES) -> bool:
     return essential + moments <= budget
 
 
-def state_tensors(state: TrainingState, with_moments: bool) -> dict[str, torch.Tensor]:
+def carry_tensors(state: TrainingState) -> dict[str, torch.Tensor]:
+    return {f"carry/{side}/{name}": value for side, flight in sorted(state.carries.items())
+            for name, value in flight.tensors().items()}
+
+
+def state_tensors(state: TrainingState, with_moments: bool, with_carries: bool = False) -> dict[str, torch.Tensor]:
     tensors = {f"model/{k}": v for k, v in state.model.state_dict().items()}
     tensors.update({f"ema/{k}": v for k, v in state.ema.state_dict().items()})
     tensors["table"] = state.table
     if with_moments:
         tensors.update(moment_tensors(state.optimizer))
+    if with_carries:
+        tensors.update(carry_tensors(state))
     return tensors
 
 
 def save_state(state: TrainingState, cfg: PretrainConfig, split: PretrainSplit, directory: Path,
-               budget: int = MAX_TOTAL_BYTES) -> list[Path]:
+               budget: int = MAX_TOTAL_BYTES, single_process: bool = True) -> list[Path]:
+    """Write the checkpoint; the carries go in only with the moments, in a single-process run, and if they fit."""
     with_moments = keeps_moments(state, budget)
+    essential, moments = checkpoint_bytes(state)
+    carries = sum(tensor_bytes(t) for t in carry_tensors(state).values())
+    with_carries = with_moments and single_process and essential + moments + carries <= budget
     meta = {"pretrain_config": cfg.to_dict(), "model_config": state.model.cfg.to_dict(), "step": state.step,
             "samples": state.samples, "device_seconds": state.device_seconds, "rewarm_start": state.rewarm_start,
             "commits": list(state.commits), "val": state.val, "data_sha256": split.digest,
-            "optimizer_moments": with_moments}
-    return save_checkpoint(directory, state_tensors(state, with_moments), meta)
+            "optimizer_moments": with_moments, "carries": with_carries}
+    return save_checkpoint(directory, state_tensors(state, with_moments, with_carries), meta)
 
 
 def load_state(directory: Path, cfg: PretrainConfig, split: PretrainSplit, device: torch.device) -> TrainingState:
@@ -203,6 +232,16 @@ def load_state(directory: Path, cfg: PretrainConfig, split: PretrainSplit, devic
         state.optimizer.load_state_dict({"state": moments, "param_groups": optimizer_state["param_groups"]})
     else:
         state.rewarm_start = state.step
+    if meta.get("carries"):
+        by_side: dict[int, dict[str, torch.Tensor]] = {}
+        for key, value in tensors.items():
+            if key.startswith("carry/"):
+                _, side_text, name = key.split("/")
+                by_side.setdefault(int(side_text), {})[name] = value
+        for side, values in by_side.items():
+            flight = SupervisionCarry(values["rows"].shape[0], state.model.cfg.halt_max_steps, device)
+            flight.load_tensors(values)
+            state.carries[side] = flight
     return state
 
 
@@ -213,58 +252,74 @@ def learning_rate_scale(state: TrainingState, cfg: PretrainConfig) -> float:
     return scale
 
 
-def train_step(state: TrainingState, model: nn.Module, batch: Batch, cfg: PretrainConfig, distributed: Distributed,
-               device: torch.device) -> float:
-    """`cfg.sup_steps` optimizer updates on one batch (deep supervision); returns the mean loss."""
+def train_step(state: TrainingState, model: nn.Module, data: PretrainBatches, cfg: PretrainConfig,
+               distributed: Distributed, device: torch.device) -> float:
+    """One optimizer step: the samples in flight on this step's canvas size advance one supervision step.
+
+    Their halted rows are first refilled with the same rows of the step's batch
+    (solver.train.batches); returns the loss.
+    """
+    side = data.side_at(state.step)
+    if side not in state.carries:
+        state.carries[side] = SupervisionCarry(data.batch_sizes[side], state.model.cfg.halt_max_steps, device)
+    flight = state.carries[side]
+    needed = flight.needed()
+    fresh = data.batch(state.step, distributed.rank, keep=needed).to(device)
+    explore = np.random.default_rng(stable_hash(cfg.seed, "pretrain-explore", state.step, distributed.rank))
+    flight.refill(state.model, fresh.rows, fresh.tokens, fresh.labels, explore)
     scale = learning_rate_scale(state, cfg)
     for group in state.optimizer.param_groups:
         group["lr"] = cfg.lr * scale
-    prefix_len = state.model.cfg.prefix_len
-    all_rows = distributed.gather(batch.rows)
-    carry, total = None, 0.0
-    for _ in range(cfg.sup_steps):
-        task_embedding = padded_embedding(state.table[batch.rows], prefix_len).requires_grad_(True)
-        with autocast(device):
-            carry, logits, halt = model(batch.tokens, task_embedding, carry)
-            loss = supervision_loss(logits, halt, batch.labels)
-        loss.backward()
-        with torch.no_grad():
-            assert task_embedding.grad is not None
-            row_grads = distributed.gather(task_embedding.grad[:, 0])  # (world * B, D)
-            sign_sgd_rows(state.table, all_rows, row_grads, cfg.embedding_lr * scale, cfg.embedding_weight_decay)
-        torch.nn.utils.clip_grad_norm_(state.model.parameters(), cfg.grad_clip)
-        state.optimizer.step()
-        state.optimizer.zero_grad(set_to_none=True)
-        with torch.no_grad():
-            ema_params: list[torch.Tensor] = list(state.ema.parameters())
-            params: list[torch.Tensor] = list(state.model.parameters())
-            torch._foreach_lerp_(ema_params, params, 1.0 - cfg.ema_decay)
-        total += float(loss.detach())
+    task_embedding = padded_embedding(state.table[flight.rows], state.model.cfg.prefix_len).requires_grad_(True)
+    with autocast(device):
+        carry, logits, halt = model(flight.tokens, task_embedding, flight.state)
+        loss = supervision_loss(logits, halt, flight.labels, cfg.loss)
+    loss.backward()
+    with torch.no_grad():
+        assert task_embedding.grad is not None
+        row_grads = distributed.gather(task_embedding.grad[:, 0])  # (world * B, D)
+        sign_sgd_rows(state.table, distributed.gather(flight.rows), row_grads, cfg.embedding_lr * scale,
+                      cfg.embedding_weight_decay)
+    torch.nn.utils.clip_grad_norm_(state.model.parameters(), cfg.grad_clip)
+    state.optimizer.step()
+    state.optimizer.zero_grad(set_to_none=True)
+    with torch.no_grad():
+        ema_params: list[torch.Tensor] = list(state.ema.parameters())
+        params: list[torch.Tensor] = list(state.model.parameters())
+        torch._foreach_lerp_(ema_params, params, 1.0 - cfg.ema_decay)
+    flight.advance(carry, halt)
     state.step += 1
-    state.samples += len(batch.rows) * distributed.world
-    return total / cfg.sup_steps
+    state.samples += distributed.sum(len(needed), device)
+    return float(loss.detach())
 
 
 @torch.no_grad()
-def evaluate(model: TRM, table: torch.Tensor, batches: list[Batch], sup_steps: int, device: torch.device) -> dict:
-    """Loss, token accuracy (over non-PAD cells) and exact-grid accuracy after `sup_steps` supervision steps."""
+def evaluate(model: TRM, table: torch.Tensor, batches: list[Batch], device: torch.device, loss: str) -> dict:
+    """Metrics after the model's full depth (`halt_max_steps` supervision steps from a fresh carry, as inference).
+
+    Loss, token accuracy (over non-PAD cells), exact-grid accuracy, and halting accuracy:
+    how often "halting logit > 0" agrees with "the answer is exactly right".
+    """
     model.eval()
-    loss_sum = correct_cells = cells = exact = pairs = 0.0
+    loss_sum = correct_cells = cells = exact = halt_right = pairs = 0.0
     for batch in batches:
         batch = batch.to(device)
         with autocast(device):
             task_embedding = padded_embedding(table[batch.rows], model.cfg.prefix_len)
             carry = None
-            for _ in range(sup_steps):
+            for _ in range(model.cfg.halt_max_steps):
                 carry, logits, halt = model(batch.tokens, task_embedding, carry)
         valid = batch.labels != IGNORE_LABEL
         hit = logits.argmax(-1) == batch.labels
-        loss_sum += float(supervision_loss(logits, halt, batch.labels)) * len(batch.rows)
+        right = exact_answers(logits, batch.labels)
+        loss_sum += float(supervision_loss(logits, halt, batch.labels, loss)) * len(batch.rows)
         correct_cells += float((hit & valid).sum())
         cells += float(valid.sum())
-        exact += float((hit | ~valid).all(1).sum())
+        exact += float(right.sum())
+        halt_right += float(((halt > 0) == right).sum())
         pairs += len(batch.rows)
-    return {"val_loss": loss_sum / pairs, "val_token_acc": correct_cells / cells, "val_exact_acc": exact / pairs}
+    return {"val_loss": loss_sum / pairs, "val_token_acc": correct_cells / cells, "val_exact_acc": exact / pairs,
+            "val_halt_acc": halt_right / pairs}
 
 
 def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, resume: Path | None = None,
@@ -311,7 +366,7 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
     def validate() -> float:
         began = time.monotonic()
         if distributed.main:
-            state.val = evaluate(state.ema, state.table, val_batches, cfg.sup_steps, device)
+            state.val = evaluate(state.ema, state.table, val_batches, device, cfg.loss)
             seconds = state.device_seconds + (time.monotonic() - start) * distributed.world
             append_row(out / LOG_FILE, {
                 "run_id": run_id, "step": state.step, "samples": state.samples, "device_seconds": round(seconds, 2),
@@ -333,11 +388,11 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
         if distributed.any(remaining < step_s + RESERVE_FACTOR * closing_s + MIN_RESERVE_S, device):
             break
         began = time.monotonic()
-        batch = data.batch(state.step, distributed.rank).to(device)
-        train_losses.append(train_step(state, model, batch, cfg, distributed, device))
-        if batch.side in sides_seen:
+        side = data.side_at(state.step)
+        train_losses.append(train_step(state, model, data, cfg, distributed, device))
+        if side in sides_seen:
             step_s = max(step_s, time.monotonic() - began)
-        sides_seen.add(batch.side)
+        sides_seen.add(side)
         if state.step % cfg.eval_every == 0:
             closing_s = max(closing_s, validate())
             last_validated = state.step
@@ -347,7 +402,7 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
     distributed.check_in_sync([state.table, *state.model.parameters(), *state.ema.parameters()])
     files: list[Path] = []
     if distributed.main:
-        files = save_state(state, cfg, split, out / CHECKPOINT_DIR)
+        files = save_state(state, cfg, split, out / CHECKPOINT_DIR, single_process=distributed.world == 1)
     if distributed.world > 1:
         dist.barrier()
         dist.destroy_process_group()
@@ -366,8 +421,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--until-step", type=int, help="stop at this global step")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--compile", action="store_true",
-                        help="torch.compile the supervision step: one compilation per canvas size (8) and per "
-                             "first/later supervision step, minutes in all, so only for long pieces")
+                        help="torch.compile the supervision step: one compilation per canvas size (8), with and "
+                             "without a carry, minutes in all, so only for long pieces")
     parser.add_argument("--commit", help="git commit of the code, where the tree has no .git")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (1 is fastest for the tiny preset)")
     return parser.parse_args(argv)

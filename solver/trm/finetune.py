@@ -4,6 +4,11 @@ Every augmentation of the task gets its own task embedding (TRM sees no demonstr
 at inference: the rule lives in the embedding, and a rotated or recoloured rule is a
 different rule). The embeddings start at the mean pretrained embedding; the shared
 weights move too unless `tune` says otherwise.
+
+Training follows TRM's deep supervision: `finetune_batch` samples are in flight in a
+persistent carry (solver.trm.carry), each optimizer step advances every one of them by
+one supervision step, and a sample is replaced once it halts or reaches the model's
+depth, so the model learns the whole trajectory inference will run.
 """
 
 from __future__ import annotations
@@ -20,9 +25,10 @@ from solver.backoff import BatchSizer
 from solver.clock import Deadline
 from solver.config import SolveConfig
 from solver.seeding import task_rng
+from solver.trm.carry import SupervisionCarry
 from solver.trm.codec import encode_pair
 from solver.trm.model import TRM, autocast
-from solver.trm.objectives import lr_factor, sign_sgd_rows, supervision_loss
+from solver.trm.objectives import AdamATan2, lr_factor, sign_sgd_rows, supervision_loss
 
 
 @dataclass
@@ -64,12 +70,18 @@ class TrainingPairs:
             tokens, label = encode_pair(grid_in, grid_out, self.side, rng if self.translate else None)
             inputs.append(tokens)
             labels.append(label)
+        if size == 0:  # no sample of the carry halted
+            empty = torch.zeros((0, self.side * self.side), dtype=torch.int64)
+            return torch.from_numpy(aug_ids), empty, empty.clone()
         return torch.from_numpy(aug_ids), torch.from_numpy(np.stack(inputs)), torch.from_numpy(np.stack(labels))
 
 
 def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: int, steps: int, batch: int,
              cfg: SolveConfig, deadline: Deadline, device: torch.device) -> FinetuneResult:
-    """Fine-tune `model` in place for up to `steps` optimizer steps of `batch` samples (or until the deadline)."""
+    """Fine-tune `model` in place for up to `steps` optimizer steps (or until the deadline).
+
+    Each step is one supervision step of `batch` samples in flight (see the module doc).
+    """
     start = time.monotonic()
     embeddings = model.new_task_embeddings(len(augmentations)).to(device)
     params = tunable_parameters(model, cfg.tune)
@@ -77,38 +89,39 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
         p.requires_grad_(False)
     for p in params:
         p.requires_grad_(True)
-    optimizer = (torch.optim.AdamW(params, lr=cfg.finetune_lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
+    optimizer = (AdamATan2(params, lr=cfg.finetune_lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
                  if params else None)
     data = TrainingPairs(task, augmentations, side, cfg.translate)
     rng = task_rng(task.id, cfg.seed, "finetune")
     sizer = BatchSizer(batch)
     model.train()
     last_loss, done, losses = None, 0, []
+    flight: SupervisionCarry | None = None
 
-    def train_batch(batch_size: int, step: int) -> float:
-        aug_ids, tokens, labels = (t.to(device) for t in data.batch(rng, batch_size))
+    def train_step(batch_size: int, step: int) -> float:
+        nonlocal flight
+        if flight is None or flight.size != batch_size:  # first step, or the batch shrank after an OOM
+            flight = SupervisionCarry(batch_size, model.cfg.halt_max_steps, device)
+        aug_ids, tokens, labels = (t.to(device) for t in data.batch(rng, len(flight.needed())))
+        flight.refill(model, aug_ids, tokens, labels, rng)
         scale = lr_factor(step, steps)
         if optimizer is not None:
             for group in optimizer.param_groups:
                 group["lr"] = cfg.finetune_lr * scale
-        carry, loss_value = None, 0.0
-        for _ in range(cfg.train_sup_steps):
-            # Deep supervision: each step is its own optimizer step on a detached carry,
-            # and sees the embeddings and weights the previous step updated.
-            batch_embeddings = embeddings[aug_ids].requires_grad_(True)
-            with autocast(device):
-                carry, logits, halt = model(tokens, batch_embeddings, carry)
-                loss = supervision_loss(logits, halt, labels)
-            grads = torch.autograd.grad(loss, [batch_embeddings, *params], allow_unused=True)
-            with torch.no_grad():
-                sign_sgd_rows(embeddings, aug_ids, grads[0], cfg.embedding_lr * scale, cfg.weight_decay)
-                for p, g in zip(params, grads[1:]):
-                    p.grad = g
-            if optimizer is not None:
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
-            loss_value = float(loss.detach())
-        return loss_value
+        batch_embeddings = embeddings[flight.rows].requires_grad_(True)  # (B, P, D)
+        with autocast(device):
+            state, logits, halt = model(flight.tokens, batch_embeddings, flight.state)
+            loss = supervision_loss(logits, halt, flight.labels, cfg.loss)
+        grads = torch.autograd.grad(loss, [batch_embeddings, *params], allow_unused=True)
+        with torch.no_grad():
+            sign_sgd_rows(embeddings, flight.rows, grads[0], cfg.embedding_lr * scale, cfg.weight_decay)
+            for p, g in zip(params, grads[1:]):
+                p.grad = g
+        if optimizer is not None:
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+        flight.advance(state, halt)
+        return float(loss.detach())
 
     try:
         last_step_s = 0.0
@@ -116,7 +129,7 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
             if not deadline.allows(last_step_s):  # the next step would not end in time
                 break
             started = time.monotonic()
-            last_loss = sizer.run(lambda b: train_batch(b, step), f"task {task.id} fine-tuning")
+            last_loss = sizer.run(lambda b: train_step(b, step), f"task {task.id} fine-tuning")
             last_step_s = time.monotonic() - started
             losses.append(last_loss)
             done += 1

@@ -191,6 +191,12 @@ class TRM(nn.Module):
     def initial_carry(self, x: torch.Tensor) -> Carry:
         return Carry(self.y_init.to(x.dtype).expand_as(x).clone(), self.z_init.to(x.dtype).expand_as(x).clone())
 
+    def reset_carry(self, carry: Carry, which: torch.Tensor) -> Carry:
+        """Rows where `which` (B,) bool is True restart from the initial (y, z); the others keep theirs."""
+        mask = which.view(-1, 1, 1)
+        return Carry(torch.where(mask, self.y_init.to(carry.y.dtype), carry.y),
+                     torch.where(mask, self.z_init.to(carry.z.dtype), carry.z))
+
     def _cycle(self, carry: Carry, x: torch.Tensor, rotary) -> Carry:
         y, z = carry.y, carry.z
         for _ in range(self.cfg.l_cycles):
