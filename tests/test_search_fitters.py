@@ -31,3 +31,15 @@ def test_local_rule_learns_and_refuses_unseen_neighbourhoods():
     assert fit_local_rule(ins, outs, [np.full((3, 3), 7, np.uint8)], "cross") is None
     # Contradictory demonstrations: no rule.
     assert fit_local_rule([ins[0], ins[0]], [outs[0], np.zeros_like(outs[0])], [test], "3x3") is None
+
+
+def test_rank_colour_map_uses_each_inputs_colours():
+    from solver.search.fitters import fit_rank_colour_map
+    # Output: the mask painted with the input's most frequent non-zero colour.
+    ins = [np.array([[3, 3, 0], [0, 1, 0]], np.uint8), np.array([[0, 4, 4], [4, 2, 0]], np.uint8)]
+    masks = [(g != 0).astype(np.uint8) for g in ins]
+    outs = [np.where(masks[0] != 0, 3, 0).astype(np.uint8), np.where(masks[1] != 0, 4, 0).astype(np.uint8)]
+    test_in = np.array([[6, 0], [6, 5]], np.uint8)
+    got = fit_rank_colour_map(masks, outs, ins, [(test_in != 0).astype(np.uint8)], [test_in])
+    assert got is not None and got[0].tolist() == [[6, 0], [6, 6]]
+    assert fit_colour_map(masks, outs) is None  # no single map does it

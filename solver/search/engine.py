@@ -22,11 +22,12 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule
+from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map
 from .image import Img, Value, value_key
 from .transforms import IMAGE, LIST, Transform, build_library
 
 COLOUR_MAP_PENALTY = 0.5   # a fitted colour map is a little less simple than none
+RANK_MAP_PENALTY = 0.25    # on top of the colour-map penalty
 PIECE_PENALTY = 1.0        # each extra overlaid piece costs like one more transform
 # A fitted local rule is flexible: rank it after exact programs of depth 2.
 LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
@@ -175,6 +176,12 @@ class _Search:
         cmap = fit_colour_map(results, self.targets)
         if cmap is not None:
             self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests]))
+            return
+        ranked = fit_rank_colour_map(results, self.targets, self.inputs[: self.n_train], tests,
+                                     self.inputs[self.n_train:])
+        if ranked is not None:
+            self.fits.append(_Fit(f"recolour_by_rank({program})", state.depth, 1, True, ranked,
+                                  RANK_MAP_PENALTY))
             return
         if state.depth <= LOCAL_RULE_MAX_DEPTH and not placed:
             for name in LOCAL_RULES:

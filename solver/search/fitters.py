@@ -41,6 +41,73 @@ def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> Opti
     return np.where(m == NO_MAP, np.arange(10), m).astype(np.uint8)
 
 
+def _colour_ranks(grid: np.ndarray) -> list[int]:
+    """Non-zero colours of a grid, most frequent first (ties: lower colour first)."""
+    counts = np.bincount(grid.ravel(), minlength=10)
+    return sorted((c for c in range(1, 10) if counts[c]), key=lambda c: (-counts[c], c))
+
+
+def fit_rank_colour_map(results: list[np.ndarray], targets: list[np.ndarray], inputs: list[np.ndarray],
+                        test_results: list[np.ndarray], test_inputs: list[np.ndarray]) -> Optional[list[np.ndarray]]:
+    """Like a colour map, but a result colour may become "the r-th most frequent colour of
+    this example's input" instead of one fixed colour (colours that differ per example).
+
+    Returns the recoloured test results, or None.
+    """
+    per_colour: dict[int, list[int]] = {}
+    for r, t in zip(results, targets):
+        if r.shape != t.shape:
+            return None
+        codes = np.unique(r.astype(np.int64) * 10 + t)
+        src = codes // 10
+        if np.any(src[1:] == src[:-1]):
+            return None  # one colour to two within an example
+        for a, b in zip(src.tolist(), (codes % 10).tolist()):
+            per_colour.setdefault(a, []).append(b)
+    ranks = [_colour_ranks(g) for g in inputs]
+    rules: dict[int, tuple[str, int]] = {}
+    for a in sorted(per_colour):
+        seen = per_colour[a]
+        if len(set(seen)) == 1 and len(seen) == len(results):
+            rules[a] = ("const", seen[0])
+            continue
+        # Which examples use colour a: rebuild the per-example targets in order.
+        found = None
+        for rank in range(4):
+            ok = True
+            for r, t, rk in zip(results, targets, ranks):
+                m = r == a
+                if not m.any():
+                    continue
+                if rank >= len(rk) or not np.all(t[m] == rk[rank]):
+                    ok = False
+                    break
+            if ok:
+                found = rank
+                break
+        if found is None:
+            if len(set(seen)) == 1:
+                rules[a] = ("const", seen[0])
+                continue
+            return None
+        rules[a] = ("rank", found)
+    if all(kind == "const" for kind, _ in rules.values()):
+        return None  # a plain colour map; fit_colour_map covers it
+    out = []
+    for g, inp in zip(test_results, test_inputs):
+        rk = _colour_ranks(inp)
+        lut = np.arange(10, dtype=np.uint8)
+        for a, (kind, v) in rules.items():
+            if kind == "const":
+                lut[a] = v
+            elif v < len(rk):
+                lut[a] = rk[v]
+            else:
+                return None
+        out.append(lut[g])
+    return out
+
+
 def _codes(a: np.ndarray, offsets) -> np.ndarray:
     """(H, W) int64 code of each cell's neighbourhood (base 11, OUTSIDE off the grid)."""
     h, w = a.shape
