@@ -22,12 +22,13 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map
+from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
 from .image import Img, Value, value_key
 from .transforms import IMAGE, LIST, Transform, build_library
 
 COLOUR_MAP_PENALTY = 0.5   # a fitted colour map is a little less simple than none
 RANK_MAP_PENALTY = 0.25    # on top of the colour-map penalty
+UNSEEN_COLOUR_PENALTY = 1.0  # a colour map that must guess a colour the demonstrations never showed
 PIECE_PENALTY = 1.0        # each extra overlaid piece costs like one more transform
 # A fitted local rule is flexible: rank it after exact programs of depth 2.
 LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
@@ -175,8 +176,10 @@ class _Search:
             return
         cmap = fit_colour_map(results, self.targets)
         if cmap is not None:
-            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests]))
-            return
+            guess = UNSEEN_COLOUR_PENALTY if unseen_colours(results, tests) else 0.0
+            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests], guess))
+            if not guess:
+                return
         ranked = fit_rank_colour_map(results, self.targets, self.inputs[: self.n_train], tests,
                                      self.inputs[self.n_train:])
         if ranked is not None:

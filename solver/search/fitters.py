@@ -25,7 +25,7 @@ NEIGHBOURHOODS: dict[str, tuple[tuple[int, int], ...]] = {
 def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> Optional[np.ndarray]:
     """A (10,) uint8 map m with m[result] == target on every demonstration, or None.
 
-    Colours that never occur in a result map to themselves.
+    Colours that never occur in a result map to themselves (a guess: see `unseen_colours`).
     """
     m = np.full(10, NO_MAP, dtype=np.int64)
     for r, t in zip(results, targets):
@@ -39,6 +39,14 @@ def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> Opti
             elif m[s] != d:
                 return None
     return np.where(m == NO_MAP, np.arange(10), m).astype(np.uint8)
+
+
+def unseen_colours(results: list[np.ndarray], tests: list[np.ndarray]) -> bool:
+    """Whether a test result holds a colour that no demonstration result holds."""
+    seen = set()
+    for r in results:
+        seen.update(np.unique(r).tolist())
+    return any(not set(np.unique(g).tolist()) <= seen for g in tests)
 
 
 def _colour_ranks(grid: np.ndarray) -> list[int]:
@@ -96,6 +104,8 @@ def fit_rank_colour_map(results: list[np.ndarray], targets: list[np.ndarray], in
     out = []
     for g, inp in zip(test_results, test_inputs):
         rk = _colour_ranks(inp)
+        if not set(np.unique(g).tolist()) <= set(rules):
+            return None  # a colour the demonstrations never showed: no guess
         lut = np.arange(10, dtype=np.uint8)
         for a, (kind, v) in rules.items():
             if kind == "const":

@@ -610,6 +610,28 @@ def _periodic(hole_rank: int):
     return f
 
 
+def _diagonal_periodic(sign: int):
+    """Fill zero cells from the smallest period p along diagonals: cells with the same
+    (y + sign * x) mod p share a colour (stripes running diagonally)."""
+    def f(v: Img, ctx) -> Optional[Img]:
+        a = v.a
+        h, w = a.shape
+        if not (a == 0).any():
+            return None
+        ys, xs = np.indices(a.shape)
+        diag = ys + sign * xs + (w if sign < 0 else 0)
+        known = a != 0
+        for p in range(2, h + w):
+            cls = diag % p
+            table = np.zeros(p, dtype=np.int64)
+            np.maximum.at(table, cls[known], a[known])
+            if np.array_equal(table[cls][known], a[known]) and (table > 0).all():
+                out = table[cls].astype(np.uint8)
+                return Img(out, v.y, v.x)
+        return None
+    return f
+
+
 def _self_kron(on_zero: bool):
     """A copy of the image in every block whose cell is non-zero (or zero)."""
     def f(v: Img, ctx) -> Optional[Img]:
@@ -987,6 +1009,8 @@ def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = Non
     add("cells_row", IMAGE, IMAGE, cells_row)
     add("periodic_fill[0]", IMAGE, IMAGE, _periodic(0))
     add("periodic_fill[rarest]", IMAGE, IMAGE, _periodic(1))
+    add("diagonal_periodic_fill", IMAGE, IMAGE, _diagonal_periodic(1))
+    add("antidiagonal_periodic_fill", IMAGE, IMAGE, _diagonal_periodic(-1))
     add("self_kron", IMAGE, IMAGE, _self_kron(False))
     add("self_kron_inverse", IMAGE, IMAGE, _self_kron(True))
     for prop in ("rank", "cells", "border"):
