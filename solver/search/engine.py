@@ -320,7 +320,8 @@ def search_task(train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Seq
     stats: dict = {"timed_out": False, "state_cap_hit": False, "depth_reached": 0}
     fits: list[_Fit] = []
     if train and test_inputs:
-        # The flipped task gets what time the plain one leaves, at most half of the limit.
+        # The plain task gets 60% of the limit; the flipped one, searched only when the plain
+        # one found nothing, gets the rest.
         plain_deadline = deadline if not settings.use_transpose else start + settings.time_limit_s * 0.6
         s = _Search(train, test_inputs, settings, plain_deadline, stats)
         s.run()
@@ -330,8 +331,8 @@ def search_task(train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Seq
             st = _Search(ttrain, ttest, settings, deadline, stats)
             st.run()
             for f in st.fits:
-                fits.append(_Fit(f"transpose({f.program} on transposed task)", f.depth + 1, f.pieces,
-                                 f.colour_mapped, [g.T.copy() for g in f.test_grids]))
+                fits.append(_Fit(f"transposed_task[{f.program}]", f.depth + 1, f.pieces,
+                                 f.colour_mapped, [g.T.copy() for g in f.test_grids], f.penalty))
     per_test = _rank(fits, len(test_inputs), settings.max_candidates)
     stats["fitting_programs"] = len(fits)
     stats["seconds"] = round(time.perf_counter() - start, 4)
