@@ -5,8 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from solver.search import SearchSettings, search_task, warmup
 from solver.arc.tasks import load_source
+from solver.search import SearchSettings, search_task, warmup
 
 FAST = SearchSettings(time_limit_s=20.0, max_depth=2)
 

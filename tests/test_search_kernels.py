@@ -3,7 +3,8 @@
 from collections import deque
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from solver.search import kernels as K

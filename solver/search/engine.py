@@ -17,16 +17,18 @@ Every loop checks the deadline; the number of stored states and their bytes are 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
 
 import numpy as np
 
-from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule
-from .image import Img, Value, value_key
+from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
+from .image import Img, value_key
 from .transforms import IMAGE, LIST, Transform, build_library
 
 COLOUR_MAP_PENALTY = 0.5   # a fitted colour map is a little less simple than none
+RANK_MAP_PENALTY = 0.25    # on top of the colour-map penalty
+UNSEEN_COLOUR_PENALTY = 1.0  # a colour map that must guess a colour the demonstrations never showed
 PIECE_PENALTY = 1.0        # each extra overlaid piece costs like one more transform
 # A fitted local rule is flexible: rank it after exact programs of depth 2.
 LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
@@ -127,7 +129,7 @@ class _Search:
         if time.perf_counter() > self.deadline:
             raise _Deadline
 
-    def _apply(self, t: Transform, state: _State) -> Optional[tuple]:
+    def _apply(self, t: Transform, state: _State) -> tuple | None:
         out = []
         for value, ctx in zip(state.values, self.inputs):
             if time.perf_counter() > self.deadline:  # many large pairs: check between examples too
@@ -174,7 +176,15 @@ class _Search:
             return
         cmap = fit_colour_map(results, self.targets)
         if cmap is not None:
-            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests]))
+            guess = UNSEEN_COLOUR_PENALTY if unseen_colours(results, tests) else 0.0
+            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests], guess))
+            if not guess:
+                return
+        ranked = fit_rank_colour_map(results, self.targets, self.inputs[: self.n_train], tests,
+                                     self.inputs[self.n_train:])
+        if ranked is not None:
+            self.fits.append(_Fit(f"recolour_by_rank({program})", state.depth, 1, True, ranked,
+                                  RANK_MAP_PENALTY))
             return
         if state.depth <= LOCAL_RULE_MAX_DEPTH and not placed:
             for name in LOCAL_RULES:
@@ -190,7 +200,7 @@ class _Search:
             if (painted & ~wrong).any():
                 self.pieces.append((painted, wrong, tests, program, state.depth))
 
-    def _store(self, values: tuple, kind: str, program: str, depth: int) -> Optional[_State]:
+    def _store(self, values: tuple, kind: str, program: str, depth: int) -> _State | None:
         key = kind.encode() + b"".join(value_key(v) for v in values)
         if key in self.seen:
             return None
@@ -205,6 +215,7 @@ class _Search:
     def run(self):
         root_values = tuple(Img(np.ascontiguousarray(g, dtype=np.uint8)) for g in self.inputs)
         root = self._store(root_values, IMAGE, "input", 0)
+        assert root is not None  # the first state is always new
         self._consider(root)
         frontier = [root]
         tried = 0
@@ -310,7 +321,8 @@ def search_task(train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Seq
     stats: dict = {"timed_out": False, "state_cap_hit": False, "depth_reached": 0}
     fits: list[_Fit] = []
     if train and test_inputs:
-        # The flipped task gets what time the plain one leaves, at most half of the limit.
+        # The plain task gets 60% of the limit; the flipped one, searched only when the plain
+        # one found nothing, gets the rest.
         plain_deadline = deadline if not settings.use_transpose else start + settings.time_limit_s * 0.6
         s = _Search(train, test_inputs, settings, plain_deadline, stats)
         s.run()
@@ -320,8 +332,8 @@ def search_task(train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Seq
             st = _Search(ttrain, ttest, settings, deadline, stats)
             st.run()
             for f in st.fits:
-                fits.append(_Fit(f"transpose({f.program} on transposed task)", f.depth + 1, f.pieces,
-                                 f.colour_mapped, [g.T.copy() for g in f.test_grids]))
+                fits.append(_Fit(f"transposed_task[{f.program}]", f.depth + 1, f.pieces,
+                                 f.colour_mapped, [g.T.copy() for g in f.test_grids], f.penalty))
     per_test = _rank(fits, len(test_inputs), settings.max_candidates)
     stats["fitting_programs"] = len(fits)
     stats["seconds"] = round(time.perf_counter() - start, 4)

@@ -8,8 +8,6 @@ inputs was also seen in the demonstrations, so it never guesses.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 NO_MAP = -1
@@ -22,10 +20,10 @@ NEIGHBOURHOODS: dict[str, tuple[tuple[int, int], ...]] = {
 }
 
 
-def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> Optional[np.ndarray]:
+def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray | None:
     """A (10,) uint8 map m with m[result] == target on every demonstration, or None.
 
-    Colours that never occur in a result map to themselves.
+    Colours that never occur in a result map to themselves (a guess: see `unseen_colours`).
     """
     m = np.full(10, NO_MAP, dtype=np.int64)
     for r, t in zip(results, targets):
@@ -39,6 +37,83 @@ def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> Opti
             elif m[s] != d:
                 return None
     return np.where(m == NO_MAP, np.arange(10), m).astype(np.uint8)
+
+
+def unseen_colours(results: list[np.ndarray], tests: list[np.ndarray]) -> bool:
+    """Whether a test result holds a colour that no demonstration result holds."""
+    seen = set()
+    for r in results:
+        seen.update(np.unique(r).tolist())
+    return any(not set(np.unique(g).tolist()) <= seen for g in tests)
+
+
+def _colour_ranks(grid: np.ndarray) -> list[int]:
+    """Non-zero colours of a grid, most frequent first (ties: lower colour first)."""
+    counts = np.bincount(grid.ravel(), minlength=10)
+    return sorted((c for c in range(1, 10) if counts[c]), key=lambda c: (-counts[c], c))
+
+
+def fit_rank_colour_map(results: list[np.ndarray], targets: list[np.ndarray], inputs: list[np.ndarray],
+                        test_results: list[np.ndarray], test_inputs: list[np.ndarray]) -> list[np.ndarray] | None:
+    """Like a colour map, but a result colour may become "the r-th most frequent colour of
+    this example's input" instead of one fixed colour (colours that differ per example).
+
+    Returns the recoloured test results, or None.
+    """
+    per_colour: dict[int, list[int]] = {}
+    for r, t in zip(results, targets):
+        if r.shape != t.shape:
+            return None
+        codes = np.unique(r.astype(np.int64) * 10 + t)
+        src = codes // 10
+        if np.any(src[1:] == src[:-1]):
+            return None  # one colour to two within an example
+        for a, b in zip(src.tolist(), (codes % 10).tolist()):
+            per_colour.setdefault(a, []).append(b)
+    ranks = [_colour_ranks(g) for g in inputs]
+    rules: dict[int, tuple[str, int]] = {}
+    for a in sorted(per_colour):
+        seen = per_colour[a]
+        if len(set(seen)) == 1 and len(seen) == len(results):
+            rules[a] = ("const", seen[0])
+            continue
+        # Which examples use colour a: rebuild the per-example targets in order.
+        found = None
+        for rank in range(4):
+            ok = True
+            for r, t, rk in zip(results, targets, ranks):
+                m = r == a
+                if not m.any():
+                    continue
+                if rank >= len(rk) or not np.all(t[m] == rk[rank]):
+                    ok = False
+                    break
+            if ok:
+                found = rank
+                break
+        if found is None:
+            if len(set(seen)) == 1:
+                rules[a] = ("const", seen[0])
+                continue
+            return None
+        rules[a] = ("rank", found)
+    if all(kind == "const" for kind, _ in rules.values()):
+        return None  # a plain colour map; fit_colour_map covers it
+    out = []
+    for g, inp in zip(test_results, test_inputs):
+        rk = _colour_ranks(inp)
+        if not set(np.unique(g).tolist()) <= set(rules):
+            return None  # a colour the demonstrations never showed: no guess
+        lut = np.arange(10, dtype=np.uint8)
+        for a, (kind, v) in rules.items():
+            if kind == "const":
+                lut[a] = v
+            elif v < len(rk):
+                lut[a] = rk[v]
+            else:
+                return None
+        out.append(lut[g])
+    return out
 
 
 def _codes(a: np.ndarray, offsets) -> np.ndarray:
@@ -80,7 +155,7 @@ LOCAL_RULES = ("counts", "cross", "3x3")  # simplest first
 
 
 def fit_local_rule(results: list[np.ndarray], targets: list[np.ndarray], tests: list[np.ndarray],
-                   neighbourhood: str) -> Optional[list[np.ndarray]]:
+                   neighbourhood: str) -> list[np.ndarray] | None:
     """Learn target cell = f(neighbourhood of the result cell) and apply it to `tests`.
 
     results/targets: per demonstration, same-shaped (H, W) uint8. Returns the test grids,

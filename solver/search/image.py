@@ -8,7 +8,6 @@ the background (transparent when images are overlaid). A list value is a tuple o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 
@@ -25,7 +24,7 @@ class Img:
         return b"%d,%d,%d,%d:" % (self.y, self.x, h, w) + self.a.tobytes()
 
 
-Value = Union[Img, tuple]  # an image, or a tuple of images (a list value)
+Value = Img | tuple  # an image, or a tuple of images (a list value)
 
 MAX_SIDE = 30  # largest side a search value may have (ARC's limit)
 

@@ -13,8 +13,8 @@ only over the colours the task uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -30,7 +30,7 @@ class Transform:
     name: str
     takes: str    # IMAGE or LIST
     gives: str    # IMAGE or LIST
-    fn: Callable[[Value, np.ndarray], Optional[Value]]
+    fn: Callable[[Value, np.ndarray], Value | None]
     cost: int = 1  # program length it adds
 
 
@@ -39,7 +39,8 @@ def map_over(t: Transform) -> Transform:
     apply to stays as it is."""
     fn = t.fn
 
-    def f(vs: tuple, ctx) -> Optional[tuple]:
+    def f(vs: Value, ctx: np.ndarray) -> Value | None:
+        assert isinstance(vs, tuple)  # a LIST transform
         out = []
         for v in vs:
             r = fn(v, ctx)
@@ -56,7 +57,7 @@ MAPPABLE_PREFIXES = ("rot90", "rot180", "rot270", "flip_v", "flip_h", "transpose
 
 # ---------------------------------------------------------------------------- helpers
 
-def _img(a: np.ndarray, y: int = 0, x: int = 0) -> Optional[Img]:
+def _img(a: np.ndarray, y: int = 0, x: int = 0) -> Img | None:
     if not ok_shape(a):
         return None
     return Img(np.ascontiguousarray(a, dtype=np.uint8), y, x)
@@ -91,7 +92,7 @@ def _fg_colours_by_count(a: np.ndarray) -> list[int]:
 
 # ---------------------------------------------------------------------------- image -> image
 
-def crop(v: Img, ctx) -> Optional[Img]:
+def crop(v: Img, ctx) -> Img | None:
     """Bounding box of the non-zero cells."""
     b = _bbox(v.a != 0)
     if b is None:
@@ -100,7 +101,7 @@ def crop(v: Img, ctx) -> Optional[Img]:
     return _img(v.a[r0:r1, c0:c1], v.y + r0, v.x + c0)
 
 
-def crop_fg(v: Img, ctx) -> Optional[Img]:
+def crop_fg(v: Img, ctx) -> Img | None:
     """Bounding box of the cells not of the majority colour."""
     bg = majority_colour(v.a)
     b = _bbox(v.a != bg)
@@ -111,7 +112,7 @@ def crop_fg(v: Img, ctx) -> Optional[Img]:
 
 
 def _rigid(k: int):
-    def f(v: Img, ctx) -> Img:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         if k == 1:
             a = np.rot90(a, 1)
@@ -135,7 +136,7 @@ RIGID_NAMES = ["id", "rot90", "rot180", "rot270", "flip_v", "flip_h", "transpose
 
 
 def _keep_colour(c: int):
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         m = v.a == c
         if not m.any():
             return None
@@ -144,7 +145,7 @@ def _keep_colour(c: int):
 
 
 def _erase_colour(c: int):
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         m = v.a == c
         if not m.any():
             return None
@@ -155,7 +156,7 @@ def _erase_colour(c: int):
 
 
 def _paint(c: int):  # "paint[c]"
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         out = np.where(v.a != 0, c, 0).astype(np.uint8)
         return Img(out, v.y, v.x)
     return f
@@ -163,7 +164,7 @@ def _paint(c: int):  # "paint[c]"
 
 def _keep_rank(r: int):
     """Keep only the r-th most frequent non-zero colour."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         cols = _fg_colours_by_count(v.a)
         if len(cols) <= r:
             return None
@@ -173,7 +174,7 @@ def _keep_rank(r: int):
 
 def _fill_enclosed(c: int):
     """Paint the zero cells not reachable from the border (4-neighbourhood) with c."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         outside = K.outside_mask(v.a, 0, False)
         holes = (v.a == 0) & ~outside
         if not holes.any():
@@ -184,7 +185,7 @@ def _fill_enclosed(c: int):
     return f
 
 
-def holes(v: Img, ctx) -> Optional[Img]:
+def holes(v: Img, ctx) -> Img | None:
     """Only the enclosed zero cells, as colour 1 (a mask; the final colour map names it)."""
     outside = K.outside_mask(v.a, 0, False)
     m = (v.a == 0) & ~outside
@@ -193,7 +194,7 @@ def holes(v: Img, ctx) -> Optional[Img]:
     return Img(m.astype(np.uint8), v.y, v.x)
 
 
-def fill_holes_own(v: Img, ctx) -> Optional[Img]:
+def fill_holes_own(v: Img, ctx) -> Img | None:
     """Fill each object's enclosed cells with that object's colour (icecuber's Fill)."""
     outside = K.outside_mask(v.a, 0, False)
     m = (v.a == 0) & ~outside
@@ -210,7 +211,7 @@ def fill_holes_own(v: Img, ctx) -> Optional[Img]:
     return Img(out, v.y, v.x)
 
 
-def border_cells(v: Img, ctx) -> Optional[Img]:
+def border_cells(v: Img, ctx) -> Img | None:
     """Non-zero cells with a zero (or off-grid) 4-neighbour."""
     a = v.a
     p = _pad1(a)
@@ -221,7 +222,7 @@ def border_cells(v: Img, ctx) -> Optional[Img]:
     return Img(np.where(m, a, 0).astype(np.uint8), v.y, v.x)
 
 
-def interior_cells(v: Img, ctx) -> Optional[Img]:
+def interior_cells(v: Img, ctx) -> Img | None:
     """Non-zero cells whose 4 neighbours are all non-zero."""
     a = v.a
     p = _pad1(a)
@@ -234,7 +235,7 @@ def interior_cells(v: Img, ctx) -> Optional[Img]:
 
 def _outline(c: int, diagonal: bool):
     """Paint zero cells next to non-zero cells with c."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         p = _pad1(a != 0)
         near = p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
@@ -251,7 +252,7 @@ def _outline(c: int, diagonal: bool):
 
 def _gravity(direction: int):
     """0 down, 1 up, 2 right, 3 left."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         if direction == 0:
             out = K.gravity_down(a, 0)
@@ -266,14 +267,14 @@ def _gravity(direction: int):
 
 
 def _scale_up(k: int):
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         return _img(np.repeat(np.repeat(v.a, k, axis=0), k, axis=1))
     return f
 
 
 def _scale_down(k: int):
     """Inverse of scale_up: only when every k x k block is one colour."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
         if h % k or w % k:
@@ -287,7 +288,7 @@ def _scale_down(k: int):
 
 def _tile(ry: int, rx: int, mode: str):
     """Tile ry x rx copies; mode 'plain' or 'mirror' (neighbouring copies flipped)."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         if mode == "plain":
             return _img(np.tile(a, (ry, rx)))
@@ -308,7 +309,7 @@ def _tile(ry: int, rx: int, mode: str):
 
 def _symmetrize(kind: str):
     """Overlay the image with its mirror (zero cells take the mirror's colour)."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         if kind == "h":
             m = a[:, ::-1]
@@ -340,7 +341,7 @@ def _symmetrize(kind: str):
 
 
 def _half(which: str):
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
         if which == "top":
@@ -358,7 +359,7 @@ RAY_DIRS = {"up": 1, "down": 2, "left": 4, "right": 8, "vertical": 3, "horizonta
 
 
 def _rays(dirs: int, stop: bool):
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         out = K.rays(v.a, 0, dirs, stop)
         if np.array_equal(out, v.a):
             return None
@@ -367,7 +368,7 @@ def _rays(dirs: int, stop: bool):
 
 
 def _connect(hz: bool, vt: bool, dg: bool):
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         out = K.connect_pairs(v.a, 0, hz, vt, dg)
         if np.array_equal(out, v.a):
             return None
@@ -375,7 +376,7 @@ def _connect(hz: bool, vt: bool, dg: bool):
     return f
 
 
-def dedupe_rows_cols(v: Img, ctx) -> Optional[Img]:
+def dedupe_rows_cols(v: Img, ctx) -> Img | None:
     """Drop every row/column equal to the one before it."""
     a = v.a
     keep_r = np.ones(a.shape[0], dtype=bool)
@@ -389,7 +390,7 @@ def dedupe_rows_cols(v: Img, ctx) -> Optional[Img]:
     return _img(a)
 
 
-def drop_empty_rows_cols(v: Img, ctx) -> Optional[Img]:
+def drop_empty_rows_cols(v: Img, ctx) -> Img | None:
     """Drop every all-zero row and column."""
     a = v.a
     a = a[(a != 0).any(axis=1)]
@@ -401,7 +402,7 @@ def drop_empty_rows_cols(v: Img, ctx) -> Optional[Img]:
     return _img(a)
 
 
-def majority_cell(v: Img, ctx) -> Optional[Img]:
+def majority_cell(v: Img, ctx) -> Img | None:
     """1x1 grid of the most frequent non-zero colour."""
     cols = _fg_colours_by_count(v.a)
     if not cols:
@@ -409,7 +410,7 @@ def majority_cell(v: Img, ctx) -> Optional[Img]:
     return Img(np.array([[cols[0]]], dtype=np.uint8))
 
 
-def minority_cell(v: Img, ctx) -> Optional[Img]:
+def minority_cell(v: Img, ctx) -> Img | None:
     """1x1 grid of the least frequent non-zero colour."""
     cols = _fg_colours_by_count(v.a)
     if not cols:
@@ -417,7 +418,7 @@ def minority_cell(v: Img, ctx) -> Optional[Img]:
     return Img(np.array([[cols[-1]]], dtype=np.uint8))
 
 
-def invert(v: Img, ctx) -> Optional[Img]:
+def invert(v: Img, ctx) -> Img | None:
     """Swap zero and the most frequent non-zero colour; other colours become zero."""
     cols = _fg_colours_by_count(v.a)
     if not cols:
@@ -425,7 +426,7 @@ def invert(v: Img, ctx) -> Optional[Img]:
     return Img(np.where(v.a == 0, cols[0], 0).astype(np.uint8), v.y, v.x)
 
 
-def overlay_on_input(v: Img, ctx) -> Optional[Img]:
+def overlay_on_input(v: Img, ctx) -> Img | None:
     """Draw the image's non-zero cells on the input at the image's position."""
     base = ctx.copy()
     h, w = v.a.shape
@@ -438,7 +439,7 @@ def overlay_on_input(v: Img, ctx) -> Optional[Img]:
     return Img(base)
 
 
-def erase_from_input(v: Img, ctx) -> Optional[Img]:
+def erase_from_input(v: Img, ctx) -> Img | None:
     """The input with the image's non-zero cells (at its position) set to zero."""
     base = ctx.copy()
     h, w = v.a.shape
@@ -449,7 +450,7 @@ def erase_from_input(v: Img, ctx) -> Optional[Img]:
     return Img(base)
 
 
-def place_on_blank(v: Img, ctx) -> Optional[Img]:
+def place_on_blank(v: Img, ctx) -> Img | None:
     """The image at its position on an empty canvas of the input's size."""
     base = np.zeros_like(ctx)
     h, w = v.a.shape
@@ -461,7 +462,7 @@ def place_on_blank(v: Img, ctx) -> Optional[Img]:
     return Img(base)
 
 
-def hull(v: Img, ctx) -> Optional[Img]:
+def hull(v: Img, ctx) -> Img | None:
     """Fill the bounding box of the non-zero cells with their majority colour."""
     b = _bbox(v.a != 0)
     if b is None:
@@ -473,7 +474,7 @@ def hull(v: Img, ctx) -> Optional[Img]:
     return Img(out, v.y, v.x)
 
 
-def remove_singletons(v: Img, ctx) -> Optional[Img]:
+def remove_singletons(v: Img, ctx) -> Img | None:
     """Erase non-zero cells with no non-zero 8-neighbour (noise)."""
     labels, n = K.label_components(v.a, 0, True, True)
     boxes = K.component_boxes(labels, n)
@@ -485,7 +486,7 @@ def remove_singletons(v: Img, ctx) -> Optional[Img]:
     return Img(out, v.y, v.x)
 
 
-def largest_rect_zero(v: Img, ctx) -> Optional[Img]:
+def largest_rect_zero(v: Img, ctx) -> Img | None:
     """Mask (colour 1) of the largest all-zero axis-aligned rectangle (first on ties)."""
     area, r0, r1, c0, c1 = K.largest_zero_rect(v.a)
     if area < 2:
@@ -495,7 +496,7 @@ def largest_rect_zero(v: Img, ctx) -> Optional[Img]:
     return Img(out, v.y, v.x)
 
 
-def colour_count_row(v: Img, ctx) -> Optional[Img]:
+def colour_count_row(v: Img, ctx) -> Img | None:
     """1 x N row of the most frequent non-zero colour, N = number of its components."""
     cols = _fg_colours_by_count(v.a)
     if not cols:
@@ -508,7 +509,7 @@ def colour_count_row(v: Img, ctx) -> Optional[Img]:
 
 def _fill_bbox(c: int):
     """Paint the zero cells inside each object's bounding box with c."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         labels, n = K.label_components(v.a, 0, True, True)
         if n == 0:
             return None
@@ -525,7 +526,7 @@ def _fill_bbox(c: int):
 
 def _block_reduce(k: int):
     """Each k x k block becomes one cell: its most frequent non-zero colour (0 if none)."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
         if h % k or w % k or (h == k and w == k):
@@ -537,7 +538,7 @@ def _block_reduce(k: int):
     return f
 
 
-def zero_regions_by_size(v: Img, ctx) -> Optional[Img]:
+def zero_regions_by_size(v: Img, ctx) -> Img | None:
     """Each 4-connected region of zero cells painted with its cell count (at most 9);
     non-zero cells become 0. The final colour map names the sizes."""
     inv = (v.a == 0).astype(np.uint8)
@@ -551,7 +552,7 @@ def zero_regions_by_size(v: Img, ctx) -> Optional[Img]:
 
 def _shift(dy: int, dx: int):
     """Move the content by (dy, dx) inside the same frame; cells pushed out are lost."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
         if abs(dy) >= h or abs(dx) >= w:
@@ -572,7 +573,7 @@ def _period(a: np.ndarray) -> int:
     return n
 
 
-def tile_unit(v: Img, ctx) -> Optional[Img]:
+def tile_unit(v: Img, ctx) -> Img | None:
     """The smallest block whose tiling (cut at the edges) reproduces the image."""
     a = v.a
     py, px = _period(a), _period(a.T)
@@ -581,7 +582,7 @@ def tile_unit(v: Img, ctx) -> Optional[Img]:
     return _img(a[:py, :px].copy())
 
 
-def cells_row(v: Img, ctx) -> Optional[Img]:
+def cells_row(v: Img, ctx) -> Img | None:
     """1 x N row of the most frequent non-zero colour, N = number of non-zero cells."""
     cols = _fg_colours_by_count(v.a)
     n = int(np.count_nonzero(v.a))
@@ -592,7 +593,7 @@ def cells_row(v: Img, ctx) -> Optional[Img]:
 
 def _periodic(hole_rank: int):
     """Fill the cells of one colour (0, or the least frequent colour) from the pattern's period."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         if hole_rank == 0:
             hole = 0
         else:
@@ -610,9 +611,31 @@ def _periodic(hole_rank: int):
     return f
 
 
+def _diagonal_periodic(sign: int):
+    """Fill zero cells from the smallest period p along diagonals: cells with the same
+    (y + sign * x) mod p share a colour (stripes running diagonally)."""
+    def f(v: Img, ctx) -> Img | None:
+        a = v.a
+        h, w = a.shape
+        if not (a == 0).any():
+            return None
+        ys, xs = np.indices(a.shape)
+        diag = np.asarray(ys + sign * xs + (w if sign < 0 else 0))
+        known = a != 0
+        for p in range(2, h + w):
+            cls = np.asarray(diag % p)
+            table: np.ndarray = np.zeros(p, dtype=np.int64)
+            np.maximum.at(table, cls[known], a[known])
+            if np.array_equal(table[cls][known], a[known]) and (table > 0).all():
+                out = table[cls].astype(np.uint8)
+                return Img(out, v.y, v.x)
+        return None
+    return f
+
+
 def _self_kron(on_zero: bool):
     """A copy of the image in every block whose cell is non-zero (or zero)."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
         if h * h > 30 or w * w > 30:
@@ -626,7 +649,7 @@ def _label_by(prop: str, diagonal: bool):
     """Paint every object (single-colour component) with a code of one of its properties,
     for the final colour map to name: its size rank ('rank', largest 1), its cell count
     ('cells', at most 9), or whether it touches the border ('border', 1 or 2)."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         a = v.a
         labels, n = K.label_components(a, 0, diagonal, False)
         if n < 2:
@@ -654,7 +677,7 @@ def _label_by(prop: str, diagonal: bool):
 # ---------------------------------------------------------------------------- image -> list
 
 def _components(diagonal: bool, multicolour: bool):
-    def f(v: Img, ctx) -> Optional[tuple]:
+    def f(v: Img, ctx) -> tuple | None:
         a = v.a
         labels, n = K.label_components(a, 0, diagonal, multicolour)
         if n == 0 or n > 40:
@@ -669,7 +692,7 @@ def _components(diagonal: bool, multicolour: bool):
     return f
 
 
-def split_colours(v: Img, ctx) -> Optional[tuple]:
+def split_colours(v: Img, ctx) -> tuple | None:
     """One image per non-zero colour: its cells, cropped to their bounding box."""
     a = v.a
     out = []
@@ -701,7 +724,7 @@ def _spans(n: int, cuts: list[int]):
     return spans
 
 
-def split_grid(v: Img, ctx) -> Optional[tuple]:
+def split_grid(v: Img, ctx) -> tuple | None:
     """Cells between separator lines, in row-major order."""
     a = v.a
     rows, cols = _separator_lines(a)
@@ -715,7 +738,7 @@ def split_grid(v: Img, ctx) -> Optional[tuple]:
 
 def _split_even(n: int, axis: int):
     """n equal parts along an axis (rows if 0), allowing one-cell gaps between them."""
-    def f(v: Img, ctx) -> Optional[tuple]:
+    def f(v: Img, ctx) -> tuple | None:
         a = v.a
         size = a.shape[axis]
         for gap in (0, 1):
@@ -756,7 +779,7 @@ PICK_KEYS: dict[str, Callable[[Img], int]] = {
 
 def _pick(key: Callable[[Img], int], sign: int):
     """The element with the largest (sign 1) or smallest (sign -1) key; must be unique."""
-    def f(vs: tuple, ctx) -> Optional[Img]:
+    def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
         ks = [sign * key(v) for v in vs]
@@ -777,11 +800,11 @@ def _mask_key(v: Img) -> bytes:
 
 def _pick_by_frequency(keyf, rarest: bool):
     """The element whose pattern (by keyf) occurs once (rarest) / most often; unique."""
-    def f(vs: tuple, ctx) -> Optional[Img]:
+    def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
         keys = [keyf(v) for v in vs]
-        counts = {}
+        counts: dict = {}
         for k in keys:
             counts[k] = counts.get(k, 0) + 1
         if rarest:
@@ -797,7 +820,7 @@ def _pick_by_frequency(keyf, rarest: bool):
     return f
 
 
-def pick_unique_colour(vs: tuple, ctx) -> Optional[Img]:
+def pick_unique_colour(vs: tuple, ctx) -> Img | None:
     """The one element with a colour set no other element has."""
     if len(vs) < 2:
         return None
@@ -808,7 +831,7 @@ def pick_unique_colour(vs: tuple, ctx) -> Optional[Img]:
     return vs[idx[0]]
 
 
-def compose_on_input_canvas(vs: tuple, ctx) -> Optional[Img]:
+def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
     """Every element at its position on an empty canvas of the input's size (later on top)."""
     base = np.zeros_like(ctx)
     for v in vs:
@@ -822,7 +845,7 @@ def compose_on_input_canvas(vs: tuple, ctx) -> Optional[Img]:
 
 def _boolean(op: str):
     """Cell-wise logic over equal-shaped elements; result is a colour-1 mask."""
-    def f(vs: tuple, ctx) -> Optional[Img]:
+    def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
         shape = vs[0].a.shape
@@ -839,11 +862,11 @@ def _boolean(op: str):
             m = ~masks.any(axis=0)
         else:
             raise ValueError(op)
-        return Img(m.astype(np.uint8))
+        return Img(np.asarray(m, dtype=np.uint8))
     return f
 
 
-def overlay_all(vs: tuple, ctx) -> Optional[Img]:
+def overlay_all(vs: tuple, ctx) -> Img | None:
     """Equal-shaped elements overlaid, first on top (colour 0 transparent)."""
     if len(vs) < 2:
         return None
@@ -857,7 +880,7 @@ def overlay_all(vs: tuple, ctx) -> Optional[Img]:
 
 
 def _stack(axis: int):
-    def f(vs: tuple, ctx) -> Optional[Img]:
+    def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
         if axis == 0 and any(v.a.shape[1] != vs[0].a.shape[1] for v in vs):
@@ -872,7 +895,7 @@ def _stack(axis: int):
 
 def _drop(key: Callable[[Img], int], sign: int):
     """Drop the element(s) with the extreme key; keep the rest."""
-    def f(vs: tuple, ctx) -> Optional[tuple]:
+    def f(vs: tuple, ctx) -> tuple | None:
         if len(vs) < 2:
             return None
         ks = [sign * key(v) for v in vs]
@@ -883,7 +906,7 @@ def _drop(key: Callable[[Img], int], sign: int):
 
 
 def _keep_touching_border(touching: bool):
-    def f(vs: tuple, ctx) -> Optional[tuple]:
+    def f(vs: tuple, ctx) -> tuple | None:
         H, W = ctx.shape
         out = tuple(v for v in vs if (v.y == 0 or v.x == 0 or v.y + v.a.shape[0] == H
                                       or v.x + v.a.shape[1] == W) == touching)
@@ -897,7 +920,7 @@ def _keep_touching_border(touching: bool):
 
 def _crop_at(where: str, oh: int, ow: int):
     """An oh x ow window at a corner or the centre of the image."""
-    def f(v: Img, ctx) -> Optional[Img]:
+    def f(v: Img, ctx) -> Img | None:
         h, w = v.a.shape
         if h < oh or w < ow or (h, w) == (oh, ow):
             return None
@@ -911,7 +934,7 @@ def a_copy(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = None) -> list[Transform]:
+def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) -> list[Transform]:
     """All transforms for a task whose grids use `colours` (sorted, 0 included or not).
 
     out_shape: the demonstrations' output shape when they all share one; it adds windows
@@ -987,6 +1010,8 @@ def build_library(colours: list[int], out_shape: Optional[tuple[int, int]] = Non
     add("cells_row", IMAGE, IMAGE, cells_row)
     add("periodic_fill[0]", IMAGE, IMAGE, _periodic(0))
     add("periodic_fill[rarest]", IMAGE, IMAGE, _periodic(1))
+    add("diagonal_periodic_fill", IMAGE, IMAGE, _diagonal_periodic(1))
+    add("antidiagonal_periodic_fill", IMAGE, IMAGE, _diagonal_periodic(-1))
     add("self_kron", IMAGE, IMAGE, _self_kron(False))
     add("self_kron_inverse", IMAGE, IMAGE, _self_kron(True))
     for prop in ("rank", "cells", "border"):
