@@ -1,4 +1,11 @@
-"""The worker pool: one process per device, each with its own inbox and at most one job."""
+"""The worker pool: one process per device, each with its own inbox, its own answer pipe and at most one job.
+
+Each worker answers through a pipe of its own, not a queue shared by all: a worker killed
+while writing (kill -9, the OOM killer) could otherwise die holding the shared queue's
+lock, and every other worker's answers would wait on it forever. A dead worker's pipe
+reads as closed (the supervisor keeps no copy of its write end), and what the worker
+wrote before dying is still read.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,13 @@ import contextlib
 import dataclasses
 import logging
 import multiprocessing as mp
-import queue
 import signal
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from solver.arc.tasks import Task
@@ -31,6 +38,7 @@ class WorkerHandle:
 
     process: Any  # a spawn-context Process
     inbox: Any  # a spawn-context Queue of Job | None
+    answers: Connection  # the read end of the worker's answer pipe
     device: str
     job: Job | None = None
     ready: bool = False
@@ -59,7 +67,7 @@ class WorkerPool:
     def __init__(self, spec: WorkerSpec, devices: list[str]):
         self.spec = spec
         self.context = mp.get_context("spawn")  # CUDA cannot be forked
-        self.outbox = self.context.Queue()
+        self.pending: list[TaskMessage] = []  # read from dead workers' pipes, not yet handed out
         self.workers: dict[int, WorkerHandle] = {}
         self.next_id = 0
         self.last_error = "unknown error"
@@ -70,11 +78,13 @@ class WorkerPool:
     def _spawn(self, device: str) -> None:
         worker_id, self.next_id = self.next_id, self.next_id + 1
         inbox = self.context.Queue()
+        answers, writer = self.context.Pipe(duplex=False)
         spec = dataclasses.replace(self.spec, device=device)
-        process = self.context.Process(target=worker_main, args=(worker_id, spec, inbox, self.outbox), daemon=True)
+        process = self.context.Process(target=worker_main, args=(worker_id, spec, inbox, writer), daemon=True)
         with sigint_ignored():
             process.start()
-        self.workers[worker_id] = WorkerHandle(process, inbox, device)
+        writer.close()  # the worker holds the only write end: its death reads as end-of-file here
+        self.workers[worker_id] = WorkerHandle(process, inbox, answers, device)
 
     def alive(self) -> bool:
         """Whether any worker is running or starting (given-up devices have none)."""
@@ -97,12 +107,29 @@ class WorkerPool:
         if worker_id in self.workers:
             self.workers[worker_id].job = None
 
-    def receive(self, timeout: float) -> TaskMessage | None:
-        """The next task message (Done or Failed), or None; Ready and Broken are handled here."""
+    def receive(self, timeout: float) -> list[TaskMessage]:
+        """Task messages (Done or Failed) that arrive within `timeout` seconds (0: only those waiting).
+
+        Ready and Broken are handled here.
+        """
+        messages, self.pending = self.pending, []
+        readers = {w.answers: i for i, w in self.workers.items() if not w.answers.closed}
+        for reader in wait(list(readers), 0.0 if messages else timeout) if readers else []:
+            messages.extend(self._read(readers[reader]))  # type: ignore[index]
+        return [m for m in messages if self._task_message(m)]
+
+    def _read(self, worker_id: int) -> list:
+        """Everything waiting in one worker's pipe; a closed pipe (the worker died) is closed here too."""
+        answers, messages = self.workers[worker_id].answers, []
         try:
-            message = self.outbox.get(timeout=timeout)
-        except queue.Empty:
-            return None
+            while not answers.closed and answers.poll(0):
+                messages.append(answers.recv())
+        except (EOFError, OSError):  # the worker is gone; an answer cut off mid-write is lost with it
+            answers.close()
+        return messages
+
+    def _task_message(self, message) -> bool:
+        """Whether `message` is a task's answer; Ready and Broken update the worker's state."""
         worker = self.workers.get(message.worker_id)
         if isinstance(message, Ready):
             if worker is not None:
@@ -111,23 +138,14 @@ class WorkerPool:
                     log.info("worker %d on %s: %.0f train / %.0f inference work units per second",
                              message.worker_id, worker.device, message.rates.train_units_per_s,
                              message.rates.infer_units_per_s)
-            return None
+            return False
         if isinstance(message, Broken):
             if worker is not None:
                 worker.broken = True
             self.last_error = message.error
             log.error("worker %d could not start: %s", message.worker_id, message.error)
-            return None
-        return message
-
-    def drain(self) -> list[TaskMessage]:
-        """Every task message already waiting, without blocking."""
-        messages = []
-        while not self.outbox.empty():
-            message = self.receive(0.0)
-            if message is not None:
-                messages.append(message)
-        return messages
+            return False
+        return True
 
     def reap_dead(self) -> list[Task]:
         """Tasks whose worker process died mid-job; the worker is replaced on the same device.
@@ -139,8 +157,11 @@ class WorkerPool:
         for worker_id, worker in list(self.workers.items()):
             if worker.broken or worker.process.is_alive():
                 continue
+            last_words = [m for m in self._read(worker_id) if self._task_message(m)]
+            self.pending.extend(last_words)  # answers sent before dying still count
+            worker.answers.close()
             del self.workers[worker_id]
-            if worker.job is not None:
+            if worker.job is not None and not any(m.task_id == worker.job.task.id for m in last_words):
                 orphans.append(worker.job.task)
             if not worker.ready:
                 self.start_failures[worker.device] += 1

@@ -189,7 +189,7 @@ class Supervisor:
         tries: Counter[str] = Counter()
         try:
             while self.todo or pool.busy():
-                for message in pool.drain():  # answers already sent count, even from a worker now dead
+                for message in pool.receive(0.0):  # answers already sent count, even from a worker now dead
                     self._handle(pool, message)
                 unfinished = [i for i in pool.in_flight() + [t.id for t in self.todo] if i not in self.answered]
                 if self.hard_deadline is not None and time.monotonic() >= self.hard_deadline:
@@ -215,9 +215,8 @@ class Supervisor:
                         self.answered.add(task.id)
                         self._fail([task.id], "worker died twice on this task")
                         self.progress.advance(f"task {task.id} failed")
-                arrived = pool.receive(POLL_S)
-                if arrived is not None:
-                    self._handle(pool, arrived)
+                for message in pool.receive(POLL_S):
+                    self._handle(pool, message)
         finally:
             # Past the hard deadline (or on Ctrl-C mid-task) no worker is waited for.
             in_time = self.hard_deadline is None or time.monotonic() < self.hard_deadline

@@ -116,16 +116,16 @@ def observed_rates(old: Throughput, report: dict[str, Any], work: float) -> Thro
     return Throughput(train, infer)
 
 
-def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
+def worker_main(worker_id: int, spec: WorkerSpec, inbox, answers) -> None:
     """Process entry point: Ready (or Broken), then Done or Failed per job, until a None job."""
     parent = multiprocessing.parent_process()
     logging.basicConfig(level=logging.WARNING, format=f"[worker {worker_id}] %(levelname)s %(message)s")
     try:
         solver = TaskSolver(spec)
     except Exception as error:  # reported to the supervisor, which falls back for every task
-        outbox.put(Broken(worker_id, one_line(error)))
+        answers.send(Broken(worker_id, one_line(error)))
         return
-    outbox.put(Ready(worker_id, solver.rates))
+    answers.send(Ready(worker_id, solver.rates))
     while True:
         try:
             job = inbox.get(timeout=PARENT_CHECK_S)
@@ -137,7 +137,7 @@ def worker_main(worker_id: int, spec: WorkerSpec, inbox, outbox) -> None:
             return
         try:
             outcome = solver.solve(job)
-            outbox.put(Done(worker_id, job.task.id, outcome.entries, outcome.report))
+            answers.send(Done(worker_id, job.task.id, outcome.entries, outcome.report))
         except Exception as error:  # one task's crash must not cost the others
             log.debug("task %s failed:\n%s", job.task.id, traceback.format_exc())
-            outbox.put(Failed(worker_id, job.task.id, one_line(error)))
+            answers.send(Failed(worker_id, job.task.id, one_line(error)))
