@@ -15,6 +15,11 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_ruff_format_would_change_nothing():
+    result = run_tool("ruff", "format", "--check", "--no-cache", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_mypy_finds_nothing():
     result = run_tool("mypy", "--no-incremental")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -80,3 +80,5 @@ def test_fine_tuning_cut_or_skipped_by_the_budget_is_explained():
     assert "skipped" in finetune_note(report(0, 0), configured_steps=300)
     assert "cut to 3 of 300 steps" in finetune_note(report(3, 3), configured_steps=300)
     assert "stopped by the deadline after 1 of 3" in finetune_note(report(3, 1), configured_steps=300)
+    search_alone = {"experts": ["search"], "plan": {"finetune_steps": 0, "finetune_batch": 64}}
+    assert finetune_note(search_alone, configured_steps=300) is None  # no TRM ran: nothing to explain

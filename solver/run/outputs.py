@@ -62,6 +62,8 @@ def remove_run_files(out_dir: Path) -> None:
 
 def finetune_note(report: dict[str, Any], configured_steps: int) -> str | None:
     """Why a task got fewer fine-tuning steps than configured (time budget or deadline), or None."""
+    if "finetune_steps" not in report:  # the TRM did not run (the program search answered alone)
+        return None
     plan = report.get("plan", {})
     planned, done = plan.get("finetune_steps", configured_steps), report.get("finetune_steps", 0)
     notes = []
