@@ -64,8 +64,9 @@ def main() -> None:
             runs = {}
             for early in (False, True):
                 began = time.perf_counter()
-                found = predict(model, pair.input, augs, tuned.embeddings, side, args.depth, 64, NEVER, NEVER, CPU,
-                                early_stop=early)
+                found = predict(
+                    model, pair.input, augs, tuned.embeddings, side, args.depth, 64, NEVER, NEVER, CPU, early_stop=early
+                )
                 totals[early][2] += time.perf_counter() - began
                 totals[early][0] += sum(c.sup_steps for c in found)
                 top = top_attempts(rank(found), fallback=pair.input)
@@ -76,11 +77,15 @@ def main() -> None:
             same_candidates += sum(same(a.grid, b.grid) for a, b in zip(runs[False][0], runs[True][0]))
             same_top += all(same(a, b) for a, b in zip(runs[False][1], runs[True][1]))
         print(f"{task_id}: last fine-tuning loss {tuned.last_loss:.3f}", flush=True)
-    print(f"depth {args.depth}, {args.steps} fine-tuning steps, {args.augmentations} augmentations, "
-          f"{outputs} test outputs")
+    print(
+        f"depth {args.depth}, {args.steps} fine-tuning steps, {args.augmentations} augmentations, "
+        f"{outputs} test outputs"
+    )
     for early, (steps, right, seconds) in totals.items():
-        print(f"early stop {'on' if early else 'off'}: supervision steps run {steps}, pass@2 {right}/{outputs}, "
-              f"inference {seconds:.2f} s")
+        print(
+            f"early stop {'on' if early else 'off'}: supervision steps run {steps}, pass@2 {right}/{outputs}, "
+            f"inference {seconds:.2f} s"
+        )
     print(f"identical candidates {same_candidates}/{candidates}; identical top-2 attempts {same_top}/{outputs}")
 
 

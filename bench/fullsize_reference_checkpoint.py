@@ -49,14 +49,22 @@ def main() -> None:
     out = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
     g = torch.Generator().manual_seed(0)
-    shapes = {"embed_tokens.embedding_weight": (VOCAB, HIDDEN), "lm_head.weight": (VOCAB, HIDDEN),
-              "q_head.weight": (2, HIDDEN), "q_head.bias": (2,)}
+    shapes = {
+        "embed_tokens.embedding_weight": (VOCAB, HIDDEN),
+        "lm_head.weight": (VOCAB, HIDDEN),
+        "q_head.weight": (2, HIDDEN),
+        "q_head.bias": (2,),
+    }
     for i in range(LAYERS):
         layer = f"L_level.layers.{i}."
-        shapes.update({layer + "self_attn.qkv_proj.weight": (3 * HIDDEN, HIDDEN),
-                       layer + "self_attn.o_proj.weight": (HIDDEN, HIDDEN),
-                       layer + "mlp.gate_up_proj.weight": (2 * INTER, HIDDEN),
-                       layer + "mlp.down_proj.weight": (HIDDEN, INTER)})
+        shapes.update(
+            {
+                layer + "self_attn.qkv_proj.weight": (3 * HIDDEN, HIDDEN),
+                layer + "self_attn.o_proj.weight": (HIDDEN, HIDDEN),
+                layer + "mlp.gate_up_proj.weight": (2 * INTER, HIDDEN),
+                layer + "mlp.down_proj.weight": (HIDDEN, INTER),
+            }
+        )
     state = {PREFIX + k: torch.randn(s, generator=g) * 0.02 for k, s in shapes.items()}
     state[PREFIX + "H_init"] = torch.randn(HIDDEN, generator=g).to(torch.bfloat16)
     state[PREFIX + "L_init"] = torch.randn(HIDDEN, generator=g).to(torch.bfloat16)

@@ -40,8 +40,16 @@ def main() -> None:
     model = build_model(model_preset(cfg.model))
     model.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("ema/")}, strict=True)
     model.eval()
-    data = PretrainBatches(build_split(), cfg.augmentations_per_task, cfg.batch_tokens, cfg.max_batch,
-                           model.cfg.prefix_len, meta["pretrain_config"]["seed"], cfg.translate, model.cfg.canvas)
+    data = PretrainBatches(
+        build_split(),
+        cfg.augmentations_per_task,
+        cfg.batch_tokens,
+        cfg.max_batch,
+        model.cfg.prefix_len,
+        meta["pretrain_config"]["seed"],
+        cfg.translate,
+        model.cfg.canvas,
+    )
     depth = model.cfg.halt_max_steps
     cells = {d: [0, 0, 0, 0, 0] for d in range(1, depth + 1)}  # right cells, cells, exact, halt agrees, pairs
     for batch in data.validation_batches():

@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="copy the page here")
     args = parser.parse_args()
     source = load_source("arc1/eval")
-    tasks = source.tasks[:args.tasks]
+    tasks = source.tasks[: args.tasks]
     run = synthetic_run(tasks, source.solutions)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
@@ -50,8 +50,10 @@ def main() -> int:
         warm = time.perf_counter() - start
         path = write_page(out, **run, final=True)
         size = path.stat().st_size
-        print(f"tasks: {len(tasks)}; page: {size / 1e6:.2f} MB; render cold {cold:.2f} s, "
-              f"rewrite after one task {warm:.3f} s")
+        print(
+            f"tasks: {len(tasks)}; page: {size / 1e6:.2f} MB; render cold {cold:.2f} s, "
+            f"rewrite after one task {warm:.3f} s"
+        )
         if args.keep:
             args.keep.write_bytes(path.read_bytes())
         chromium = find_chromium()
@@ -64,13 +66,17 @@ def main() -> int:
             browser.screenshot(out / "first-screen.png")
             paint = time.perf_counter() - start
             timing = browser.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON())")
-            layout = browser.evaluate("(() => {const t = performance.now(); document.querySelectorAll('section.task')"
-                                      ".forEach(s => s.style.contentVisibility = 'visible'); "
-                                      "document.body.getBoundingClientRect(); return performance.now() - t})()")
+            layout = browser.evaluate(
+                "(() => {const t = performance.now(); document.querySelectorAll('section.task')"
+                ".forEach(s => s.style.contentVisibility = 'visible'); "
+                "document.body.getBoundingClientRect(); return performance.now() - t})()"
+            )
             sections = browser.evaluate("document.querySelectorAll('section.task').length")
         nav = json.loads(timing)
-        print(f"chromium: load event after {load:.2f} s (DOMContentLoaded {nav['domContentLoadedEventEnd'] / 1e3:.2f} s"
-              f"), first screen painted {paint:.2f} s later; laying out all {sections} sections: {layout / 1e3:.2f} s")
+        print(
+            f"chromium: load event after {load:.2f} s (DOMContentLoaded {nav['domContentLoadedEventEnd'] / 1e3:.2f} s"
+            f"), first screen painted {paint:.2f} s later; laying out all {sections} sections: {layout / 1e3:.2f} s"
+        )
     return 0
 
 

@@ -46,7 +46,7 @@ def main(argv=None) -> int:
         wanted = args.task_ids.split(",")
         by_id = {t.id: t for t in tasks}
         tasks = [by_id[i] for i in wanted]
-    tasks = tasks[args.offset:]
+    tasks = tasks[args.offset :]
     if args.limit is not None:
         tasks = tasks[: args.limit]
 
@@ -80,14 +80,19 @@ def main(argv=None) -> int:
         rec = {"id": task.id, "hits": hits, "cpu_s": round(dt, 3), "program": top, "stats": res.stats}
         records.append(rec)
         if args.verbose:
-            print(f"{task.id} {'OK ' if all(hits) else ('part' if any(hits) else '-- ')} {dt:6.2f}s "
-                  f"d{res.stats.get('depth_reached')} n={res.stats.get('programs_tried')} {top}", flush=True)
+            print(
+                f"{task.id} {'OK ' if all(hits) else ('part' if any(hits) else '-- ')} {dt:6.2f}s "
+                f"d{res.stats.get('depth_reached')} n={res.stats.get('programs_tried')} {top}",
+                flush=True,
+            )
 
     cpu_a = np.array(cpu) if cpu else np.zeros(1)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"tasks {len(tasks)}  time_limit {args.time_limit}s  depth {args.depth}  (kernel warmup {warm_s:.2f}s CPU)")
-    print(f"CPU s/task: mean {cpu_a.mean():.2f}  median {np.median(cpu_a):.2f}  "
-          f"p90 {np.percentile(cpu_a, 90):.2f}  max {cpu_a.max():.2f}   peak RSS {rss_mb:.0f} MB")
+    print(
+        f"CPU s/task: mean {cpu_a.mean():.2f}  median {np.median(cpu_a):.2f}  "
+        f"p90 {np.percentile(cpu_a, 90):.2f}  max {cpu_a.max():.2f}   peak RSS {rss_mb:.0f} MB"
+    )
     print(f"top-1 right when proposed: {top_right}/{proposed}")
     print(f"per-task average: {np.mean(task_scores) if task_scores else 0:.4f}")
     print(f"score: {correct / max(total, 1):.4f} ({correct}/{total} test outputs)")

@@ -80,24 +80,31 @@ def main() -> None:
     device = torch.device(args.device)
     torch.manual_seed(0)
     model = build_model(model_preset(args.preset)).to(device).eval()
-    print(f"device {device} ({torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'}), "
-          f"preset {args.preset}, {model.num_parameters():,} parameters, torch {torch.__version__}")
+    print(
+        f"device {device} ({torch.cuda.get_device_name(device) if device.type == 'cuda' else 'cpu'}), "
+        f"preset {args.preset}, {model.num_parameters():,} parameters, torch {torch.__version__}"
+    )
 
     # 1. Canvas sizing: a 10x10 task on its own canvas vs the same task on TRM's fixed 30x30 canvas.
     # A canvas-"30" model (the reference's layout) runs every task on the full canvas.
     small_side, full_side = canvas_side(10) if model.cfg.canvas == "fit" else canvas_side(30), canvas_side(30)
     small = forward_step_seconds(model, small_side, args.batch, device, args.repeats)
     full = forward_step_seconds(model, full_side, args.batch, device, args.repeats)
-    print(f"forward step, batch {args.batch}: 10x10 task (canvas {small_side}) {small * 1e3:.1f} ms; "
-          f"30x30 task (canvas {full_side}) {full * 1e3:.1f} ms; ratio {full / small:.2f}x")
+    print(
+        f"forward step, batch {args.batch}: 10x10 task (canvas {small_side}) {small * 1e3:.1f} ms; "
+        f"30x30 task (canvas {full_side}) {full * 1e3:.1f} ms; ratio {full / small:.2f}x"
+    )
 
     # 2. Augmented inference throughput on a 10x10 task: samples x supervision steps per second.
     tokens = torch.randint(0, 12, (args.batch, small_side * small_side))
     embeddings = model.new_task_embeddings(args.batch)
-    seconds = best_time(lambda: predict_batch(model, tokens, embeddings, args.inference_sup_steps, device),
-                        device, args.repeats)
-    print(f"augmented inference, canvas {small_side}, batch {args.batch}, {args.inference_sup_steps} sup steps: "
-          f"{args.batch * args.inference_sup_steps / seconds:.1f} sample-steps/s")
+    seconds = best_time(
+        lambda: predict_batch(model, tokens, embeddings, args.inference_sup_steps, device), device, args.repeats
+    )
+    print(
+        f"augmented inference, canvas {small_side}, batch {args.batch}, {args.inference_sup_steps} sup steps: "
+        f"{args.batch * args.inference_sup_steps / seconds:.1f} sample-steps/s"
+    )
 
     # 3. Fine-tuning steps per second on a 10x10 task.
     task = synthetic_task(10, np.random.default_rng(0))
@@ -106,10 +113,13 @@ def main() -> None:
     base = {k: v.clone() for k, v in model.state_dict().items()}
     finetune(model, task, augs, small_side, 1, args.finetune_batch, cfg, Deadline(None), device)  # warm-up
     model.load_state_dict(base)
-    result = finetune(model, task, augs, small_side, args.finetune_steps, args.finetune_batch, cfg, Deadline(None),
-                      device)
-    print(f"fine-tuning, canvas {small_side}, batch {args.finetune_batch}, 1 sup step per step: "
-          f"{result.steps / result.seconds:.2f} steps/s")
+    result = finetune(
+        model, task, augs, small_side, args.finetune_steps, args.finetune_batch, cfg, Deadline(None), device
+    )
+    print(
+        f"fine-tuning, canvas {small_side}, batch {args.finetune_batch}, 1 sup step per step: "
+        f"{result.steps / result.seconds:.2f} steps/s"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ def process_start(fallback: float) -> float:
         with open(PROC_STAT, encoding="ascii") as handle:
             stat = handle.read()
         # The command name (field 2) is in parentheses and may hold spaces: split after its last ')'.
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         ticks = int(fields[STAT_STARTTIME_FIELD - 3])
         age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, AttributeError):  # not Linux, or no /proc

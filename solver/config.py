@@ -128,6 +128,12 @@ class SolveConfig(FrozenConfig):
 SOLVE_PRESETS: dict[str, SolveConfig] = {
     "full": SolveConfig(),
     # A dry run that finishes in seconds per task on a laptop CPU.
-    "cpu-smoke": SolveConfig(search_seconds=2.0, finetune_steps=4, finetune_batch=8, n_augmentations=16,
-                             inference_batch=16, inference_sup_steps=2),
+    "cpu-smoke": SolveConfig(
+        search_seconds=2.0,
+        finetune_steps=4,
+        finetune_batch=8,
+        n_augmentations=16,
+        inference_batch=16,
+        inference_sup_steps=2,
+    ),
 }

@@ -47,10 +47,24 @@ MEAN_CHUNK_ROWS = 1 << 15  # rows of the puzzle table summed at a time (float64)
 ANCHOR = "embed_tokens.embedding_weight"  # a key every reference checkpoint has, to find the prefix
 PUZZLE_TABLE = "puzzle_emb.weights"
 # The reference's ARC settings, for a checkpoint without all_config.yaml and without flags.
-REFERENCE_DEFAULTS = {"H_cycles": 3, "L_cycles": 4, "num_heads": 8, "expansion": 4.0, "halt_max_steps": 16,
-                      "puzzle_emb_len": 16, "rope_theta": 10000.0, "rms_norm_eps": 1e-5}
-CONFIG_FLAGS = {"h_cycles": "H_cycles", "l_cycles": "L_cycles", "num_heads": "num_heads", "expansion": "expansion",
-                "halt_max_steps": "halt_max_steps", "puzzle_emb_len": "puzzle_emb_len"}
+REFERENCE_DEFAULTS = {
+    "H_cycles": 3,
+    "L_cycles": 4,
+    "num_heads": 8,
+    "expansion": 4.0,
+    "halt_max_steps": 16,
+    "puzzle_emb_len": 16,
+    "rope_theta": 10000.0,
+    "rms_norm_eps": 1e-5,
+}
+CONFIG_FLAGS = {
+    "h_cycles": "H_cycles",
+    "l_cycles": "L_cycles",
+    "num_heads": "num_heads",
+    "expansion": "expansion",
+    "halt_max_steps": "halt_max_steps",
+    "puzzle_emb_len": "puzzle_emb_len",
+}
 
 
 class ConvertError(ValueError):
@@ -128,11 +142,11 @@ def strip_prefix(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     anchors = [k for k in state if k == ANCHOR or k.endswith("." + ANCHOR)]
     if len(anchors) != 1:
         raise ConvertError(f"missing key {ANCHOR!r}: not a reference TRM checkpoint")
-    prefix = anchors[0][:-len(ANCHOR)]
+    prefix = anchors[0][: -len(ANCHOR)]
     stray = sorted(k for k in state if not k.startswith(prefix))
     if stray:
         raise ConvertError(f"unexpected keys {stray[:3]} outside {prefix!r}")
-    return {k[len(prefix):]: v for k, v in state.items()}
+    return {k[len(prefix) :]: v for k, v in state.items()}
 
 
 def model_config(arch: dict[str, Any], tensors: dict[str, torch.Tensor]) -> ModelConfig:
@@ -153,12 +167,20 @@ def model_config(arch: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Mode
         raise ConvertError(f"puzzle embedding of {ndim} values does not fit {prefix_len} x {hidden} positions")
     try:
         return ModelConfig(
-            hidden_size=hidden, num_heads=int(arch["num_heads"]), num_layers=layers,
-            expansion=float(arch["expansion"]), mlp_multiple_of=REFERENCE_MLP_MULTIPLE,
-            h_cycles=int(arch["H_cycles"]), l_cycles=int(arch["L_cycles"]),
-            halt_max_steps=int(arch["halt_max_steps"]), prefix_len=prefix_len, vocab_size=vocab,
-            rope_theta=float(arch["rope_theta"]), norm_eps=float(arch["rms_norm_eps"]),
-            positions="rope1d", canvas="30",
+            hidden_size=hidden,
+            num_heads=int(arch["num_heads"]),
+            num_layers=layers,
+            expansion=float(arch["expansion"]),
+            mlp_multiple_of=REFERENCE_MLP_MULTIPLE,
+            h_cycles=int(arch["H_cycles"]),
+            l_cycles=int(arch["L_cycles"]),
+            halt_max_steps=int(arch["halt_max_steps"]),
+            prefix_len=prefix_len,
+            vocab_size=vocab,
+            rope_theta=float(arch["rope_theta"]),
+            norm_eps=float(arch["rms_norm_eps"]),
+            positions="rope1d",
+            canvas="30",
         )
     except ValueError as error:
         raise ConvertError(str(error)) from None
@@ -172,21 +194,25 @@ def puzzle_row(table: torch.Tensor, row: int | None) -> torch.Tensor:
         return table[row].float()
     total = torch.zeros(table.shape[1], dtype=torch.float64)
     for start in range(0, len(table), MEAN_CHUNK_ROWS):
-        total += table[start:start + MEAN_CHUNK_ROWS].double().sum(0)
+        total += table[start : start + MEAN_CHUNK_ROWS].double().sum(0)
     return (total / len(table)).float()
 
 
-def our_state(tensors: dict[str, torch.Tensor], cfg: ModelConfig,
-              embedding_row: torch.Tensor) -> dict[str, torch.Tensor]:
+def our_state(
+    tensors: dict[str, torch.Tensor], cfg: ModelConfig, embedding_row: torch.Tensor
+) -> dict[str, torch.Tensor]:
     """The reference's tensors under our names, float32; refuses missing or unexpected ones."""
-    names = {ANCHOR: "token_embed.weight", "lm_head.weight": "lm_head.weight",
-             "H_init": "y_init", "L_init": "z_init"}
+    names = {ANCHOR: "token_embed.weight", "lm_head.weight": "lm_head.weight", "H_init": "y_init", "L_init": "z_init"}
     for i in range(cfg.num_layers):
         ref, ours = f"L_level.layers.{i}.", f"block.layers.{i}."
-        names.update({ref + "self_attn.qkv_proj.weight": ours + "attn.qkv.weight",
-                      ref + "self_attn.o_proj.weight": ours + "attn.out.weight",
-                      ref + "mlp.gate_up_proj.weight": ours + "mlp.gate_up.weight",
-                      ref + "mlp.down_proj.weight": ours + "mlp.down.weight"})
+        names.update(
+            {
+                ref + "self_attn.qkv_proj.weight": ours + "attn.qkv.weight",
+                ref + "self_attn.o_proj.weight": ours + "attn.out.weight",
+                ref + "mlp.gate_up_proj.weight": ours + "mlp.gate_up.weight",
+                ref + "mlp.down_proj.weight": ours + "mlp.down.weight",
+            }
+        )
     expected = set(names) | {"q_head.weight", "q_head.bias"}
     missing = sorted(expected - set(tensors))
     unexpected = sorted(set(tensors) - expected - {PUZZLE_TABLE})
@@ -196,13 +222,18 @@ def our_state(tensors: dict[str, torch.Tensor], cfg: ModelConfig,
     state["halt_head.weight"] = tensors["q_head.weight"][:1].float()  # row 0: the halting logit
     state["halt_head.bias"] = tensors["q_head.bias"][:1].float()
     padded = torch.zeros(cfg.prefix_len * cfg.hidden_size)
-    padded[:len(embedding_row)] = embedding_row
+    padded[: len(embedding_row)] = embedding_row
     state["task_embedding_mean"] = padded.view(cfg.prefix_len, cfg.hidden_size)  # position 0 = the row
     return state
 
 
-def convert(source: Path, out: Path, overrides: dict[str, Any] | None = None, row: int | None = None,
-            manifest: Path | None = None) -> dict[str, Any]:
+def convert(
+    source: Path,
+    out: Path,
+    overrides: dict[str, Any] | None = None,
+    row: int | None = None,
+    manifest: Path | None = None,
+) -> dict[str, Any]:
     """Write `out` from the reference checkpoint `source`; returns its manifest entry."""
     source, out = Path(source), Path(out)
     if not source.is_file():
@@ -225,10 +256,12 @@ def convert(source: Path, out: Path, overrides: dict[str, Any] | None = None, ro
         raise ConvertError(f"weights do not fit the config: {str(error).splitlines()[-1].strip()[:200]}") from None
     table_rule = "mean of all rows" if row is None else f"row {row}"
     origin = {
-        "converted_from": source.name, "source_sha256": sha256_file(source),
+        "converted_from": source.name,
+        "source_sha256": sha256_file(source),
         "source_format": "reference TRM (SamsungSAILMontreal/TinyRecursiveModels) torch.save state dict",
         "source_config": config_file.name if config_file.is_file() else "flags",
-        "puzzle_table_rows": int(table.shape[0]), "puzzle_table_dim": int(table.shape[1]),
+        "puzzle_table_rows": int(table.shape[0]),
+        "puzzle_table_dim": int(table.shape[1]),
         "task_embedding_mean": f"{table_rule} of the puzzle table at prefix position 0, other positions zero",
         "reference_arch": {k: arch[k] for k in sorted(arch)},
     }
@@ -245,11 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--manifest", type=Path, help="manifest to record it in (default: MANIFEST.json beside --out)")
     parser.add_argument("--puzzle-row", type=int, help="keep this row of the puzzle table instead of the mean")
     config = parser.add_argument_group(
-        "architecture (when no all_config.yaml is beside the checkpoint, or to override it)")
+        "architecture (when no all_config.yaml is beside the checkpoint, or to override it)"
+    )
     for flag, key in CONFIG_FLAGS.items():
         kind = float if key == "expansion" else int
-        config.add_argument("--" + flag.replace("_", "-"), type=kind,
-                            help=f"reference '{key}' (default {REFERENCE_DEFAULTS[key]})")
+        config.add_argument(
+            "--" + flag.replace("_", "-"), type=kind, help=f"reference '{key}' (default {REFERENCE_DEFAULTS[key]})"
+        )
     args = parser.parse_args(argv)
     overrides = {key: getattr(args, flag) for flag, key in CONFIG_FLAGS.items()}
     try:
@@ -257,8 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConvertError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(json.dumps({k: entry[k] for k in ("sha256", "converted_from", "puzzle_table_rows", "task_embedding_mean")},
-                     indent=1))
+    print(
+        json.dumps(
+            {k: entry[k] for k in ("sha256", "converted_from", "puzzle_table_rows", "task_embedding_mean")}, indent=1
+        )
+    )
     return 0
 
 

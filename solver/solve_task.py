@@ -48,9 +48,17 @@ class TrmAnswers:
     report: dict[str, Any]  # task-level fine-tuning and inference figures
 
 
-def trm_answers(model: TRMModel, base_state: dict[str, torch.Tensor], task: Task, plan: TaskPlan,
-                cfg: SolveConfig, soft_deadline: Deadline, hard_deadline: Deadline, device: torch.device,
-                inference_batch: int | None = None) -> TrmAnswers:
+def trm_answers(
+    model: TRMModel,
+    base_state: dict[str, torch.Tensor],
+    task: Task,
+    plan: TaskPlan,
+    cfg: SolveConfig,
+    soft_deadline: Deadline,
+    hard_deadline: Deadline,
+    device: torch.device,
+    inference_batch: int | None = None,
+) -> TrmAnswers:
     """Fine-tune from `base_state` and vote over augmented predictions for every test input.
 
     After `soft_deadline` fine-tuning stops and inference keeps only the batches
@@ -63,21 +71,35 @@ def trm_answers(model: TRMModel, base_state: dict[str, torch.Tensor], task: Task
     finetune_deadline = soft_deadline
     if plan.finetune_seconds is not None:  # fine-tuning must leave inference its share
         finetune_deadline = Deadline.in_seconds(plan.finetune_seconds).earliest(soft_deadline)
-    tuned = finetune(model, task, augmentations, side, plan.finetune_steps, plan.finetune_batch, cfg,
-                     finetune_deadline, device)
+    tuned = finetune(
+        model, task, augmentations, side, plan.finetune_steps, plan.finetune_batch, cfg, finetune_deadline, device
+    )
     answers = TrmAnswers([], [], [], {})
     for pair in task.test:
-        candidates = predict(model, pair.input, augmentations, tuned.embeddings, side, plan.inference_sup_steps,
-                             inference_batch or cfg.inference_batch, soft_deadline, hard_deadline, device,
-                             what=f"task {task.id} inference", early_stop=cfg.inference_early_stop)
+        candidates = predict(
+            model,
+            pair.input,
+            augmentations,
+            tuned.embeddings,
+            side,
+            plan.inference_sup_steps,
+            inference_batch or cfg.inference_batch,
+            soft_deadline,
+            hard_deadline,
+            device,
+            what=f"task {task.id} inference",
+            early_stop=cfg.inference_early_stop,
+        )
         ranked = rank(candidates)
         answers.ranked.append(ranked)
         answers.candidates.append(candidates)
-        answers.tests.append({
-            "candidates": len(candidates),
-            "sup_steps_run": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
-            "distinct": len(ranked),
-        })
+        answers.tests.append(
+            {
+                "candidates": len(candidates),
+                "sup_steps_run": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
+                "distinct": len(ranked),
+            }
+        )
     answers.report = {
         "canvas_side": side,
         "finetune_steps": tuned.steps,
@@ -101,19 +123,32 @@ def vote_sequence(candidates: Sequence[HasGrid], top: Sequence[HasGrid]) -> list
 
 def search_settings(cfg: SolveConfig, plan: TaskPlan) -> SearchSettings:
     seconds = cfg.search_seconds if plan.search_seconds is None else plan.search_seconds
-    return SearchSettings(time_limit_s=max(seconds, 0.05), max_depth=cfg.search_depth,
-                          max_candidates=REPORTED_CANDIDATES)
+    return SearchSettings(
+        time_limit_s=max(seconds, 0.05), max_depth=cfg.search_depth, max_candidates=REPORTED_CANDIDATES
+    )
 
 
 def choice_report(choice: Choice) -> dict[str, Any]:
-    return {"grid": grid_to_list(choice.grid), "experts": choice.experts, "votes": choice.votes,
-            "confidence": None if choice.confidence is None else round(choice.confidence, 4),
-            "program": choice.program}
+    return {
+        "grid": grid_to_list(choice.grid),
+        "experts": choice.experts,
+        "votes": choice.votes,
+        "confidence": None if choice.confidence is None else round(choice.confidence, 4),
+        "program": choice.program,
+    }
 
 
-def solve_task(model: TRMModel | None, base_state: dict[str, torch.Tensor] | None, task: Task, plan: TaskPlan,
-               cfg: SolveConfig, soft_deadline: Deadline, hard_deadline: Deadline, device: torch.device,
-               inference_batch: int | None = None) -> TaskOutcome:
+def solve_task(
+    model: TRMModel | None,
+    base_state: dict[str, torch.Tensor] | None,
+    task: Task,
+    plan: TaskPlan,
+    cfg: SolveConfig,
+    soft_deadline: Deadline,
+    hard_deadline: Deadline,
+    device: torch.device,
+    inference_batch: int | None = None,
+) -> TaskOutcome:
     """Answer every test input of `task` with the experts in `cfg.experts`.
 
     `model` and `base_state` are needed only when the TRM is one of them.

@@ -20,8 +20,9 @@ def arc1_eval():
 def bundle_dir(tmp_path_factory):
     """The Kaggle bundle, built once per session by its real command (pip may download wheels)."""
     dest = tmp_path_factory.mktemp("bundle") / "arc-solver-bundle"
-    result = subprocess.run([sys.executable, "-m", "solver.kaggle.bundle", str(dest)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "solver.kaggle.bundle", str(dest)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     return dest
 

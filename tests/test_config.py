@@ -37,8 +37,9 @@ def test_configs_are_frozen_and_round_trip():
     assert dataclasses.replace(solve, seed=3).seed == 3
 
 
-@pytest.mark.parametrize("bad", [{"tune": "everything"}, {"n_augmentations": 0}, {"finetune_share": 1.0},
-                                 {"finetune_steps": -1}])
+@pytest.mark.parametrize(
+    "bad", [{"tune": "everything"}, {"n_augmentations": 0}, {"finetune_share": 1.0}, {"finetune_steps": -1}]
+)
 def test_bad_solve_values_raise(bad):
     with pytest.raises(ValueError):
         SolveConfig(**bad)

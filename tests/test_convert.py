@@ -82,8 +82,16 @@ def test_plain_keys_bf16_and_config_from_flags(tmp_path, reference_state):
     source.parent.mkdir()
     torch.save({k.removeprefix("_orig_mod."): v.to(torch.bfloat16) for k, v in reference_state.items()}, source)
     arch = read_arch((FIXTURES / "all_config.yaml").read_text())
-    flags = ["--h-cycles", str(arch["H_cycles"]), "--l-cycles", str(arch["L_cycles"]),
-             "--num-heads", str(arch["num_heads"]), "--halt-max-steps", str(arch["halt_max_steps"])]
+    flags = [
+        "--h-cycles",
+        str(arch["H_cycles"]),
+        "--l-cycles",
+        str(arch["L_cycles"]),
+        "--num-heads",
+        str(arch["num_heads"]),
+        "--halt-max-steps",
+        str(arch["halt_max_steps"]),
+    ]
     model = load_weights(convert(tmp_path, *flags, source=source))
     assert model.cfg == load_weights(convert(tmp_path, name="yaml.safetensors")).cfg
     expected = reference_state["_orig_mod.model.inner.lm_head.weight"].to(torch.bfloat16).float()
@@ -92,8 +100,10 @@ def test_plain_keys_bf16_and_config_from_flags(tmp_path, reference_state):
 
 
 def test_read_arch_takes_the_arch_scalars_only():
-    text = "arch:\n  H_cycles: 3\n  loss:\n    name: losses@ACTLossHead\n  mlp_t: false\n  name: 'trm'\n" \
-           "data_paths:\n- data/x\nhidden_size: 7\n"
+    text = (
+        "arch:\n  H_cycles: 3\n  loss:\n    name: losses@ACTLossHead\n  mlp_t: false\n  name: 'trm'\n"
+        "data_paths:\n- data/x\nhidden_size: 7\n"
+    )
     assert read_arch(text) == {"H_cycles": 3, "mlp_t": False, "name": "trm"}
 
 
@@ -118,8 +128,7 @@ def test_refused_inputs_are_one_line_and_exit_2(tmp_path, capsys, reference_stat
     assert convert_main([str(source), "--out", str(tmp_path / "w.safetensors"), *flags]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and len(err.splitlines()) == 1, err
-    assert {"code": "NotATensor", "missing": "missing keys", "foreign": "missing key",
-            "bad-row": "3 rows"}[case] in err
+    assert {"code": "NotATensor", "missing": "missing keys", "foreign": "missing key", "bad-row": "3 rows"}[case] in err
     assert not (tmp_path / "w.safetensors").exists()
 
 
@@ -128,12 +137,35 @@ def test_solver_runs_end_to_end_on_a_converted_checkpoint(tmp_path):
     source = load_source("arc1/eval")
     task = next(t for t in source.tasks if t.id == "66e6c45b")  # small grids, one test input
     tasks_file = tmp_path / "tasks.json"
-    tasks_file.write_text(json.dumps({task.id: {
-        "train": [{"input": p.input.tolist(), "output": p.output.tolist()} for p in task.train],
-        "test": [{"input": p.input.tolist()} for p in task.test]}}))
+    tasks_file.write_text(
+        json.dumps(
+            {
+                task.id: {
+                    "train": [{"input": p.input.tolist(), "output": p.output.tolist()} for p in task.train],
+                    "test": [{"input": p.input.tolist()} for p in task.test],
+                }
+            }
+        )
+    )
     run = tmp_path / "run"
-    result = run_cli("--tasks", tasks_file, "--weights", out, "--config", "cpu-smoke", "--device", "cpu",
-                     "--augmentations", "4", "--finetune-steps", "2", "--finetune-batch", "4", "--out", run)
+    result = run_cli(
+        "--tasks",
+        tasks_file,
+        "--weights",
+        out,
+        "--config",
+        "cpu-smoke",
+        "--device",
+        "cpu",
+        "--augmentations",
+        "4",
+        "--finetune-steps",
+        "2",
+        "--finetune-batch",
+        "4",
+        "--out",
+        run,
+    )
     assert result.returncode == 0, result.stderr
     report = read_json(run / "report.json")
     entry = report["tasks"][task.id]
@@ -147,8 +179,15 @@ def test_the_supervisor_shares_time_by_the_model_canvas(tmp_path):
     from solver.run.supervisor import RunOptions, model_canvas
 
     def options(weights):
-        return RunOptions(out_dir=tmp_path, devices=["cpu"], weights_path=weights, weights_sha256=None,
-                          weights_label="w", preset="tiny", solve=SolveConfig())
+        return RunOptions(
+            out_dir=tmp_path,
+            devices=["cpu"],
+            weights_path=weights,
+            weights_sha256=None,
+            weights_label="w",
+            preset="tiny",
+            solve=SolveConfig(),
+        )
 
     assert model_canvas(options(str(convert(tmp_path)))) == "30"
     assert model_canvas(options(None)) == "fit"

@@ -33,8 +33,13 @@ def test_three_real_tasks_write_a_valid_scored_submission(tmp_path):
 
 def test_bad_task_and_crashing_task_cost_no_one_else(tmp_path):
     tasks, _ = small_tasks()
-    good = {t.id: {"train": [{"input": p.input.tolist(), "output": p.output.tolist()} for p in t.train],
-                   "test": [{"input": p.input.tolist()} for p in t.test]} for t in tasks}
+    good = {
+        t.id: {
+            "train": [{"input": p.input.tolist(), "output": p.output.tolist()} for p in t.train],
+            "test": [{"input": p.input.tolist()} for p in t.test],
+        }
+        for t in tasks
+    }
     ids = list(good)
     document = {**good, "broken": {"train": [{"input": [[1, 2], [3]], "output": [[1]]}], "test": [{"input": [[1]]}]}}
     path = tmp_path / "tasks.json"
@@ -53,12 +58,21 @@ def test_bad_task_and_crashing_task_cost_no_one_else(tmp_path):
     assert report[ids[0]]["status"] == report[ids[2]]["status"] == "solved"
 
 
-
 def test_without_weights_the_program_search_answers_alone_and_right(tmp_path):
     """Two arc1/train tasks the search solves: the default run (no weights) gets them right, with programs."""
     out = tmp_path / "out"
-    result = run_cli("--tasks", "arc1/train", "--task-ids", "0520fde7,23b5c85d", "--config", "cpu-smoke",
-                     "--search-seconds", "120", "--out", out)  # far above the ~2 s needed, for busy machines
+    result = run_cli(
+        "--tasks",
+        "arc1/train",
+        "--task-ids",
+        "0520fde7,23b5c85d",
+        "--config",
+        "cpu-smoke",
+        "--search-seconds",
+        "120",
+        "--out",
+        out,
+    )  # far above the ~2 s needed, for busy machines
     assert result.returncode == 0, result.stderr
     assert "the program search answers alone" in result.stderr
     assert result.stdout.strip().splitlines()[-1] == "score: 1.0000 (2/2 test outputs)"

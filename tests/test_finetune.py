@@ -17,8 +17,10 @@ CPU = torch.device("cpu")
 @pytest.fixture
 def flip_task(rng):
     grids = [rng.integers(0, 10, (4, 4)).tolist() for _ in range(4)]
-    raw = {"train": [{"input": g, "output": [row[::-1] for row in g]} for g in grids[:3]],
-           "test": [{"input": grids[3]}]}
+    raw = {
+        "train": [{"input": g, "output": [row[::-1] for row in g]} for g in grids[:3]],
+        "test": [{"input": grids[3]}],
+    }
     return parse_tasks({"flip": raw})[0]
 
 
@@ -47,12 +49,18 @@ def test_each_sample_trains_its_own_augmentations_embedding_row(tiny_model, flip
     n_aug, side = 16, task_canvas_side(flip_task)
     augs = draw_augmentations(flip_task.id, 0, n_aug)
     # Row a starts at the value a everywhere, so a row can be recognised by its values.
-    start = torch.arange(n_aug, dtype=torch.float32)[:, None, None].expand(
-        n_aug, tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size).clone()
+    start = (
+        torch.arange(n_aug, dtype=torch.float32)[:, None, None]
+        .expand(n_aug, tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size)
+        .clone()
+    )
     monkeypatch.setattr(tiny_model, "new_task_embeddings", lambda count: start[:count].clone())
     # Augmentation of each possible input grid, by its tokens (no translation: one placement).
-    which = {encode(aug.apply(pair.input), side).astype(np.uint8).tobytes(): a
-             for a, aug in enumerate(augs) for pair in flip_task.train}
+    which = {
+        encode(aug.apply(pair.input), side).astype(np.uint8).tobytes(): a
+        for a, aug in enumerate(augs)
+        for pair in flip_task.train
+    }
     assert len(which) == n_aug * len(flip_task.train)
     seen: list[tuple[int, int]] = []  # (augmentation of the grids, embedding row) per sample
     forward = tiny_model.forward
@@ -163,7 +171,9 @@ def test_the_halting_head_learns_when_the_answer_is_right(tiny_model):
             said_done.append(halt > 0)
     right, said_done = torch.cat(right), torch.cat(said_done)
     halting_accuracy, never_done_accuracy = float((said_done == right).float().mean()), float((~right).float().mean())
-    print(f"\nexact {float(right.float().mean()):.2f}, halting accuracy {halting_accuracy:.2f}"
-          f" vs always-not-done {never_done_accuracy:.2f}")
-    assert float(right[-len(rows):].float().mean()) >= 0.75  # fitted: the final answers are (mostly) right
+    print(
+        f"\nexact {float(right.float().mean()):.2f}, halting accuracy {halting_accuracy:.2f}"
+        f" vs always-not-done {never_done_accuracy:.2f}"
+    )
+    assert float(right[-len(rows) :].float().mean()) >= 0.75  # fitted: the final answers are (mostly) right
     assert halting_accuracy > never_done_accuracy + 0.25

@@ -18,13 +18,24 @@ from solver.run.outputs import safe_filename
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 json_scalars = st.none() | st.booleans() | st.integers(-5, 15) | st.floats(allow_nan=False) | st.text(max_size=5)
-json_values = st.recursive(json_scalars, lambda inner: st.lists(inner, max_size=6) | st.dictionaries(
-    st.text(max_size=6), inner, max_size=4), max_leaves=60)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=60,
+)
 cells = st.integers(-2, 11) | st.sampled_from([True, 1.0, "3", None])
 grids = st.lists(st.lists(cells, min_size=0, max_size=32), min_size=0, max_size=32) | json_values
 pairs = st.fixed_dictionaries({"input": grids}, optional={"output": grids}) | json_values
-tasks = st.fixed_dictionaries({}, optional={"train": st.lists(pairs, max_size=4) | json_values,
-                                            "test": st.lists(pairs, max_size=3) | json_values}) | json_values
+tasks = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "train": st.lists(pairs, max_size=4) | json_values,
+            "test": st.lists(pairs, max_size=3) | json_values,
+        },
+    )
+    | json_values
+)
 hostile_ids = st.text(min_size=0, max_size=40) | st.sampled_from(["../../etc/passwd", "a/b", "..", ".", "/", "\\x"])
 documents = st.dictionaries(hostile_ids, tasks, max_size=5) | json_values
 
@@ -72,8 +83,14 @@ def test_loader_survives_documents_from_disk(tmp_path_factory, document):
 
 
 @FUZZ
-@given(json_values | st.dictionaries(hostile_ids, st.lists(st.dictionaries(
-    st.sampled_from(["attempt_1", "attempt_2", "x"]), grids, max_size=3), max_size=3), max_size=4))
+@given(
+    json_values
+    | st.dictionaries(
+        hostile_ids,
+        st.lists(st.dictionaries(st.sampled_from(["attempt_1", "attempt_2", "x"]), grids, max_size=3), max_size=3),
+        max_size=4,
+    )
+)
 def test_validator_never_raises(document):
     problems = validate_submission(document, {"a": 1, "b": 2})
     assert isinstance(problems, list) and problems  # nothing random is a valid complete submission
@@ -90,7 +107,7 @@ def test_task_ids_never_escape_the_output_folder(task_id):
 
 def test_a_deeply_nested_file_is_a_clear_error(tmp_path):
     path = tmp_path / "deep.json"
-    path.write_text("{\"a\": " + "[" * 50000 + "]" * 50000 + "}")
+    path.write_text('{"a": ' + "[" * 50000 + "]" * 50000 + "}")
     try:
         load_source(str(path))
     except TaskError as error:

@@ -27,15 +27,17 @@ def test_every_augmentation_gives_a_de_augmented_candidate_from_its_own_embeddin
     emb = distinct_rows(tiny_model, 10)
     with torch.no_grad():  # initialised to zero, the halting head would give every row the same confidence
         tiny_model.halt_head.weight.normal_(generator=torch.Generator().manual_seed(3))
-    candidates = predict(tiny_model, grid, augs, emb, side=8, sup_steps=2, batch=4, soft_deadline=NEVER,
-                         hard_deadline=NEVER, device=CPU)
+    candidates = predict(
+        tiny_model, grid, augs, emb, side=8, sup_steps=2, batch=4, soft_deadline=NEVER, hard_deadline=NEVER, device=CPU
+    )
     assert len(candidates) == 10 and all(c.sup_steps == 2 for c in candidates)
     # Candidate i is augmentation i's input through the model with embedding row i, mapped back
     # through augmentation i's inverse (batches of 4: rows inside a batch and across batches).
     confidences = []
     for i, aug in enumerate(augs):
-        raw, conf, _ = predict_batch(tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[i:i + 1],
-                                     2, CPU)
+        raw, conf, _ = predict_batch(
+            tiny_model, torch.from_numpy(encode(aug.apply(grid), 8))[None], emb[i : i + 1], 2, CPU
+        )
         assert np.array_equal(candidates[i].grid, aug.invert(decode(raw[0], 8))), i
         assert abs(candidates[i].confidence - conf[0]) < 1e-6, i
         confidences.append(float(conf[0]))
@@ -124,6 +126,7 @@ def test_early_stopped_samples_keep_the_answer_of_their_last_step(tiny_model, rn
 
 def test_inference_runs_the_models_depth_by_default(tiny_model):
     from solver.run.budget import full_plan
+
     assert SolveConfig().inference_sup_steps is None
     assert full_plan(SolveConfig(), tiny_model.cfg.halt_max_steps).inference_sup_steps == tiny_model.cfg.halt_max_steps
     assert full_plan(SolveConfig(inference_sup_steps=2), 16).inference_sup_steps == 2

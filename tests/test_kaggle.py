@@ -89,7 +89,7 @@ def test_finish_keeps_valid_answers_and_fills_the_rest(tmp_path):
     assert kaggle.finish_submission(path, tasks) == [] and path.stat().st_mtime_ns == before
 
 
-@pytest.mark.parametrize("content", [None, "{\"aaaa0001\": [", "[]"])
+@pytest.mark.parametrize("content", [None, '{"aaaa0001": [', "[]"])
 def test_finish_writes_fallbacks_when_the_file_is_missing_or_broken(tmp_path, content):
     tasks = parse_tasks(TASKS)
     path = tmp_path / "submission.json"
@@ -108,7 +108,8 @@ def test_watchdog_stops_a_hung_solver_and_its_children(tmp_path, monkeypatch):
         "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "print('working', flush=True)\n"
-        "time.sleep(600)\n")
+        "time.sleep(600)\n"
+    )
     monkeypatch.setattr(kaggle, "KILL_GRACE_S", 0.5)
     plan = kaggle.Plan(tmp_path / "t.json", parse_tasks(TASKS), None, 2, 0, 1.0)
     start = time.monotonic()
@@ -127,6 +128,7 @@ def test_watchdog_stops_a_hung_solver_and_its_children(tmp_path, monkeypatch):
 
 def test_local_score_reads_the_report_and_survives_its_absence(tmp_path):
     assert "no local score" in kaggle.local_score(tmp_path)
-    (tmp_path / "report.json").write_text(json.dumps(
-        {"score": {"kaggle": 0.5, "correct": 1, "total": 2, "per_task_average": 0.25}}))
+    (tmp_path / "report.json").write_text(
+        json.dumps({"score": {"kaggle": 0.5, "correct": 1, "total": 2, "per_task_average": 0.25}})
+    )
     assert kaggle.local_score(tmp_path).startswith("local score (Kaggle rule): 0.5000 (1/2 test outputs)")

@@ -47,8 +47,13 @@ def fake_kaggle(tmp_path, bundle_dir, arc1_eval):
     competition = kaggle_root / "input" / "arc-prize-2026"  # not the 2025 folder: the notebook must search
     competition.mkdir(parents=True)
     tasks = arc1_eval.tasks[:N_TASKS]
-    challenges = {t.id: {"train": [{"input": p.input.tolist(), "output": p.output.tolist()} for p in t.train],
-                         "test": [{"input": p.input.tolist()} for p in t.test]} for t in tasks}
+    challenges = {
+        t.id: {
+            "train": [{"input": p.input.tolist(), "output": p.output.tolist()} for p in t.train],
+            "test": [{"input": p.input.tolist()} for p in t.test],
+        }
+        for t in tasks
+    }
     (competition / "arc-agi_test_challenges.json").write_text(json.dumps(challenges))
     solutions = {t.id: arc1_eval.solutions[t.id] for t in tasks}
     (competition / "arc-agi_evaluation_solutions.json").write_text(json.dumps(solutions))
@@ -59,8 +64,12 @@ def fake_kaggle(tmp_path, bundle_dir, arc1_eval):
 
 
 def cell_text(notebook):
-    return "".join(output.get("text", "") for cell in notebook.cells if cell.cell_type == "code"
-                   for output in cell.get("outputs", []))
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
 
 
 def test_notebook_writes_a_complete_submission_offline(tmp_path, bundle_dir, arc1_eval):
@@ -69,10 +78,17 @@ def test_notebook_writes_a_complete_submission_offline(tmp_path, bundle_dir, arc
     inputs_before = sorted((kaggle_root / "input").rglob("*"))
     notebook = nbformat.read(ROOT / "kernel.ipynb", as_version=4)
     notebook.cells.append(new_code_cell(PROBE))
-    client = NotebookClient(notebook, timeout=KERNEL_TIMEOUT_S, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env=offline_env(ARC_KAGGLE_ROOT=str(kaggle_root), ARC_SOLVER_ARGS=TINY, ARC_SITE_DIR=str(site),
-                                   PYDEVD_DISABLE_FILE_VALIDATION="1"))
+    client = NotebookClient(
+        notebook, timeout=KERNEL_TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute(
+        env=offline_env(
+            ARC_KAGGLE_ROOT=str(kaggle_root),
+            ARC_SOLVER_ARGS=TINY,
+            ARC_SITE_DIR=str(site),
+            PYDEVD_DISABLE_FILE_VALIDATION="1",
+        )
+    )
 
     submission = read_json(kaggle_root / "working" / "submission.json")
     assert list(submission) == [t.id for t in tasks]
@@ -109,6 +125,7 @@ print("ok")
 
 
 def test_network_block_allows_loopback_only():
-    result = subprocess.run([sys.executable, "-c", NETBLOCK_CHECK], capture_output=True, text=True,
-                            env=offline_env(), timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", NETBLOCK_CHECK], capture_output=True, text=True, env=offline_env(), timeout=60
+    )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr

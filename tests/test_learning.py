@@ -55,8 +55,18 @@ def solve(task, steps):
     side = task_canvas_side(task)
     tuned = finetune(model, task, augmentations, side, steps, BATCH, cfg, NEVER, CPU)
     assert tuned.steps == steps
-    candidates = predict(model, task.test[0].input, augmentations, tuned.embeddings, side, SUPERVISION_STEPS,
-                         AUGMENTATIONS, NEVER, NEVER, CPU)
+    candidates = predict(
+        model,
+        task.test[0].input,
+        augmentations,
+        tuned.embeddings,
+        side,
+        SUPERVISION_STEPS,
+        AUGMENTATIONS,
+        NEVER,
+        NEVER,
+        CPU,
+    )
     return candidates, rank(candidates)
 
 

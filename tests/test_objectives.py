@@ -44,7 +44,8 @@ def test_halting_target_is_an_exactly_right_answer():
     logits = F.one_hot(torch.tensor([[2, 3, 9], [2, 3, 5]]), 12).float() * 10  # row 0 right, row 1 one cell wrong
     halt = torch.tensor([0.3, -0.7])
     token_part = supervision_loss(logits, torch.full((2,), 100.0), labels) - 0.5 * F.binary_cross_entropy_with_logits(
-        torch.full((2,), 100.0), torch.tensor([1.0, 0.0]))
+        torch.full((2,), 100.0), torch.tensor([1.0, 0.0])
+    )
     expected = token_part + 0.5 * F.binary_cross_entropy_with_logits(halt, torch.tensor([1.0, 0.0]))
     assert torch.allclose(supervision_loss(logits, halt, labels), expected)
 
@@ -61,7 +62,7 @@ def test_adam_atan2_two_steps_by_hand():
         for i in range(2):
             m[i] = b1 * m[i] + (1 - b1) * g[i]
             v[i] = b2 * v[i] + (1 - b2) * g[i] ** 2
-            m_hat, v_hat = m[i] / (1 - b1 ** t), v[i] / (1 - b2 ** t)
+            m_hat, v_hat = m[i] / (1 - b1**t), v[i] / (1 - b2**t)
             value[i] = value[i] * (1 - lr * wd) - lr * math.atan2(m_hat, math.sqrt(v_hat))
     assert p.detach().tolist() == pytest.approx(value, abs=1e-6)
     # The first step is lr * atan2(g, |g|) = lr * pi / 4 against the gradient's sign (plus decay).

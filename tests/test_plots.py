@@ -13,10 +13,22 @@ def write_log(path, runs=2, rows_per_run=5):
     step = 0
     for run in range(runs):
         for _ in range(rows_per_run):
-            append_row(path, {"run_id": f"run{run}", "step": step, "samples": step * 16, "device_seconds": step * 0.5,
-                              "train_loss": None if step == 0 else 2.5 / (1 + step / 10), "val_loss": 2.6 - 0.1 * step,
-                              "val_token_acc": min(1.0, 0.1 + 0.05 * step), "val_exact_acc": 0.01 * step,
-                              "val_halt_acc": 1.0, "lr": 1e-3, "timestamp": "2026-01-01T00:00:00Z"})
+            append_row(
+                path,
+                {
+                    "run_id": f"run{run}",
+                    "step": step,
+                    "samples": step * 16,
+                    "device_seconds": step * 0.5,
+                    "train_loss": None if step == 0 else 2.5 / (1 + step / 10),
+                    "val_loss": 2.6 - 0.1 * step,
+                    "val_token_acc": min(1.0, 0.1 + 0.05 * step),
+                    "val_exact_acc": 0.01 * step,
+                    "val_halt_acc": 1.0,
+                    "lr": 1e-3,
+                    "timestamp": "2026-01-01T00:00:00Z",
+                },
+            )
             step += 1
 
 
@@ -41,7 +53,7 @@ def read_png(path):
 
 def shows(pixels, colour, tolerance=8):
     """Whether some pixel has (nearly) this '#rrggbb' colour."""
-    rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    rgb = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
     return bool((np.abs(pixels.astype(int) - rgb).max(axis=2) <= tolerance).any())
 
 
@@ -69,9 +81,17 @@ def test_a_single_row_still_draws(tmp_path):
 def test_without_matplotlib_the_module_imports_and_the_command_says_why_it_cannot_draw(tmp_path):
     write_log(tmp_path / "log.csv")
     hide = "import sys; sys.modules['matplotlib'] = None; import solver.train.plots as p; "
-    result = subprocess.run([sys.executable, "-c", hide + f"sys.exit(p.main([{str(tmp_path / 'log.csv')!r}, "
-                             f"'--out', {str(tmp_path / 'curves.png')!r}]))"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            hide + f"sys.exit(p.main([{str(tmp_path / 'log.csv')!r}, '--out', {str(tmp_path / 'curves.png')!r}]))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == EXIT_NO_MATPLOTLIB == 2
     assert result.stderr.strip() == "error: python -m solver.train.plots needs matplotlib (pip install matplotlib)"
     assert not (tmp_path / "curves.png").exists()

@@ -60,12 +60,12 @@ def test_batches_are_bucketed_and_a_function_of_seed_step_rank(small_split):
     assert torch.equal(first.tokens, again.tokens) and torch.equal(first.rows, again.rows)
     assert other_rank.side == first.side and other_rank.tokens.shape == first.tokens.shape
     assert not torch.equal(other_rank.tokens, first.tokens)
-    assert first.tokens.shape == (data.batch_sizes[first.side], first.side ** 2)
+    assert first.tokens.shape == (data.batch_sizes[first.side], first.side**2)
     assert int(first.rows.max()) < data.num_rows
     # A carry refilling some rows gets exactly those rows of the step's batch.
     some = data.batch(5, keep=np.array([0, 2]))
     assert torch.equal(some.tokens, first.tokens[[0, 2]]) and torch.equal(some.rows, first.rows[[0, 2]])
-    assert data.batch(5, keep=np.array([], dtype=np.int64)).tokens.shape == (0, first.side ** 2)
+    assert data.batch(5, keep=np.array([], dtype=np.int64)).tokens.shape == (0, first.side**2)
     # Validation rows are the identity augmentation of validation tasks only.
     val_rows = torch.cat([b.rows for b in data.validation_batches()])
     assert all(int(r) % 8 == 0 and int(r) // 8 >= len(small_split.train) for r in val_rows)
@@ -74,8 +74,9 @@ def test_batches_are_bucketed_and_a_function_of_seed_step_rank(small_split):
 def test_resume_is_bitwise_the_uninterrupted_run(tmp_path, small_split):
     whole = train(TINY, tmp_path / "whole", CPU, minutes=5, until_step=5, split=small_split)
     train(TINY, tmp_path / "pieces", CPU, minutes=5, until_step=3, split=small_split)
-    pieces = train(TINY, tmp_path / "pieces", CPU, minutes=5, resume=tmp_path / "pieces", until_step=5,
-                   split=small_split)
+    pieces = train(
+        TINY, tmp_path / "pieces", CPU, minutes=5, resume=tmp_path / "pieces", until_step=5, split=small_split
+    )
     assert (whole["step"], whole["samples"]) == (pieces["step"], pieces["samples"]) and whole["step"] == 5
     a, state_a = load_checkpoint(tmp_path / "whole" / CHECKPOINT_DIR)
     b, state_b = load_checkpoint(tmp_path / "pieces" / CHECKPOINT_DIR)
@@ -94,15 +95,17 @@ def test_a_piece_without_saved_carries_starts_them_afresh_deterministically(tmp_
     assert state.carries  # the tiny preset's carries fit and came back
     save_state(state, TINY, small_split, tmp_path / "nocarry" / CHECKPOINT_DIR, single_process=False)  # as DDP saves
     assert load_state(tmp_path / "nocarry" / CHECKPOINT_DIR, TINY, small_split, CPU).carries == {}
-    runs = [train(TINY, tmp_path / name, CPU, minutes=5, resume=tmp_path / "nocarry", until_step=5, split=small_split)
-            for name in ("a", "b")]
+    runs = [
+        train(TINY, tmp_path / name, CPU, minutes=5, resume=tmp_path / "nocarry", until_step=5, split=small_split)
+        for name in ("a", "b")
+    ]
     a, _ = load_checkpoint(tmp_path / "a" / CHECKPOINT_DIR)
     b, _ = load_checkpoint(tmp_path / "b" / CHECKPOINT_DIR)
     assert runs[0]["val"] == runs[1]["val"] and all(torch.equal(a[k], b[k]) for k in a)
 
 
 def test_the_wall_clock_limit_stops_a_piece_cleanly(tmp_path, small_split):
-    endless = dataclasses.replace(TINY, total_steps=10 ** 6)  # only the clock can stop this one
+    endless = dataclasses.replace(TINY, total_steps=10**6)  # only the clock can stop this one
     began = time.monotonic()
     summary = train(endless, tmp_path, CPU, minutes=0.1, split=small_split)
     assert time.monotonic() - began < 0.1 * 60 + 10  # the limit, plus slack for a loaded machine
@@ -140,9 +143,9 @@ def test_the_trm_7m_checkpoint_fits_through_out(tmp_path):
 
 def test_big_tensors_are_cut_into_shards_and_joined_again(tmp_path):
     tensors = {"big": torch.arange(4000 * 300, dtype=torch.float32).reshape(4000, 300), "small": torch.ones(3)}
-    shards = shard_tensors(tensors, max_file_bytes=2 * 2 ** 20)
-    assert len(shards) == 3 and all(sum(t.numel() * 4 for t in s.values()) < 2 * 2 ** 20 for s in shards)
-    save_checkpoint(tmp_path / "c", tensors, {"step": 1}, max_file_bytes=2 * 2 ** 20)
+    shards = shard_tensors(tensors, max_file_bytes=2 * 2**20)
+    assert len(shards) == 3 and all(sum(t.numel() * 4 for t in s.values()) < 2 * 2**20 for s in shards)
+    save_checkpoint(tmp_path / "c", tensors, {"step": 1}, max_file_bytes=2 * 2**20)
     loaded, state = load_checkpoint(tmp_path / "c")
     assert state == {"step": 1} and all(torch.equal(loaded[k], tensors[k]) for k in tensors)
 
@@ -192,10 +195,31 @@ def test_export_ships_the_ema_weights_with_provenance(real_run, tmp_path):
 
 def test_torchrun_trains_on_two_processes(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", "-m",
-               "solver.train.pretrain", "--preset", "tiny", "--set", "batch_tokens=512", "--set", "max_batch=4",
-               "--out", str(tmp_path / "ddp"), "--minutes", "2", "--until-step", "2", "--device", "cpu",
-               "--threads", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        "-m",
+        "solver.train.pretrain",
+        "--preset",
+        "tiny",
+        "--set",
+        "batch_tokens=512",
+        "--set",
+        "max_batch=4",
+        "--out",
+        str(tmp_path / "ddp"),
+        "--minutes",
+        "2",
+        "--until-step",
+        "2",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+    ]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     tensors, state = load_checkpoint(tmp_path / "ddp" / CHECKPOINT_DIR)

@@ -14,8 +14,10 @@ from tests.browser import Browser, find_chromium
 from tests.helpers import SMALL_TASKS, SMOKE, read_json, run_cli, small_tasks
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install "
-                                                          "chromium; .ci/run does it): the page is not checked")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed (Debian: apt-get install chromium; .ci/run does it): the page is not checked",
+)
 
 VISIBLE = "[...document.querySelectorAll('section.task')].filter(s => s.getClientRects().length).length"
 
@@ -40,10 +42,13 @@ def test_a_real_runs_page_shows_every_task_and_attempt_filters_and_loads_nothing
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", shot.read_bytes()[16:24]) == (1280, 900)
 
-        sections = browser.evaluate("[...document.querySelectorAll('section.task')].map(s => [s.id, "
-                                    "s.dataset.status, s.querySelectorAll('figure.attempt').length])")
-        assert sections == [[f"task-{safe_filename(t.id)}", report["tasks"][t.id]["status"], 2 * len(t.test)]
-                            for t in tasks]
+        sections = browser.evaluate(
+            "[...document.querySelectorAll('section.task')].map(s => [s.id, "
+            "s.dataset.status, s.querySelectorAll('figure.attempt').length])"
+        )
+        assert sections == [
+            [f"task-{safe_filename(t.id)}", report["tasks"][t.id]["status"], 2 * len(t.test)] for t in tasks
+        ]
         assert report["tasks"][failing]["status"] == "failed"
         cause = browser.evaluate(f"document.querySelector('#task-{safe_filename(failing)} .cause').textContent")
         assert "injected failure" in cause

@@ -23,8 +23,18 @@ from tests.test_fuzz import FUZZ, hostile_ids, json_values
 
 
 def test_palette_is_arcs_standard_ten_colours():
-    assert PALETTE == ("#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00", "#AAAAAA", "#F012BE", "#FF851B",
-                       "#7FDBFF", "#870C25")
+    assert PALETTE == (
+        "#000000",
+        "#0074D9",
+        "#FF4136",
+        "#2ECC40",
+        "#FFDC00",
+        "#AAAAAA",
+        "#F012BE",
+        "#FF851B",
+        "#7FDBFF",
+        "#870C25",
+    )
 
 
 # -- vote replay --------------------------------------------------------------------------
@@ -58,7 +68,7 @@ def paint(svg_cells: str, height: int, width: int) -> np.ndarray:
     grid = np.full((height, width), PALETTE.index(background))
     for colour, runs in re.findall(r'<path stroke="(#\w+)" d="([^"]+)"/>', svg_cells):
         for x, y, n in re.findall(r"M(\d+) (\d+)h(\d+)", runs):
-            grid[int(y), int(x):int(x) + int(n)] = PALETTE.index(colour)
+            grid[int(y), int(x) : int(x) + int(n)] = PALETTE.index(colour)
     return grid
 
 
@@ -72,7 +82,7 @@ def test_grid_svg_shows_every_cell_exactly(rng):
 def test_a_grid_seen_twice_in_a_section_is_drawn_once():
     drawer = GridDrawer("t")
     first, again, other = (drawer.svg(rows, 10) for rows in (["12", "34"], ["12", "34"], ["5"]))
-    assert 'id="t-0"' in first and again.count("<use href=\"#t-0\"/>") == 1 and "<path" not in again
+    assert 'id="t-0"' in first and again.count('<use href="#t-0"/>') == 1 and "<path" not in again
     assert 'id="t-1"' in other and 'width="20" height="20" viewBox="0 0 2 2"' in first
 
 
@@ -112,11 +122,26 @@ def test_page_shows_every_task_attempt_and_score_and_is_self_contained(tmp_path,
 def test_optional_fields_are_shown_when_present(tmp_path, arc1_eval):
     task = arc1_eval.tasks[0]
     truth = arc1_eval.solutions[task.id][0]
-    report = {"status": "solved", "seconds": 3.0, "finetune_seconds": 1.0, "inference_seconds": 1.5,
-              "search": {"seconds": 0.5}, "finetune_losses": [2.0, 1.5, 1.0], "experts": ["trm", "search"],
-              "tests": [{"candidates": 4, "vote_sequence": [0, -1, 1, 0], "top": [
-                  {"grid": truth, "votes": 2, "experts": ["search", "trm"], "program": "crop(<largest>)"},
-                  {"grid": [[1]], "votes": 1}]}] + [{}] * (len(task.test) - 1)}
+    report = {
+        "status": "solved",
+        "seconds": 3.0,
+        "finetune_seconds": 1.0,
+        "inference_seconds": 1.5,
+        "search": {"seconds": 0.5},
+        "finetune_losses": [2.0, 1.5, 1.0],
+        "experts": ["trm", "search"],
+        "tests": [
+            {
+                "candidates": 4,
+                "vote_sequence": [0, -1, 1, 0],
+                "top": [
+                    {"grid": truth, "votes": 2, "experts": ["search", "trm"], "program": "crop(<largest>)"},
+                    {"grid": [[1]], "votes": 1},
+                ],
+            }
+        ]
+        + [{}] * (len(task.test) - 1),
+    }
     grids = {task.id: task_grids(task, arc1_eval.solutions[task.id])}
     summary = {"experts": ["trm", "search"], "weights_provenance": {"sha256": "abc123"}}
     page = write_page(tmp_path, summary, {task.id: report}, grids, {}, final=True).read_text()
@@ -127,8 +152,12 @@ def test_optional_fields_are_shown_when_present(tmp_path, arc1_eval):
 
 
 def test_missing_and_odd_fields_never_break_the_page(tmp_path):
-    reports = {"<script>x</script>": {"status": "solved"}, "b": {"status": "solved", "tests": "?", "seconds": "1"},
-               "c": {"status": "weird", "error": "boom & bust"}, "d": {}}
+    reports = {
+        "<script>x</script>": {"status": "solved"},
+        "b": {"status": "solved", "tests": "?", "seconds": "1"},
+        "c": {"status": "weird", "error": "boom & bust"},
+        "d": {},
+    }
     page = write_page(tmp_path, {}, reports, {"b": {"train": 3}}, {"e": [{"attempt_1": [[1]]}]}, final=False)
     text = page.read_text()
     assert "&lt;script&gt;x&lt;/script&gt;" in text and "<script>x" not in text
@@ -140,8 +169,12 @@ def test_missing_and_odd_fields_never_break_the_page(tmp_path):
 @FUZZ
 @given(hostile_ids, json_values, json_values, json_values, json_values)
 def test_hostile_reports_render_without_the_safety_net(task_id, report, grids, attempts, summary):
-    view = page_module.TaskView(task_id, report if isinstance(report, dict) else {"status": report}, grids,
-                                attempts if isinstance(attempts, list) else [])
+    view = page_module.TaskView(
+        task_id,
+        report if isinstance(report, dict) else {"status": report},
+        grids,
+        attempts if isinstance(attempts, list) else [],
+    )
     section = page_module._render_task(view)  # the guarded render_task would hide an exception
     page_module.render_page(summary if isinstance(summary, dict) else {}, {task_id: section}, final=True)
 
@@ -169,11 +202,20 @@ def test_the_run_writes_the_page_after_each_task_and_it_can_be_rebuilt(tmp_path,
     tasks = [tasks[0], InvalidTask("broken", "train[0].input: ragged grid", 1)]
     writes = []
     real = report_pkg.write_report_html
-    monkeypatch.setattr("solver.run.supervisor.write_report_html",
-                        lambda *args, **kw: writes.append(kw.get("final", False)) or real(*args, **kw))
+    monkeypatch.setattr(
+        "solver.run.supervisor.write_report_html",
+        lambda *args, **kw: writes.append(kw.get("final", False)) or real(*args, **kw),
+    )
     out = tmp_path / "out"
-    opts = RunOptions(out_dir=out, devices=["cpu"], weights_path=None, weights_sha256=None,
-                      weights_label="untrained tiny", preset="tiny", solve=SOLVE_PRESETS["cpu-smoke"])
+    opts = RunOptions(
+        out_dir=out,
+        devices=["cpu"],
+        weights_path=None,
+        weights_sha256=None,
+        weights_label="untrained tiny",
+        preset="tiny",
+        solve=SOLVE_PRESETS["cpu-smoke"],
+    )
     run(tasks, solutions, opts)
     assert writes == [False, False, True]  # the invalid task at the start, the solved one, the end
     stored = json.loads((out / "reports" / f"{tasks[0].id}.json").read_text())

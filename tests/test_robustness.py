@@ -44,9 +44,14 @@ def journal_records(out):
 
 
 def start_cli(out, env):
-    return subprocess.Popen([sys.executable, str(ROOT / "build_submission.py"), *TASKS, *SMOKE, "--out", str(out)],
-                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "build_submission.py"), *TASKS, *SMOKE, "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 @pytest.mark.parametrize("kill_after,torn", [(0, False), (1, False), (1, True), (2, False)])
@@ -85,8 +90,9 @@ def test_deadline_writes_the_submission_and_exits_in_time(tmp_path, three_tasks)
     stuck = list(three_tasks)[1]
     budget = 25
     start = time.monotonic()
-    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, "--time-budget", budget,
-                     env={"SOLVER_FAULTS": f"sleep:{stuck}:600"})
+    result = run_cli(
+        *TASKS, *SMOKE, "--out", tmp_path, "--time-budget", budget, env={"SOLVER_FAULTS": f"sleep:{stuck}:600"}
+    )
     elapsed = time.monotonic() - start
     assert result.returncode == 0, result.stderr
     assert elapsed < budget + SPAWN_AND_REAP_ALLOWANCE_S, f"took {elapsed:.1f}s for a {budget}s budget"
@@ -100,9 +106,15 @@ def test_deadline_writes_the_submission_and_exits_in_time(tmp_path, three_tasks)
 
 def test_ctrl_c_stops_in_one_line_and_the_same_command_resumes(tmp_path, reference, three_tasks):
     env = {"SOLVER_FAULTS": ",".join(f"sleep:{task_id}:1.5" for task_id in three_tasks)}
-    process = subprocess.Popen([sys.executable, str(ROOT / "build_submission.py"), *TASKS, *SMOKE, "--out",
-                                str(tmp_path)], cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build_submission.py"), *TASKS, *SMOKE, "--out", str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while journal_records(tmp_path) < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -121,8 +133,13 @@ def test_a_dying_worker_has_its_task_reassigned(tmp_path, three_tasks):
     victim = list(three_tasks)[0]
     markers = tmp_path / "markers"
     markers.mkdir()
-    result = run_cli(*TASKS, *SMOKE, "--out", tmp_path / "out",
-                     env={"SOLVER_FAULTS": f"exit1:{victim}", "SOLVER_FAULT_MARKERS": str(markers)})
+    result = run_cli(
+        *TASKS,
+        *SMOKE,
+        "--out",
+        tmp_path / "out",
+        env={"SOLVER_FAULTS": f"exit1:{victim}", "SOLVER_FAULT_MARKERS": str(markers)},
+    )
     assert result.returncode == 0, result.stderr
     assert "died" in result.stderr and "handing it to another worker" in result.stderr
     report = read_json(tmp_path / "out" / "report.json")["tasks"]

@@ -13,8 +13,15 @@ from tests.helpers import small_tasks
 
 
 def options(out, devices):
-    return RunOptions(out_dir=out, devices=devices, weights_path=None, weights_sha256=None,
-                      weights_label="untrained tiny", preset="tiny", solve=SOLVE_PRESETS["cpu-smoke"])
+    return RunOptions(
+        out_dir=out,
+        devices=devices,
+        weights_path=None,
+        weights_sha256=None,
+        weights_label="untrained tiny",
+        preset="tiny",
+        solve=SOLVE_PRESETS["cpu-smoke"],
+    )
 
 
 def test_two_workers_give_the_same_answers_as_one(tmp_path):
@@ -36,8 +43,13 @@ def test_safe_filename_keeps_plain_ids_and_disambiguates_others():
 
 def test_observed_rates_move_toward_what_a_task_measured():
     old = Throughput(train_units_per_s=100.0, infer_units_per_s=100.0)
-    report = {"finetune_steps": 10, "finetune_batch": 4, "finetune_seconds": 2.0, "inference_seconds": 1.0,
-              "tests": [{"candidates": 8, "sup_steps_run": 16}]}
+    report = {
+        "finetune_steps": 10,
+        "finetune_batch": 4,
+        "finetune_seconds": 2.0,
+        "inference_seconds": 1.0,
+        "tests": [{"candidates": 8, "sup_steps_run": 16}],
+    }
     new = observed_rates(old, report, work=10.0)
     assert abs(new.train_units_per_s - (0.5 * 100 + 0.5 * 10 * 4 * 10 / 2.0)) < 1e-9
     assert abs(new.infer_units_per_s - (0.5 * 100 + 0.5 * 8 * 2 * 10 / 1.0)) < 1e-9
@@ -73,8 +85,10 @@ def test_workers_that_cannot_start_leave_fallbacks_for_every_task(tmp_path):
 
 def test_fine_tuning_cut_or_skipped_by_the_budget_is_explained():
     def report(planned, done):
-        return {"plan": {"finetune_steps": planned, "finetune_batch": 4, "finetune_seconds": 1.5},
-                "finetune_steps": done}
+        return {
+            "plan": {"finetune_steps": planned, "finetune_batch": 4, "finetune_seconds": 1.5},
+            "finetune_steps": done,
+        }
 
     assert finetune_note(report(4, 4), configured_steps=4) is None
     assert "skipped" in finetune_note(report(0, 0), configured_steps=300)

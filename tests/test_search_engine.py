@@ -23,11 +23,14 @@ def _solve(task, settings=FAST):
     return search_task([(p.input, p.output) for p in task.train], [p.input for p in task.test], settings)
 
 
-@pytest.mark.parametrize("task_id, program", [
-    ("0520fde7", "recolour(cells_and(split_cols[2](input)))"),
-    ("23b5c85d", "smallest[cells](objects4(input))"),
-    ("ded97339", "connect[hv](input)"),
-])
+@pytest.mark.parametrize(
+    "task_id, program",
+    [
+        ("0520fde7", "recolour(cells_and(split_cols[2](input)))"),
+        ("23b5c85d", "smallest[cells](objects4(input))"),
+        ("ded97339", "connect[hv](input)"),
+    ],
+)
 def test_finds_known_programs(arc1_train, task_id, program):
     tasks, solutions = arc1_train
     result = _solve(tasks[task_id])
@@ -42,8 +45,9 @@ def test_deterministic(arc1_train):
     tasks, _ = arc1_train
     task = tasks["23b5c85d"]
     a, b = _solve(task), _solve(task)
-    assert [[(c.program, c.score, c.grid.tobytes()) for c in cs] for cs in a.per_test] == \
-           [[(c.program, c.score, c.grid.tobytes()) for c in cs] for cs in b.per_test]
+    assert [[(c.program, c.score, c.grid.tobytes()) for c in cs] for cs in a.per_test] == [
+        [(c.program, c.score, c.grid.tobytes()) for c in cs] for cs in b.per_test
+    ]
 
 
 def test_candidates_fit_and_are_distinct(arc1_train):
@@ -59,8 +63,10 @@ def test_candidates_fit_and_are_distinct(arc1_train):
 def test_hostile_task_stops_within_cap():
     warmup()
     rng = np.random.default_rng(0)
-    train = [(rng.integers(0, 10, (30, 30), dtype=np.uint8), rng.integers(0, 10, (30, 30), dtype=np.uint8))
-             for _ in range(40)]
+    train = [
+        (rng.integers(0, 10, (30, 30), dtype=np.uint8), rng.integers(0, 10, (30, 30), dtype=np.uint8))
+        for _ in range(40)
+    ]
     tests = [rng.integers(0, 10, (30, 30), dtype=np.uint8) for _ in range(3)]
     cap = 2.0
     t0 = time.perf_counter()
@@ -78,9 +84,18 @@ def test_no_program_means_no_candidate():
     assert result.per_test == [[]]
 
 
-@pytest.mark.parametrize("bad", [dict(time_limit_s=0), dict(time_limit_s=-1.0), dict(max_depth=0),
-                                 dict(max_depth=2.5), dict(max_states=0), dict(max_candidates=True),
-                                 dict(max_depth=99)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(time_limit_s=0),
+        dict(time_limit_s=-1.0),
+        dict(max_depth=0),
+        dict(max_depth=2.5),
+        dict(max_states=0),
+        dict(max_candidates=True),
+        dict(max_depth=99),
+    ],
+)
 def test_settings_reject_bad_values(bad):
     with pytest.raises(ValueError):
         SearchSettings(**bad)

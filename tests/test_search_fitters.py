@@ -19,6 +19,7 @@ def test_local_rule_learns_and_refuses_unseen_neighbourhoods():
         p = np.pad(g, 1)
         near = (p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]) != 0
         return np.where((g == 0) & near, 2, g).astype(np.uint8)
+
     rng = np.random.default_rng(0)
     ins = [(rng.random((10, 10)) < 0.2).astype(np.uint8) for _ in range(12)]
     outs = [rule(g) for g in ins]
@@ -35,6 +36,7 @@ def test_local_rule_learns_and_refuses_unseen_neighbourhoods():
 
 def test_rank_colour_map_uses_each_inputs_colours():
     from solver.search.fitters import fit_rank_colour_map
+
     # Output: the mask painted with the input's most frequent non-zero colour.
     ins = [np.array([[3, 3, 0], [0, 1, 0]], np.uint8), np.array([[0, 4, 4], [4, 2, 0]], np.uint8)]
     masks = [(g != 0).astype(np.uint8) for g in ins]

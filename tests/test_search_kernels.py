@@ -30,8 +30,13 @@ def reference_components(g, diagonal, multicolour):
                 comp.add((cy, cx))
                 for dy, dx in steps:
                     ny, nx = cy + dy, cx + dx
-                    if 0 <= ny < h and 0 <= nx < w and (ny, nx) not in seen and g[ny, nx] != 0 \
-                            and (multicolour or g[ny, nx] == g[cy, cx]):
+                    if (
+                        0 <= ny < h
+                        and 0 <= nx < w
+                        and (ny, nx) not in seen
+                        and g[ny, nx] != 0
+                        and (multicolour or g[ny, nx] == g[cy, cx])
+                    ):
                         seen.add((ny, nx))
                         q.append((ny, nx))
             comps.append(frozenset(comp))
@@ -39,10 +44,7 @@ def reference_components(g, diagonal, multicolour):
 
 
 def test_components_hand_case():
-    g = np.array([[1, 1, 0, 2],
-                  [0, 1, 0, 2],
-                  [3, 0, 0, 0],
-                  [0, 3, 0, 1]], dtype=np.uint8)
+    g = np.array([[1, 1, 0, 2], [0, 1, 0, 2], [3, 0, 0, 0], [0, 3, 0, 1]], dtype=np.uint8)
     labels, n = K.label_components(g, 0, False, False)
     assert n == 5  # the two 3s touch only diagonally
     labels, n = K.label_components(g, 0, True, False)
@@ -62,10 +64,7 @@ def test_components_match_reference(g, diagonal, multicolour):
 
 
 def test_outside_mask_finds_enclosed_cells():
-    g = np.array([[0, 0, 0, 0, 0],
-                  [0, 1, 1, 1, 0],
-                  [0, 1, 0, 1, 0],
-                  [0, 1, 1, 1, 0]], dtype=np.uint8)
+    g = np.array([[0, 0, 0, 0, 0], [0, 1, 1, 1, 0], [0, 1, 0, 1, 0], [0, 1, 1, 1, 0]], dtype=np.uint8)
     outside = K.outside_mask(g, 0, False)
     assert not outside[2, 2]
     assert outside[0, 0] and outside[3, 4]
@@ -79,14 +78,12 @@ def test_gravity_keeps_column_contents(g):
     for x in range(g.shape[1]):
         col = g[:, x][g[:, x] != 0]
         n = len(col)
-        assert (out[g.shape[0] - n:, x] == col).all()
+        assert (out[g.shape[0] - n :, x] == col).all()
         assert (out[: g.shape[0] - n, x] == 0).all()
 
 
 def test_rays_and_connect():
-    g = np.array([[0, 0, 0],
-                  [0, 2, 0],
-                  [0, 0, 0]], dtype=np.uint8)
+    g = np.array([[0, 0, 0], [0, 2, 0], [0, 0, 0]], dtype=np.uint8)
     assert K.rays(g, 0, 2, True).tolist() == [[0, 0, 0], [0, 2, 0], [0, 2, 0]]  # down
     assert K.rays(g, 0, 15, True).tolist() == [[0, 2, 0], [2, 2, 2], [0, 2, 0]]  # cross
     h = np.array([[3, 0, 0, 3], [4, 0, 0, 0]], dtype=np.uint8)
@@ -105,10 +102,7 @@ def _lib():
 
 def test_transform_hand_cases():
     lib = _lib()
-    g = np.array([[0, 0, 0, 0],
-                  [0, 5, 5, 0],
-                  [0, 5, 0, 0],
-                  [0, 0, 0, 7]], dtype=np.uint8)
+    g = np.array([[0, 0, 0, 0], [0, 5, 5, 0], [0, 5, 0, 0], [0, 0, 0, 7]], dtype=np.uint8)
     v = Img(g)
     c = lib["crop"].fn(v, g)
     assert c.a.tolist() == [[5, 5, 0], [5, 0, 0], [0, 0, 7]] and (c.y, c.x) == (1, 1)
@@ -128,6 +122,11 @@ def test_transform_hand_cases():
 def test_rigid_transforms_invert(g):
     lib = _lib()
     v = Img(g)
-    for a, b in (("rot90", "rot270"), ("rot180", "rot180"), ("flip_h", "flip_h"), ("transpose", "transpose"),
-                 ("antitranspose", "antitranspose")):
+    for a, b in (
+        ("rot90", "rot270"),
+        ("rot180", "rot180"),
+        ("flip_h", "flip_h"),
+        ("transpose", "transpose"),
+        ("antitranspose", "antitranspose"),
+    ):
         assert np.array_equal(lib[b].fn(lib[a].fn(v, g), g).a, g)

@@ -29,11 +29,23 @@ def test_challenges_file_and_solutions(tmp_path):
     assert source.tasks[0].train[0].output.tolist() == [[2, 1]]
 
 
-@pytest.mark.parametrize("grid,fault", [
-    ([], "non-empty"), ([[1, 2], [3]], "ragged"), ([[1, 10]], "not an int 0..9"), ([[-1]], "not an int"),
-    ([[1.0]], "not an int"), ([[True]], "not an int"), ([["1"]], "not an int"), ([[0] * 31], "31 columns"),
-    ([[0]] * 31, "31 rows"), ("12", "non-empty list"), ([[]], "non-empty"), (None, "non-empty"),
-])
+@pytest.mark.parametrize(
+    "grid,fault",
+    [
+        ([], "non-empty"),
+        ([[1, 2], [3]], "ragged"),
+        ([[1, 10]], "not an int 0..9"),
+        ([[-1]], "not an int"),
+        ([[1.0]], "not an int"),
+        ([[True]], "not an int"),
+        ([["1"]], "not an int"),
+        ([[0] * 31], "31 columns"),
+        ([[0]] * 31, "31 rows"),
+        ("12", "non-empty list"),
+        ([[]], "non-empty"),
+        (None, "non-empty"),
+    ],
+)
 def test_grid_validation(grid, fault):
     with pytest.raises(TaskError, match=fault):
         parse_grid(grid, "here")
@@ -43,14 +55,17 @@ def test_valid_grid():
     assert parse_grid([[0, 9], [5, 5]], "x").dtype == np.uint8
 
 
-@pytest.mark.parametrize("raw,fault", [
-    ({"test": GOOD["test"]}, "missing 'train'"),
-    ({"train": GOOD["train"]}, "missing 'test'"),
-    ({"train": [], "test": GOOD["test"]}, "non-empty"),
-    ({"train": GOOD["train"], "test": []}, "non-empty"),
-    ({"train": [{"input": [[1]]}], "test": GOOD["test"]}, "missing 'output'"),
-    ([1, 2], "must be an object"),
-])
+@pytest.mark.parametrize(
+    "raw,fault",
+    [
+        ({"test": GOOD["test"]}, "missing 'train'"),
+        ({"train": GOOD["train"]}, "missing 'test'"),
+        ({"train": [], "test": GOOD["test"]}, "non-empty"),
+        ({"train": GOOD["train"], "test": []}, "non-empty"),
+        ({"train": [{"input": [[1]]}], "test": GOOD["test"]}, "missing 'output'"),
+        ([1, 2], "must be an object"),
+    ],
+)
 def test_bad_task_becomes_invalid_and_others_survive(raw, fault):
     tasks = parse_tasks({"bad": raw, "good": GOOD})
     assert isinstance(tasks[0], InvalidTask) and fault in tasks[0].reason
@@ -63,10 +78,16 @@ def test_invalid_task_keeps_its_test_count():
     assert tasks[0].n_test == 2
 
 
-@pytest.mark.parametrize("content,fault", [
-    (b"{not json", "invalid JSON"), (b"\xff\xfe\x00", "not UTF-8"), (b"[1, 2]", "JSON object"), (b"{}", "no tasks"),
-    (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
-])
+@pytest.mark.parametrize(
+    "content,fault",
+    [
+        (b"{not json", "invalid JSON"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b"[1, 2]", "JSON object"),
+        (b"{}", "no tasks"),
+        (b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+    ],
+)
 def test_bad_files_are_one_line_errors(tmp_path, content, fault):
     path = tmp_path / "t.json"
     path.write_bytes(content)

@@ -234,8 +234,10 @@ def load_source(spec: str, solutions_path: str | None = None) -> TaskSource:
         challenges, solutions = _load_dataset(spec)
     elif not Path(spec).exists():
         kind = "unknown dataset" if _looks_like_dataset(spec) else "no such file"
-        raise TaskError(f"--tasks {spec}: {kind}; give a Kaggle challenges JSON file or one of the dataset "
-                        f"names {', '.join(DATASETS)}")
+        raise TaskError(
+            f"--tasks {spec}: {kind}; give a Kaggle challenges JSON file or one of the dataset "
+            f"names {', '.join(DATASETS)}"
+        )
     else:
         challenges = read_json_file(Path(spec), "tasks file")
         solutions = None

@@ -111,8 +111,21 @@ def missing_on_kaggle(roots: list[Requirement], python_version: str) -> list[str
 
 def download_wheels(pins: list[str], dest: Path, python_version: str, wheels_from: Path | None) -> None:
     """Binary wheels only (nothing may be built on Kaggle), one pip call per Python version."""
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:", "--no-deps",
-               "--implementation", "cp", "--python-version", python_version, "--dest", str(dest)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--only-binary=:all:",
+        "--no-deps",
+        "--implementation",
+        "cp",
+        "--python-version",
+        python_version,
+        "--dest",
+        str(dest),
+    ]
     for platform in PLATFORMS:
         command += ["--platform", platform]
     if wheels_from is not None:
@@ -132,8 +145,11 @@ def copy_source(dest: Path) -> list[str]:
     dest.mkdir(parents=True)
     for name in SOURCE_FILES:
         shutil.copy2(REPO_ROOT / name, dest / name)
-    shutil.copytree(REPO_ROOT / "solver", dest / "solver",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *NOT_SHIPPED_PACKAGES))
+    shutil.copytree(
+        REPO_ROOT / "solver",
+        dest / "solver",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", *NOT_SHIPPED_PACKAGES),
+    )
     weights = REPO_ROOT / "weights"
     if not weights.is_dir():
         return []
@@ -145,8 +161,10 @@ def weights_line(weights: list[str]) -> str:
     """What the README says of `src/weights/`, which exists only when weights were shipped."""
     if weights:
         return f" and `weights/` with the pretrained weights: {', '.join(weights)}"
-    return (". No pretrained weights were shipped (there is no `src/weights/`): the notebook runs an "
-            "untrained initialisation and its score will be near zero")
+    return (
+        ". No pretrained weights were shipped (there is no `src/weights/`): the notebook runs an "
+        "untrained initialisation and its score will be near zero"
+    )
 
 
 def forbidden_files(root: Path) -> list[str]:
@@ -154,8 +172,7 @@ def forbidden_files(root: Path) -> list[str]:
     found = []
     for path in root.rglob("*"):
         name = path.name.lower()
-        if (name.startswith(FORBIDDEN_PREFIX) or FORBIDDEN_WORD in name
-                or (path.is_dir() and name == FORBIDDEN_DIR)):
+        if name.startswith(FORBIDDEN_PREFIX) or FORBIDDEN_WORD in name or (path.is_dir() and name == FORBIDDEN_DIR):
             found.append(str(path.relative_to(root)))
     return found
 
@@ -176,13 +193,24 @@ def build_bundle(dest: Path, wheels_from: Path | None = None) -> Path:
         for version in PYTHON_VERSIONS:
             download_wheels(pins[version], staging / "wheels", version, wheels_from)
         commit = git_commit(short=True) or "unknown"
-        manifest = {"format": FORMAT, "requirements": pins, "weights": weights, "commit": commit,
-                    "wheels": sorted(p.name for p in (staging / "wheels").glob("*.whl"))}
+        manifest = {
+            "format": FORMAT,
+            "requirements": pins,
+            "weights": weights,
+            "commit": commit,
+            "wheels": sorted(p.name for p in (staging / "wheels").glob("*.whl")),
+        }
         (staging / MARKER).write_text(json.dumps(manifest, indent=1) + "\n")
         all_pins = sorted({pin for version_pins in pins.values() for pin in version_pins})
-        (staging / "README.md").write_text(README.format(
-            marker=MARKER, weights=weights_line(weights),
-            pins=", ".join(all_pins), pythons=" and ".join(PYTHON_VERSIONS), commit=commit))
+        (staging / "README.md").write_text(
+            README.format(
+                marker=MARKER,
+                weights=weights_line(weights),
+                pins=", ".join(all_pins),
+                pythons=" and ".join(PYTHON_VERSIONS),
+                commit=commit,
+            )
+        )
         leaks = forbidden_files(staging)
         if leaks:
             raise BundleError(f"refusing to bundle task data, solutions or tests: {', '.join(leaks[:5])}")
@@ -195,11 +223,16 @@ def build_bundle(dest: Path, wheels_from: Path | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m solver.kaggle.bundle",
-                                     description="Build the offline bundle to upload as a Kaggle dataset.")
+    parser = argparse.ArgumentParser(
+        prog="python -m solver.kaggle.bundle", description="Build the offline bundle to upload as a Kaggle dataset."
+    )
     parser.add_argument("dest", type=Path, help="output folder (created; an earlier bundle there is replaced)")
-    parser.add_argument("--wheels-from", type=Path, metavar="DIR",
-                        help="take wheels from this local folder instead of the package index")
+    parser.add_argument(
+        "--wheels-from",
+        type=Path,
+        metavar="DIR",
+        help="take wheels from this local folder instead of the package index",
+    )
     args = parser.parse_args(argv)
     try:
         dest = build_bundle(args.dest, args.wheels_from)

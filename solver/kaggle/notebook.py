@@ -95,17 +95,25 @@ class Plan:
         else:
             mode = f"full run: all {self.run_tasks} tasks"
         devices = f"{self.gpus} GPU(s)" if self.gpus else "no GPU: CPU only"
-        return "\n".join([
-            f"test file: {self.test_file} ({len(self.tasks)} tasks, {n_inputs} test inputs)",
-            f"mode:      {mode}",
-            f"devices:   {devices}",
-            f"budget:    {format_seconds(self.budget_s)} wall clock, about {self.per_task_s:.0f} "
-            f"device-seconds per task",
-        ])
+        return "\n".join(
+            [
+                f"test file: {self.test_file} ({len(self.tasks)} tasks, {n_inputs} test inputs)",
+                f"mode:      {mode}",
+                f"devices:   {devices}",
+                f"budget:    {format_seconds(self.budget_s)} wall clock, about {self.per_task_s:.0f} "
+                f"device-seconds per task",
+            ]
+        )
 
 
-def make_plan(input_root: Path, total_hours: float, safety_hours: float, elapsed_s: float,
-              dry_run_minutes: float, dry_run_tasks: int) -> Plan:
+def make_plan(
+    input_root: Path,
+    total_hours: float,
+    safety_hours: float,
+    elapsed_s: float,
+    dry_run_minutes: float,
+    dry_run_tasks: int,
+) -> Plan:
     """Budget = what is left of the Kaggle limit after the safety margin (or the dry run's minutes)."""
     if safety_hours * 3600 <= KILL_GRACE_S:
         raise ValueError(f"SAFETY_HOURS must exceed the watchdog's grace of {KILL_GRACE_S / 3600:.2f} h")
@@ -129,21 +137,50 @@ def install_wheels(bundle: Path, site_dir: Path) -> list[str]:
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     pins_by_version = json.loads((bundle / MARKER).read_text())["requirements"]
     if version not in pins_by_version:
-        raise RuntimeError(f"the bundle has wheels for Python {', '.join(pins_by_version)}, this kernel runs "
-                           f"{version}: rebuild it with {version} in solver/bundle.py's PYTHON_VERSIONS")
+        raise RuntimeError(
+            f"the bundle has wheels for Python {', '.join(pins_by_version)}, this kernel runs "
+            f"{version}: rebuild it with {version} in solver/bundle.py's PYTHON_VERSIONS"
+        )
     pins = pins_by_version[version]
     env = {key: value for key, value in os.environ.items() if not key.startswith("PIP_")}
     env["PIP_CONFIG_FILE"] = os.devnull
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", "--upgrade",
-                    "--disable-pip-version-check", "--target", str(site_dir),
-                    "--find-links", str(bundle / "wheels"), *pins], check=True, env=env)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--no-deps",
+            "--upgrade",
+            "--disable-pip-version-check",
+            "--target",
+            str(site_dir),
+            "--find-links",
+            str(bundle / "wheels"),
+            *pins,
+        ],
+        check=True,
+        env=env,
+    )
     return pins
 
 
 def solver_command(plan: Plan, out_dir: Path, extra_args: list[str]) -> list[str]:
-    command = [sys.executable, "build_submission.py", "--tasks", str(plan.test_file), "--out", str(out_dir),
-               "--time-budget", f"{plan.budget_s:.0f}", "--limit", str(plan.run_tasks),
-               "--fresh"]  # an earlier interactive run's journal in /kaggle/working must not block this one
+    command = [
+        sys.executable,
+        "build_submission.py",
+        "--tasks",
+        str(plan.test_file),
+        "--out",
+        str(out_dir),
+        "--time-budget",
+        f"{plan.budget_s:.0f}",
+        "--limit",
+        str(plan.run_tasks),
+        "--fresh",
+    ]  # an earlier interactive run's journal in /kaggle/working must not block this one
     if plan.solutions is not None:
         command += ["--solutions", str(plan.solutions)]
     return command + list(extra_args)
@@ -163,11 +200,21 @@ def stop(process: subprocess.Popen) -> None:
 def run_solver(plan: Plan, bundle: Path, site_dir: Path, out_dir: Path, extra_args: list[str]) -> int:
     """Run the solver from the bundle's source, streaming its log and progress bar; returns its exit code."""
     path = [str(site_dir), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in path if p),
-           "PYTHONDONTWRITEBYTECODE": "1",  # /kaggle/input is read-only
-           "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(solver_command(plan, out_dir, extra_args), cwd=bundle / "src", env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in path if p),
+        "PYTHONDONTWRITEBYTECODE": "1",  # /kaggle/input is read-only
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        solver_command(plan, out_dir, extra_args),
+        cwd=bundle / "src",
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     watchdog = threading.Timer(plan.budget_s + KILL_GRACE_S, stop, args=(process,))
     watchdog.start()
     try:
@@ -214,5 +261,7 @@ def local_score(out_dir: Path) -> str:
         return f"no local score: the solver left no readable report.json ({error})"
     if score is None:
         return "no local score: report.json has none"
-    return (f"local score (Kaggle rule): {score['kaggle']:.4f} ({score['correct']}/{score['total']} test outputs); "
-            f"per-task average {score['per_task_average']:.4f}")
+    return (
+        f"local score (Kaggle rule): {score['kaggle']:.4f} ({score['correct']}/{score['total']} test outputs); "
+        f"per-task average {score['per_task_average']:.4f}"
+    )

@@ -19,8 +19,14 @@ __all__ = ["PAGE_NAME", "accuracy_by_augmentations", "as_rows", "task_grids", "w
 log = logging.getLogger(__name__)
 
 
-def write_page(out_dir: Path, summary: dict[str, Any], reports: dict[str, dict[str, Any]],
-               grids: dict[str, Any], answers: dict[str, list[Any]], final: bool) -> Path:
+def write_page(
+    out_dir: Path,
+    summary: dict[str, Any],
+    reports: dict[str, dict[str, Any]],
+    grids: dict[str, Any],
+    answers: dict[str, list[Any]],
+    final: bool,
+) -> Path:
     """Write OUT/report.html atomically and return its path.
 
     reports: task id -> report (tasks without one are shown as pending); grids: task id ->
@@ -32,8 +38,14 @@ def write_page(out_dir: Path, summary: dict[str, Any], reports: dict[str, dict[s
     return path
 
 
-def write_report_html(out_dir: Path, summary: dict[str, Any], reports: dict[str, dict[str, Any]],
-                      grids: dict[str, Any], answers: dict[str, list[Any]], final: bool = False) -> None:
+def write_report_html(
+    out_dir: Path,
+    summary: dict[str, Any],
+    reports: dict[str, dict[str, Any]],
+    grids: dict[str, Any],
+    answers: dict[str, list[Any]],
+    final: bool = False,
+) -> None:
     """`write_page` for the run itself: the page is a view, so a failure is logged and never stops the run."""
     try:
         write_page(out_dir, summary, reports, grids, answers, final)

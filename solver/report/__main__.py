@@ -13,8 +13,9 @@ EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m solver.report",
-                                     description="Rebuild the run report page from a run's output folder.")
+    parser = argparse.ArgumentParser(
+        prog="python -m solver.report", description="Rebuild the run report page from a run's output folder."
+    )
     parser.add_argument("out", type=Path, help="the run's --out folder (finished or not)")
     parser.add_argument("--page", type=Path, help=f"where to write the page (default: OUT/{PAGE_NAME})")
     args = parser.parse_args(argv)
@@ -28,8 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     page_path = args.page or args.out / PAGE_NAME
     page = build_page(run.summary, task_views(run.reports, run.grids, run.answers, order=run.answers), run.final)
     if args.page and args.page.resolve().parent != args.out.resolve():
-        print(f"note: the page links each task to reports/<task>.json, relative to {page_path.parent}",
-              file=sys.stderr)
+        print(f"note: the page links each task to reports/<task>.json, relative to {page_path.parent}", file=sys.stderr)
     write_text_atomic(page_path, page)
     print(f"wrote {page_path} ({len(run.reports)} of {len(set(run.reports) | set(run.answers))} tasks reported)")
     return 0

@@ -133,9 +133,11 @@ def render_task(view: TaskView) -> Section:
     except Exception as error:  # a view must never stop a run: show the problem, keep the page
         log.warning("report page: task %r could not be rendered (%s)", view.task_id, error)
         status = str(as_dict(view.report).get("status", "pending"))
-        body = (f'<section class="task" id="{esc(anchor(view.task_id))}" data-status="{esc(status)}" '
-                f'data-verdict="unknown"><h2>{esc(view.task_id)}</h2><p class="cause">this task\'s report could '
-                f"not be shown: {esc(error)}</p></section>")
+        body = (
+            f'<section class="task" id="{esc(anchor(view.task_id))}" data-status="{esc(status)}" '
+            f'data-verdict="unknown"><h2>{esc(view.task_id)}</h2><p class="cause">this task\'s report could '
+            f"not be shown: {esc(error)}</p></section>"
+        )
         return Section(body, status, "unknown", (), ())
 
 
@@ -143,8 +145,10 @@ def _render_task(view: TaskView) -> Section:
     report = as_dict(view.report)
     status = str(report.get("status", "pending"))
     if status == "pending":  # its attempts are fallbacks until it finishes: nothing to show yet
-        body = (f'<section class="task" id="{esc(anchor(view.task_id))}" data-status="pending" data-verdict="">'
-                f'{task_header(view.task_id, report, status, "", [])}</section>')
+        body = (
+            f'<section class="task" id="{esc(anchor(view.task_id))}" data-status="pending" data-verdict="">'
+            f"{task_header(view.task_id, report, status, '', [])}</section>"
+        )
         return Section(body, status, "", (), ())
     grids = as_dict(view.grids)
     tests = as_list(report.get("tests"))
@@ -172,28 +176,41 @@ def _render_task(view: TaskView) -> Section:
         sequence = [v for v in as_list(test.get("vote_sequence")) if isinstance(v, int)]
         if sequence and truth is not None:
             replays.append((leaders(sequence), truth_index))
-        test_parts.append(render_test(drawer, i, n_tests, as_rows(pair.get("input")), attempts, truth, right, test,
-                                      top, truth_index))
+        test_parts.append(
+            render_test(drawer, i, n_tests, as_rows(pair.get("input")), attempts, truth, right, test, top, truth_index)
+        )
     known = [c for c in correct if c is not None]
     verdict = ("right" if all(known) else "wrong") if known else "unknown"
-    phases = {"fine-tuning": number(report.get("finetune_seconds")),
-              "inference": number(report.get("inference_seconds")),
-              "search": number(as_dict(report.get("search")).get("seconds"))}
-    experts = {e for c in (as_dict(c) for t in tests for c in as_list(as_dict(t).get("top")))
-               for e in candidate_experts(c)}
+    phases = {
+        "fine-tuning": number(report.get("finetune_seconds")),
+        "inference": number(report.get("inference_seconds")),
+        "search": number(as_dict(report.get("search")).get("seconds")),
+    }
+    experts = {
+        e for c in (as_dict(c) for t in tests for c in as_list(as_dict(t).get("top"))) for e in candidate_experts(c)
+    }
     experts |= {str(e) for e in as_list(report.get("experts"))}
     if status == "solved" and not experts:
         experts = set(DEFAULT_EXPERTS)
-    parts = [f'<section class="task" id="{esc(anchor(view.task_id))}" data-status="{esc(status)}" '
-            f'data-verdict="{verdict}">', task_header(view.task_id, report, status, verdict, known)]
+    parts = [
+        f'<section class="task" id="{esc(anchor(view.task_id))}" data-status="{esc(status)}" data-verdict="{verdict}">',
+        task_header(view.task_id, report, status, verdict, known),
+    ]
     if report.get("error"):
         parts.append(f'<p class="cause">{esc(report["error"])}</p>')
     parts.append(render_demonstrations(drawer, as_list(grids.get("train"))))
     parts.extend(test_parts)
     parts.append(render_finetuning(report))
     parts.append("</section>")
-    return Section("".join(parts), status, verdict, tuple(correct), tuple(replays),
-                   {k: v for k, v in phases.items() if v is not None}, frozenset(experts))
+    return Section(
+        "".join(parts),
+        status,
+        verdict,
+        tuple(correct),
+        tuple(replays),
+        {k: v for k, v in phases.items() if v is not None},
+        frozenset(experts),
+    )
 
 
 def attempt_rows(entry: Any, top: list[dict[str, Any]]) -> list[list[str] | None]:
@@ -211,14 +228,17 @@ def task_header(task_id: str, report: dict[str, Any], status: str, verdict: str,
         parts.append(f'<span class="badge {verdict}">{sum(known)}/{len(known)} right</span>')
     seconds = number(report.get("seconds"))
     if seconds is not None:
-        split = [f"{name} {seconds_text(number(report.get(key)))}"
-                 for name, key in (("fine-tuning", "finetune_seconds"), ("inference", "inference_seconds"))
-                 if number(report.get(key)) is not None]
+        split = [
+            f"{name} {seconds_text(number(report.get(key)))}"
+            for name, key in (("fine-tuning", "finetune_seconds"), ("inference", "inference_seconds"))
+            if number(report.get(key)) is not None
+        ]
         search = number(as_dict(report.get("search")).get("seconds"))
         if search is not None:
             split.append(f"search {seconds_text(search)}")
-        parts.append(f'<span class="time">{seconds_text(seconds)}'
-                     f'{" (" + ", ".join(split) + ")" if split else ""}</span>')
+        parts.append(
+            f'<span class="time">{seconds_text(seconds)}{" (" + ", ".join(split) + ")" if split else ""}</span>'
+        )
     if report.get("resumed"):
         parts.append('<span class="note">resumed from the journal</span>')
     if status != "pending":
@@ -237,10 +257,18 @@ def render_demonstrations(drawer: GridDrawer, train: list[Any]) -> str:
     return f'<h3>demonstrations</h3><div class="pairs">{"".join(pairs)}</div>'
 
 
-def render_test(drawer: GridDrawer, i: int, n_tests: int, test_input: list[str] | None,
-                attempts: list[list[str] | None],
-                truth: list[str] | None, right: bool | None, test: dict[str, Any], top: list[dict[str, Any]],
-                truth_index: int) -> str:
+def render_test(
+    drawer: GridDrawer,
+    i: int,
+    n_tests: int,
+    test_input: list[str] | None,
+    attempts: list[list[str] | None],
+    truth: list[str] | None,
+    right: bool | None,
+    test: dict[str, Any],
+    top: list[dict[str, Any]],
+    truth_index: int,
+) -> str:
     title = f"test {i + 1}" if n_tests > 1 else "test"
     figures = [figure(drawer, test_input, "input")]
     for k, grid in enumerate(attempts):
@@ -253,10 +281,15 @@ def render_test(drawer: GridDrawer, i: int, n_tests: int, test_input: list[str] 
         figures.append(figure(drawer, grid, f"attempt {k + 1}{mark}", css=css))
     if truth is not None:
         figures.append(figure(drawer, truth, "true output", css="truth"))
-    verdict = {True: '<span class="badge right">right</span>', False: '<span class="badge wrong">wrong</span>',
-               None: ""}[right]
-    return (f'<div class="test"><h3>{title} {verdict}</h3><div class="row">{"".join(figures)}</div>'
-            f"{render_votes(drawer, test, top, truth_index)}</div>")
+    verdict = {
+        True: '<span class="badge right">right</span>',
+        False: '<span class="badge wrong">wrong</span>',
+        None: "",
+    }[right]
+    return (
+        f'<div class="test"><h3>{title} {verdict}</h3><div class="row">{"".join(figures)}</div>'
+        f"{render_votes(drawer, test, top, truth_index)}</div>"
+    )
 
 
 def render_votes(drawer: GridDrawer, test: dict[str, Any], top: list[dict[str, Any]], truth_index: int) -> str:
@@ -271,13 +304,14 @@ def render_votes(drawer: GridDrawer, test: dict[str, Any], top: list[dict[str, A
         confidence = number(candidate.get("confidence"))
         program = candidate.get("program")
         rows.append(
-            f'<tr{" class=truth" if k == truth_index else ""}><td>{k + 1}</td><td>{thumb}</td>'
+            f"<tr{' class=truth' if k == truth_index else ''}><td>{k + 1}</td><td>{thumb}</td>"
             f'<td><div class="bar"><span style="width:{100 * votes / total:.1f}%"></span></div></td>'
             f"<td>{votes:g} / {total:g}</td>"
-            f'<td>{"" if confidence is None else f"conf {confidence:.2f}"}</td>'
-            f'<td>{"".join(f"<span class=expert>{esc(e)}</span>" for e in candidate_experts(candidate))}</td>'
-            f'<td>{"" if not program else f"<code>{esc(program)}</code>"}'
-            f'{" <b class=ok>= true output</b>" if k == truth_index else ""}</td></tr>')
+            f"<td>{'' if confidence is None else f'conf {confidence:.2f}'}</td>"
+            f"<td>{''.join(f'<span class=expert>{esc(e)}</span>' for e in candidate_experts(candidate))}</td>"
+            f"<td>{'' if not program else f'<code>{esc(program)}</code>'}"
+            f"{' <b class=ok>= true output</b>' if k == truth_index else ''}</td></tr>"
+        )
     distinct = number(test.get("distinct"))
     caption = f"top candidates ({distinct:g} distinct grids)" if distinct is not None else "top candidates"
     return f'<table class="votes"><caption>{caption}</caption>{"".join(rows)}</table>'
@@ -287,8 +321,10 @@ def render_finetuning(report: dict[str, Any]) -> str:
     losses = [v for v in (number(x) for x in as_list(report.get("finetune_losses"))) if v is not None]
     if not losses:
         return ""
-    return (f'<div class="ft"><span>fine-tuning loss over {len(losses)} steps</span>{sparkline(losses)}'
-            f"<span>{losses[0]:.3g} &rarr; {losses[-1]:.3g}</span></div>")
+    return (
+        f'<div class="ft"><span>fine-tuning loss over {len(losses)} steps</span>{sparkline(losses)}'
+        f"<span>{losses[0]:.3g} &rarr; {losses[-1]:.3g}</span></div>"
+    )
 
 
 def cached_section(view: TaskView) -> Section:
@@ -315,70 +351,112 @@ def render_summary(summary: dict[str, Any], sections: dict[str, Section], final:
     score = as_dict(summary.get("score"))
     cards = []
     if number(score.get("kaggle")) is not None:
-        cards.append(card("score (Kaggle rule)", f'{score["kaggle"]:.4f}',
-                          f'{score.get("correct", "?")}/{score.get("total", "?")} test outputs; per-task average '
-                          f'{number(score.get("per_task_average")) or 0:.4f}', "score"))
+        cards.append(
+            card(
+                "score (Kaggle rule)",
+                f"{score['kaggle']:.4f}",
+                f"{score.get('correct', '?')}/{score.get('total', '?')} test outputs; per-task average "
+                f"{number(score.get('per_task_average')) or 0:.4f}",
+                "score",
+            )
+        )
     elif known:
         title = "score (Kaggle rule)" if final else "score so far (Kaggle rule)"
         cards.append(card(title, f"{sum(known) / len(known):.4f}", f"{sum(known)}/{len(known)} test outputs", "score"))
     else:
         cards.append(card("score", "-", "no true outputs known", "score"))
-    cards.append(card("tasks", str(len(sections)), ", ".join(f"{n} {s}" for s, n in counts.items()
-                                                             if n or s != "pending"), "counts"))
+    cards.append(
+        card(
+            "tasks",
+            str(len(sections)),
+            ", ".join(f"{n} {s}" for s, n in counts.items() if n or s != "pending"),
+            "counts",
+        )
+    )
     phases: dict[str, float] = {}
     for section in sections.values():
         for name, seconds in section.phases.items():
             phases[name] = phases.get(name, 0.0) + seconds
     wall = number(summary.get("seconds"))
-    cards.append(card("time", seconds_text(wall) if wall is not None else "-",
-                      "; ".join(f"{name} {seconds_text(s)}" for name, s in phases.items()) or "no phase timed yet",
-                      "phases"))
+    cards.append(
+        card(
+            "time",
+            seconds_text(wall) if wall is not None else "-",
+            "; ".join(f"{name} {seconds_text(s)}" for name, s in phases.items()) or "no phase timed yet",
+            "phases",
+        )
+    )
     experts = [str(e) for e in as_list(summary.get("experts"))]
     experts = experts or sorted(set().union(*(s.experts for s in sections.values()))) or list(DEFAULT_EXPERTS)
     cards.append(card("experts", ", ".join(esc(e) for e in experts), "", "experts"))
-    status_line = ("finished" if final else
-                   f"in progress: written {time.strftime('%H:%M:%S', time.gmtime())} UTC, reloads every {REFRESH_S} s")
+    status_line = (
+        "finished"
+        if final
+        else f"in progress: written {time.strftime('%H:%M:%S', time.gmtime())} UTC, reloads every {REFRESH_S} s"
+    )
     replays = [r for s in sections.values() for r in s.replays]
     curve = accuracy_curve(replays)
-    plot = (f'<div class="plotbox"><h3>top-1 accuracy of the vote as augmentations are counted</h3>'
-            f"{accuracy_plot(curve, len(replays))}</div>") if curve else ""
-    return (f'<header class="top"><h1>ARC solver run <span class="state">{esc(status_line)}</span></h1>'
-            f'<div class="summary"><div class="facts"><div class="cards">{"".join(cards)}</div>'
-            f"{render_settings(summary)}{render_overview(sections)}{render_filters(counts, bool(known))}</div>"
-            f"{plot}</div></header>")
+    plot = (
+        (
+            f'<div class="plotbox"><h3>top-1 accuracy of the vote as augmentations are counted</h3>'
+            f"{accuracy_plot(curve, len(replays))}</div>"
+        )
+        if curve
+        else ""
+    )
+    return (
+        f'<header class="top"><h1>ARC solver run <span class="state">{esc(status_line)}</span></h1>'
+        f'<div class="summary"><div class="facts"><div class="cards">{"".join(cards)}</div>'
+        f"{render_settings(summary)}{render_overview(sections)}{render_filters(counts, bool(known))}</div>"
+        f"{plot}</div></header>"
+    )
 
 
 def card(title: str, big: str, detail: str, css: str) -> str:
-    return (f'<div class="card {css}"><div class="label">{esc(title)}</div><div class="big">{big}</div>'
-            f'<div class="detail">{esc(detail)}</div></div>')
+    return (
+        f'<div class="card {css}"><div class="label">{esc(title)}</div><div class="big">{big}</div>'
+        f'<div class="detail">{esc(detail)}</div></div>'
+    )
 
 
 def render_settings(summary: dict[str, Any]) -> str:
     rows = [("weights", summary.get("weights"))]
     rows += [(f"weights: {k}", v) for k, v in as_dict(summary.get("weights_provenance")).items()]
-    rows += [("devices", ", ".join(map(str, as_list(summary.get("devices")))) or None),
-             ("time budget", None if summary.get("time_budget") is None else f'{summary["time_budget"]} s')]
+    rows += [
+        ("devices", ", ".join(map(str, as_list(summary.get("devices")))) or None),
+        ("time budget", None if summary.get("time_budget") is None else f"{summary['time_budget']} s"),
+    ]
     rows += list(as_dict(summary.get("solve_config")).items())
-    cells = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v if isinstance(v, str) else json.dumps(v))}</td></tr>"
-                    for k, v in rows if v is not None)
-    return (f'<details class="settings"><summary>settings, weights and provenance</summary><table>{cells}</table>'
-            f"</details>")
+    cells = "".join(
+        f"<tr><th>{esc(k)}</th><td>{esc(v if isinstance(v, str) else json.dumps(v))}</td></tr>"
+        for k, v in rows
+        if v is not None
+    )
+    return (
+        f'<details class="settings"><summary>settings, weights and provenance</summary><table>{cells}</table></details>'
+    )
 
 
 def render_overview(sections: dict[str, Section]) -> str:
-    dots = "".join(f'<a href="#{esc(anchor(task_id))}" class="dot {s.verdict or s.status}" '
-                   f'title="{esc(task_id)}: {s.status}{" " + s.verdict if s.verdict else ""}"></a>'
-                   for task_id, s in sections.items())
+    dots = "".join(
+        f'<a href="#{esc(anchor(task_id))}" class="dot {s.verdict or s.status}" '
+        f'title="{esc(task_id)}: {s.status}{" " + s.verdict if s.verdict else ""}"></a>'
+        for task_id, s in sections.items()
+    )
     return f'<div class="dots">{dots}</div>'
 
 
 def render_filters(counts: dict[str, int], scored: bool) -> str:
     choices = [("all", "all")] + ([("right", "only right"), ("wrong", "only wrong")] if scored else [])
     choices += [(s, s) for s in STATUSES if counts.get(s)]
-    buttons = "".join(f'<button type="button" data-filter="{f}" aria-pressed="{str(f == "all").lower()}">{label}'
-                      f"</button>" for f, label in choices)
-    return (f'<div id="filters">show: {buttons} <span class="shown"><b id="shown">{sum(counts.values())}</b> '
-            f"of {sum(counts.values())} tasks</span></div>")
+    buttons = "".join(
+        f'<button type="button" data-filter="{f}" aria-pressed="{str(f == "all").lower()}">{label}</button>'
+        for f, label in choices
+    )
+    return (
+        f'<div id="filters">show: {buttons} <span class="shown"><b id="shown">{sum(counts.values())}</b> '
+        f"of {sum(counts.values())} tasks</span></div>"
+    )
 
 
 STYLE = """
@@ -450,18 +528,28 @@ if(saved&&document.querySelector('#filters button[data-filter="'+saved+'"]'))sho
 def render_page(summary: dict[str, Any], sections: dict[str, Section], final: bool) -> str:
     refresh = "" if final else f'<meta http-equiv="refresh" content="{REFRESH_S}">'
     body = "".join(section.html for section in sections.values())
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{refresh}'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>ARC solver run</title>'
-            f"<style>{STYLE}</style></head><body>{GRID_LINES_DEFS}{render_summary(summary, sections, final)}"
-            f"<main>{body}</main><script>{SCRIPT}</script></body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{refresh}'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>ARC solver run</title>'
+        f"<style>{STYLE}</style></head><body>{GRID_LINES_DEFS}{render_summary(summary, sections, final)}"
+        f"<main>{body}</main><script>{SCRIPT}</script></body></html>"
+    )
 
 
-def task_views(reports: dict[str, dict[str, Any]], grids: dict[str, Any], answers: dict[str, list[Any]],
-               order: Iterable[str]) -> list[TaskView]:
+def task_views(
+    reports: dict[str, dict[str, Any]], grids: dict[str, Any], answers: dict[str, list[Any]], order: Iterable[str]
+) -> list[TaskView]:
     """One view per task, in `order` then any reported task not in it; tasks with no report are pending."""
     ids = list(dict.fromkeys([*order, *reports]))
-    return [TaskView(task_id, as_dict(reports.get(task_id)) or {"status": "pending"}, grids.get(task_id),
-                     as_list(answers.get(task_id))) for task_id in ids]
+    return [
+        TaskView(
+            task_id,
+            as_dict(reports.get(task_id)) or {"status": "pending"},
+            grids.get(task_id),
+            as_list(answers.get(task_id)),
+        )
+        for task_id in ids
+    ]
 
 
 def build_page(summary: dict[str, Any], views: Sequence[TaskView], final: bool) -> str:

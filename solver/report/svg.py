@@ -13,12 +13,13 @@ import html
 from collections.abc import Sequence
 
 # ARC's standard palette, colour index -> CSS colour.
-PALETTE = ("#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00",
-           "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25")
+PALETTE = ("#000000", "#0074D9", "#FF4136", "#2ECC40", "#FFDC00", "#AAAAAA", "#F012BE", "#FF851B", "#7FDBFF", "#870C25")
 GRID_LINES_ID = "cells"
-GRID_LINES_DEFS = (f'<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
-                   f'<pattern id="{GRID_LINES_ID}" width="1" height="1" patternUnits="userSpaceOnUse">'
-                   f'<path d="M1 0V1H0" fill="none" stroke="#555" stroke-width=".1"/></pattern></defs></svg>')
+GRID_LINES_DEFS = (
+    f'<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+    f'<pattern id="{GRID_LINES_ID}" width="1" height="1" patternUnits="userSpaceOnUse">'
+    f'<path d="M1 0V1H0" fill="none" stroke="#555" stroke-width=".1"/></pattern></defs></svg>'
+)
 MIN_LINED_CELL_PX = 5  # cell lines are drawn only on cells at least this big
 
 
@@ -43,11 +44,13 @@ def grid_cells(rows: Sequence[str]) -> str:
             if row[x] != background:
                 runs.setdefault(row[x], []).append(f"M{x} {y}h{end - x}")
             x = end
-    paths = "".join(f'<path stroke="{PALETTE[int(colour)]}" d="{"".join(segments)}"/>'
-                    for colour, segments in sorted(runs.items()))
+    paths = "".join(
+        f'<path stroke="{PALETTE[int(colour)]}" d="{"".join(segments)}"/>' for colour, segments in sorted(runs.items())
+    )
     # Shifted half a cell down, a run's line covers its cells exactly.
-    return (f'<rect width="{width}" height="{height}" fill="{PALETTE[int(background)]}"/>'
-            + (f'<g transform="translate(0 .5)">{paths}</g>' if paths else ""))
+    return f'<rect width="{width}" height="{height}" fill="{PALETTE[int(background)]}"/>' + (
+        f'<g transform="translate(0 .5)">{paths}</g>' if paths else ""
+    )
 
 
 class GridDrawer:
@@ -69,8 +72,10 @@ class GridDrawer:
         if px >= MIN_LINED_CELL_PX:
             content += f'<rect width="{width}" height="{height}" fill="url(#{GRID_LINES_ID})"/>'
         title = f"<title>{html.escape(label)}</title>" if label else ""
-        return (f'<svg class="g" width="{width * px}" height="{height * px}" viewBox="0 0 {width} {height}">'
-                f"{title}{content}</svg>")
+        return (
+            f'<svg class="g" width="{width * px}" height="{height * px}" viewBox="0 0 {width} {height}">'
+            f"{title}{content}</svg>"
+        )
 
 
 def sparkline(values: Sequence[float], width: int = 160, height: int = 36, max_points: int = 60) -> str:
@@ -82,8 +87,10 @@ def sparkline(values: Sequence[float], width: int = 160, height: int = 36, max_p
     span = hi - lo or 1.0
     step = (width - 4) / max(1, len(values) - 1)
     points = " ".join(f"{2 + i * step:.0f},{2 + (hi - v) / span * (height - 4):.1f}" for i, v in enumerate(values))
-    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-            f'<polyline fill="none" stroke="#0074D9" stroke-width="1.5" points="{points}"/></svg>')
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+        f'<polyline fill="none" stroke="#0074D9" stroke-width="1.5" points="{points}"/></svg>'
+    )
 
 
 def accuracy_plot(curve: Sequence[tuple[int, float]], n_tests: int, width: int = 420, height: int = 190) -> str:
@@ -95,21 +102,29 @@ def accuracy_plot(curve: Sequence[tuple[int, float]], n_tests: int, width: int =
     def xy(i: int, accuracy: float) -> tuple[float, float]:
         return left + i / last * plot_w, top + (1 - accuracy) * plot_h
 
-    parts = [f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#888"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#888"/>']
+    parts = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#888"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#888"/>',
+    ]
     for accuracy in (0.0, 0.5, 1.0):
         y = top + (1 - accuracy) * plot_h
         parts.append(f'<text x="{left - 6}" y="{y + 4:.0f}" text-anchor="end">{accuracy:g}</text>')
         if accuracy:
             parts.append(f'<line x1="{left}" y1="{y:.0f}" x2="{left + plot_w}" y2="{y:.0f}" stroke="#eee"/>')
     points = [xy(i, accuracy) for i, (_, accuracy) in enumerate(curve)]
-    parts.append('<polyline fill="none" stroke="#0074D9" stroke-width="2" points="'
-                 + " ".join(f"{x:.1f},{y:.1f}" for x, y in points) + '"/>')
+    parts.append(
+        '<polyline fill="none" stroke="#0074D9" stroke-width="2" points="'
+        + " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        + '"/>'
+    )
     for (n, accuracy), (x, y) in zip(curve, points):
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0074D9"><title>{n} augmentations: '
-                     f'{accuracy:.3f}</title></circle>')
+        parts.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#0074D9"><title>{n} augmentations: '
+            f"{accuracy:.3f}</title></circle>"
+        )
         parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" text-anchor="middle">{n}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">augmentations counted '
-                 f'({n_tests} test outputs)</text>')
-    return (f'<svg class="plot" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
-            f'{"".join(parts)}</svg>')
+    parts.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">augmentations counted '
+        f"({n_tests} test outputs)</text>"
+    )
+    return f'<svg class="plot" width="{width}" height="{height}" viewBox="0 0 {width} {height}">{"".join(parts)}</svg>'

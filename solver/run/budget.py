@@ -45,10 +45,15 @@ class TaskPlan:
         def rounded(value):
             return None if value is None else round(value, 2)
 
-        return {"finetune_steps": self.finetune_steps, "finetune_batch": self.finetune_batch,
-                "n_augmentations": self.n_augmentations, "inference_sup_steps": self.inference_sup_steps,
-                "planned_seconds": rounded(self.planned_seconds), "finetune_seconds": rounded(self.finetune_seconds),
-                "search_seconds": rounded(self.search_seconds)}
+        return {
+            "finetune_steps": self.finetune_steps,
+            "finetune_batch": self.finetune_batch,
+            "n_augmentations": self.n_augmentations,
+            "inference_sup_steps": self.inference_sup_steps,
+            "planned_seconds": rounded(self.planned_seconds),
+            "finetune_seconds": rounded(self.finetune_seconds),
+            "search_seconds": rounded(self.search_seconds),
+        }
 
 
 # Below this many fine-tuning steps at the configured batch, the batch shrinks instead,
@@ -102,8 +107,9 @@ def _finetune_size(cfg: SolveConfig, samples: int) -> tuple[int, int]:
     return min(cfg.finetune_steps, samples // batch), batch
 
 
-def plan_task(cfg: SolveConfig, seconds: float, work: float, n_test: int, rates: Throughput,
-              halt_max_steps: int) -> TaskPlan:
+def plan_task(
+    cfg: SolveConfig, seconds: float, work: float, n_test: int, rates: Throughput, halt_max_steps: int
+) -> TaskPlan:
     """Scale the configured work down to fit `seconds` at the measured rates.
 
     `work` is `sample_work` of the task's canvas; `halt_max_steps` the model's depth.

@@ -97,76 +97,165 @@ def build_parser() -> argparse.ArgumentParser:
         prog="build_submission.py",
         description="Answer ARC tasks with a program search and a per-task fine-tuned TRM, write submission.json.",
         epilog="Exit codes: 0 done; 2 bad input (one line on stderr), also when no task in the tasks file is "
-               "valid (a fallback submission is still written); 130 interrupted (run the same command again "
-               "to resume, add --fresh to start over).")
+        "valid (a fallback submission is still written); 130 interrupted (run the same command again "
+        "to resume, add --fresh to start over).",
+    )
     data = parser.add_argument_group("tasks")
-    data.add_argument("--tasks", required=True,
-                      help=f"a Kaggle challenges JSON file, or a dataset name: {', '.join(DATASETS)}")
-    data.add_argument("--solutions", metavar="FILE",
-                      help="Kaggle solutions JSON, to score the run (dataset names carry theirs; default: none)")
+    data.add_argument(
+        "--tasks", required=True, help=f"a Kaggle challenges JSON file, or a dataset name: {', '.join(DATASETS)}"
+    )
+    data.add_argument(
+        "--solutions",
+        metavar="FILE",
+        help="Kaggle solutions JSON, to score the run (dataset names carry theirs; default: none)",
+    )
     data.add_argument("--limit", type=positive_int, metavar="N", help="solve only the first N tasks (default: all)")
-    data.add_argument("--task-ids", metavar="ID,ID,...",
-                      help="comma-separated task ids to solve, in this order (default: all)")
+    data.add_argument(
+        "--task-ids", metavar="ID,ID,...", help="comma-separated task ids to solve, in this order (default: all)"
+    )
     run_group = parser.add_argument_group("run")
     run_group.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
-    run_group.add_argument("--weights", metavar="FILE",
-                           help=f"safetensors checkpoint (default: weights/{DEFAULT_WEIGHTS.name} if shipped, "
-                                             "else an untrained --preset model)")
-    run_group.add_argument("--preset", choices=sorted(MODEL_PRESETS),
-                           help="model of the untrained initialisation when no weights are shipped (default: "
-                                + ", ".join(f"{p} with --config {c}" for c, p in CONFIG_MODEL_PRESET.items())
-                                + f", else {DEFAULT_PRESET})")
-    run_group.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"),
-                           help="auto: every GPU if any, else the CPU (default: auto)")
-    run_group.add_argument("--time-budget", type=positive_float, metavar="SECONDS",
-                           help="wall-clock budget of the whole run, counted from process start; work per task "
-                                "is scaled to fit it (default: none, every task gets the full configured work)")
-    run_group.add_argument("--fresh", action="store_true",
-                           help="start over: ignore the journal of an earlier run in --out and remove its reports")
+    run_group.add_argument(
+        "--weights",
+        metavar="FILE",
+        help=f"safetensors checkpoint (default: weights/{DEFAULT_WEIGHTS.name} if shipped, "
+        "else an untrained --preset model)",
+    )
+    run_group.add_argument(
+        "--preset",
+        choices=sorted(MODEL_PRESETS),
+        help="model of the untrained initialisation when no weights are shipped (default: "
+        + ", ".join(f"{p} with --config {c}" for c, p in CONFIG_MODEL_PRESET.items())
+        + f", else {DEFAULT_PRESET})",
+    )
+    run_group.add_argument(
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda"),
+        help="auto: every GPU if any, else the CPU (default: auto)",
+    )
+    run_group.add_argument(
+        "--time-budget",
+        type=positive_float,
+        metavar="SECONDS",
+        help="wall-clock budget of the whole run, counted from process start; work per task "
+        "is scaled to fit it (default: none, every task gets the full configured work)",
+    )
+    run_group.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start over: ignore the journal of an earlier run in --out and remove its reports",
+    )
     run_group.add_argument("--quiet", action="store_true", help="only warnings and the score")
     solve = parser.add_argument_group("solver settings (override --config)")
-    solve.add_argument("--config", default="full", choices=sorted(SOLVE_PRESETS),
-                       help="settings preset: full (a GPU run) or cpu-smoke (a quick check of the whole pipeline "
-                            "with the tiny model; its answers mean nothing) (default: full)")
-    solve.add_argument("--experts", type=expert_list, metavar="search,trm",
-                       help=f"who answers, comma-separated; {preset_defaults('experts')}, except that the "
-                            "program search answers alone when no pretrained weights are found (an untrained TRM "
-                            "answers noise)")
-    solve.add_argument("--search-seconds", type=positive_float, metavar="SECONDS",
-                       help=f"program search time cap per task; {preset_defaults('search_seconds')}")
-    solve.add_argument("--search-depth", type=positive_int, metavar="N",
-                       help=f"longest program the search builds, in transforms; {preset_defaults('search_depth')}")
-    solve.add_argument("--finetune-steps", type=non_negative_int, metavar="N",
-                       help=f"fine-tuning optimizer steps per task, 0 for none; {preset_defaults('finetune_steps')}")
-    solve.add_argument("--finetune-batch", type=positive_int, metavar="N",
-                       help=f"samples per fine-tuning step; {preset_defaults('finetune_batch')}")
-    solve.add_argument("--finetune-lr", type=positive_float, metavar="LR",
-                       help=f"AdamW learning rate of the shared weights; {preset_defaults('finetune_lr')}")
-    solve.add_argument("--embedding-lr", type=positive_float, metavar="LR",
-                       help=f"SignSGD learning rate of the task embeddings; {preset_defaults('embedding_lr')}")
-    solve.add_argument("--loss", choices=TOKEN_LOSSES,
-                       help=f"token cross-entropy of fine-tuning; {preset_defaults('loss')}")
-    solve.add_argument("--tune", choices=TUNABLE_PARAMETER_SETS,
-                       help=f"which parameters fine-tuning moves besides the embeddings; {preset_defaults('tune')}")
-    solve.add_argument("--augmentations", dest="n_augmentations", type=positive_int, metavar="N",
-                       help=f"augmented passes per test input (and task embeddings); "
-                            f"{preset_defaults('n_augmentations')}")
-    solve.add_argument("--inference-batch", type=positive_int, metavar="N",
-                       help=f"samples per inference batch; {preset_defaults('inference_batch')}")
-    solve.add_argument("--inference-sup-steps", type=positive_int, metavar="N",
-                       help="supervision steps per inference pass, capped by the model's depth (halt_max_steps); "
-                            f"{preset_defaults('inference_sup_steps')} (None: the model's depth)")
-    solve.add_argument("--inference-early-stop", action="store_true", default=None,
-                       help="stop a sample once its halting logit is positive and its answer stopped changing; "
-                            f"{preset_defaults('inference_early_stop')}")
-    solve.add_argument("--seed", type=seed_value,
-                       help=f"seed of every random draw (augmentations, batches); {preset_defaults('seed')}")
+    solve.add_argument(
+        "--config",
+        default="full",
+        choices=sorted(SOLVE_PRESETS),
+        help="settings preset: full (a GPU run) or cpu-smoke (a quick check of the whole pipeline "
+        "with the tiny model; its answers mean nothing) (default: full)",
+    )
+    solve.add_argument(
+        "--experts",
+        type=expert_list,
+        metavar="search,trm",
+        help=f"who answers, comma-separated; {preset_defaults('experts')}, except that the "
+        "program search answers alone when no pretrained weights are found (an untrained TRM "
+        "answers noise)",
+    )
+    solve.add_argument(
+        "--search-seconds",
+        type=positive_float,
+        metavar="SECONDS",
+        help=f"program search time cap per task; {preset_defaults('search_seconds')}",
+    )
+    solve.add_argument(
+        "--search-depth",
+        type=positive_int,
+        metavar="N",
+        help=f"longest program the search builds, in transforms; {preset_defaults('search_depth')}",
+    )
+    solve.add_argument(
+        "--finetune-steps",
+        type=non_negative_int,
+        metavar="N",
+        help=f"fine-tuning optimizer steps per task, 0 for none; {preset_defaults('finetune_steps')}",
+    )
+    solve.add_argument(
+        "--finetune-batch",
+        type=positive_int,
+        metavar="N",
+        help=f"samples per fine-tuning step; {preset_defaults('finetune_batch')}",
+    )
+    solve.add_argument(
+        "--finetune-lr",
+        type=positive_float,
+        metavar="LR",
+        help=f"AdamW learning rate of the shared weights; {preset_defaults('finetune_lr')}",
+    )
+    solve.add_argument(
+        "--embedding-lr",
+        type=positive_float,
+        metavar="LR",
+        help=f"SignSGD learning rate of the task embeddings; {preset_defaults('embedding_lr')}",
+    )
+    solve.add_argument(
+        "--loss", choices=TOKEN_LOSSES, help=f"token cross-entropy of fine-tuning; {preset_defaults('loss')}"
+    )
+    solve.add_argument(
+        "--tune",
+        choices=TUNABLE_PARAMETER_SETS,
+        help=f"which parameters fine-tuning moves besides the embeddings; {preset_defaults('tune')}",
+    )
+    solve.add_argument(
+        "--augmentations",
+        dest="n_augmentations",
+        type=positive_int,
+        metavar="N",
+        help=f"augmented passes per test input (and task embeddings); {preset_defaults('n_augmentations')}",
+    )
+    solve.add_argument(
+        "--inference-batch",
+        type=positive_int,
+        metavar="N",
+        help=f"samples per inference batch; {preset_defaults('inference_batch')}",
+    )
+    solve.add_argument(
+        "--inference-sup-steps",
+        type=positive_int,
+        metavar="N",
+        help="supervision steps per inference pass, capped by the model's depth (halt_max_steps); "
+        f"{preset_defaults('inference_sup_steps')} (None: the model's depth)",
+    )
+    solve.add_argument(
+        "--inference-early-stop",
+        action="store_true",
+        default=None,
+        help="stop a sample once its halting logit is positive and its answer stopped changing; "
+        f"{preset_defaults('inference_early_stop')}",
+    )
+    solve.add_argument(
+        "--seed", type=seed_value, help=f"seed of every random draw (augmentations, batches); {preset_defaults('seed')}"
+    )
     return parser
 
 
-SOLVE_OVERRIDES = ("experts", "search_seconds", "search_depth", "finetune_steps", "finetune_batch", "finetune_lr",
-                   "embedding_lr", "loss", "tune", "n_augmentations", "inference_batch", "inference_sup_steps",
-                   "inference_early_stop", "seed")
+SOLVE_OVERRIDES = (
+    "experts",
+    "search_seconds",
+    "search_depth",
+    "finetune_steps",
+    "finetune_batch",
+    "finetune_lr",
+    "embedding_lr",
+    "loss",
+    "tune",
+    "n_augmentations",
+    "inference_batch",
+    "inference_sup_steps",
+    "inference_early_stop",
+    "seed",
+)
 
 
 def solve_config(args: argparse.Namespace) -> SolveConfig:
@@ -233,15 +322,22 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
     """
     started = time.monotonic() if started is None else started
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING if args.quiet else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
     try:
         return solve_command(args, started)
     except KeyboardInterrupt:
         # The submission and journal on disk are complete up to the last finished task.
         again = "the same command again, without --fresh," if args.fresh else "the same command again"
-        print(f"interrupted; run {again} to resume from {Path(args.out) / 'journal.jsonl'} "
-              "(or with --fresh to start over)", file=sys.stderr)
+        print(
+            f"interrupted; run {again} to resume from {Path(args.out) / 'journal.jsonl'} "
+            "(or with --fresh to start over)",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
 
 
@@ -256,22 +352,42 @@ def solve_command(args: argparse.Namespace, started: float) -> int:
         weights_path, weights_sha, weights_label, model_cfg = resolve_weights(args.weights, preset)
         if weights_path is None and args.experts is None:
             cfg = dataclasses.replace(cfg, experts=("search",))
-            log.warning("no pretrained weights: the program search answers alone (an untrained TRM answers "
-                        "noise); --experts search,trm runs the untrained TRM beside it")
+            log.warning(
+                "no pretrained weights: the program search answers alone (an untrained TRM answers "
+                "noise); --experts search,trm runs the untrained TRM beside it"
+            )
         elif weights_path is None and "trm" in cfg.experts:
-            log.warning("no pretrained weights in weights/: the TRM is an UNTRAINED %s initialisation (fixed "
-                        "seed); expect its answers to be noise", preset)
+            log.warning(
+                "no pretrained weights in weights/: the TRM is an UNTRAINED %s initialisation (fixed "
+                "seed); expect its answers to be noise",
+                preset,
+            )
         devices = resolve_devices(args.device, cfg.experts)
     except (TaskError, WeightsError, ConfigError, OutDirError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     seed_everything(cfg.seed)
-    log.info("%d tasks from %s on %s; experts: %s; weights: %s", len(tasks), source.name, ", ".join(devices),
-             ", ".join(cfg.experts), weights_label if "trm" in cfg.experts else "not used")
+    log.info(
+        "%d tasks from %s on %s; experts: %s; weights: %s",
+        len(tasks),
+        source.name,
+        ", ".join(devices),
+        ", ".join(cfg.experts),
+        weights_label if "trm" in cfg.experts else "not used",
+    )
     describe_settings(args.config, cfg, model_cfg, devices, args.time_budget)
-    opts = RunOptions(out_dir=out_dir, devices=devices, weights_path=weights_path,
-                      weights_sha256=weights_sha, weights_label=weights_label, preset=preset, solve=cfg,
-                      time_budget=args.time_budget, fresh=args.fresh, started=started)
+    opts = RunOptions(
+        out_dir=out_dir,
+        devices=devices,
+        weights_path=weights_path,
+        weights_sha256=weights_sha,
+        weights_label=weights_label,
+        preset=preset,
+        solve=cfg,
+        time_budget=args.time_budget,
+        fresh=args.fresh,
+        started=started,
+    )
     try:
         result = run(tasks, source.solutions, opts)
     except JournalMismatch as error:
@@ -289,27 +405,45 @@ def solve_command(args: argparse.Namespace, started: float) -> int:
     if len(invalid) == len(tasks):
         # Nothing could be solved: the file holds only fallbacks. It is written (so nothing of an
         # earlier run looks current), but the run did not do its job: say so with exit code 2.
-        print(f"error: none of the {len(tasks)} tasks is valid (first: task {display_id(invalid[0].id)}: "
-              f"{invalid[0].reason}); the submission holds fallback attempts only", file=sys.stderr)
+        print(
+            f"error: none of the {len(tasks)} tasks is valid (first: task {display_id(invalid[0].id)}: "
+            f"{invalid[0].reason}); the submission holds fallback attempts only",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     return 0
 
 
-def describe_settings(config: str, cfg: SolveConfig, model_cfg: ModelConfig, devices: list[str],
-                      time_budget: float | None) -> None:
+def describe_settings(
+    config: str, cfg: SolveConfig, model_cfg: ModelConfig, devices: list[str], time_budget: float | None
+) -> None:
     """One line of what each task will get, and a warning when that is hours on a CPU."""
     if "search" in cfg.experts:
-        log.info("program search: programs of up to %d transforms, at most %.0f s per task%s", cfg.search_depth,
-                 cfg.search_seconds, " (less where --time-budget says so)" if time_budget else "")
+        log.info(
+            "program search: programs of up to %d transforms, at most %.0f s per task%s",
+            cfg.search_depth,
+            cfg.search_seconds,
+            " (less where --time-budget says so)" if time_budget else "",
+        )
     if "trm" not in cfg.experts:
         return
-    log.info("settings (--config %s): %d fine-tuning steps of batch %d, %d augmentations x %d supervision "
-             "steps per test input%s", config, cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations,
-             cfg.sup_steps_for(model_cfg.halt_max_steps), "; scaled down to fit --time-budget" if time_budget else "")
+    log.info(
+        "settings (--config %s): %d fine-tuning steps of batch %d, %d augmentations x %d supervision "
+        "steps per test input%s",
+        config,
+        cfg.finetune_steps,
+        cfg.finetune_batch,
+        cfg.n_augmentations,
+        cfg.sup_steps_for(model_cfg.halt_max_steps),
+        "; scaled down to fit --time-budget" if time_budget else "",
+    )
     if cfg.finetune_steps == 0:
         log.info("fine-tuning is off (--finetune-steps 0): every task is answered by the base model as it is")
     full_size = model_cfg.hidden_size >= SMALL_MODEL_HIDDEN
     if devices == ["cpu"] and full_size and time_budget is None:
-        log.warning("a %d-wide model on the CPU without --time-budget: expect minutes to hours per task "
-                    "(docs/RESULTS.md); add --time-budget, or --config cpu-smoke for a quick check of the "
-                    "pipeline with the tiny model", model_cfg.hidden_size)
+        log.warning(
+            "a %d-wide model on the CPU without --time-budget: expect minutes to hours per task "
+            "(docs/RESULTS.md); add --time-budget, or --config cpu-smoke for a quick check of the "
+            "pipeline with the tiny model",
+            model_cfg.hidden_size,
+        )

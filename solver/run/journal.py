@@ -65,7 +65,8 @@ class Journal:
         if header.get("fingerprint") != self.fingerprint:
             raise JournalMismatch(
                 f"{self.path} belongs to a different run (other tasks, weights or settings); "
-                "use another --out folder or --fresh")
+                "use another --out folder or --fresh"
+            )
         for number, line in enumerate(lines[1:], start=2):
             if not line.strip():
                 continue

@@ -71,11 +71,15 @@ def finetune_note(report: dict[str, Any], configured_steps: int) -> str | None:
         share = plan.get("finetune_seconds")
         within = f" in its {share:.1f} s for fine-tuning" if share is not None else ""
         if planned == 0:
-            notes.append(f"fine-tuning skipped: not one step fits{within} at the measured speed (time budget); "
-                         "answers come from the base model")
+            notes.append(
+                f"fine-tuning skipped: not one step fits{within} at the measured speed (time budget); "
+                "answers come from the base model"
+            )
         else:
-            notes.append(f"fine-tuning cut to {planned} of {configured_steps} steps (batch "
-                         f"{plan.get('finetune_batch')}) to fit{within} (time budget)")
+            notes.append(
+                f"fine-tuning cut to {planned} of {configured_steps} steps (batch "
+                f"{plan.get('finetune_batch')}) to fit{within} (time budget)"
+            )
     if done < planned:
         notes.append(f"fine-tuning stopped by the deadline after {done} of {planned} planned steps")
     return "; ".join(notes) or None

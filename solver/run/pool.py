@@ -135,9 +135,13 @@ class WorkerPool:
             if worker is not None:
                 worker.ready = True
                 if message.rates is not None:
-                    log.info("worker %d on %s: %.0f train / %.0f inference work units per second",
-                             message.worker_id, worker.device, message.rates.train_units_per_s,
-                             message.rates.infer_units_per_s)
+                    log.info(
+                        "worker %d on %s: %.0f train / %.0f inference work units per second",
+                        message.worker_id,
+                        worker.device,
+                        message.rates.train_units_per_s,
+                        message.rates.infer_units_per_s,
+                    )
             return False
         if isinstance(message, Broken):
             if worker is not None:
@@ -169,8 +173,12 @@ class WorkerPool:
                 self.last_error = f"workers on {worker.device} died {MAX_START_FAILURES} times while starting"
                 log.error("%s; giving that device up", self.last_error)
                 continue
-            log.warning("worker %d on %s died (exit code %s); starting a new one", worker_id, worker.device,
-                        worker.process.exitcode)
+            log.warning(
+                "worker %d on %s died (exit code %s); starting a new one",
+                worker_id,
+                worker.device,
+                worker.process.exitcode,
+            )
             self._spawn(worker.device)
         return orphans
 

@@ -33,8 +33,10 @@ class Progress:
         new = self.done - self.initial
         eta = elapsed / new * (self.total - self.done) if new else float("nan")
         eta_text = format_seconds(eta) if new else "?"
-        return (f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} tasks "
-                f"elapsed {format_seconds(elapsed)} eta {eta_text}")
+        return (
+            f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total} tasks "
+            f"elapsed {format_seconds(elapsed)} eta {eta_text}"
+        )
 
     def advance(self, message: str) -> None:
         """Count one finished task and show `message` (the task's log line) above the bar."""

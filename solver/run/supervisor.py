@@ -43,6 +43,7 @@ def model_canvas(opts: RunOptions) -> str:
         return model_preset(opts.preset).canvas
     return ModelConfig.from_json(read_metadata(Path(opts.weights_path))["config"]).canvas
 
+
 FINAL_WRITE_GRACE_S = 3.0  # the hard deadline sits this long before the end of the budget
 POLL_S = 0.2
 MAX_TASK_TRIES = 2  # a task whose worker died is retried once on another worker
@@ -91,8 +92,12 @@ def run_fingerprint(tasks: list[AnyTask], opts: RunOptions) -> str:
 
 
 def run_settings(opts: RunOptions) -> dict[str, Any]:
-    return {"weights": opts.weights_label, "devices": opts.devices, "solve_config": opts.solve.to_dict(),
-            "time_budget": opts.time_budget}
+    return {
+        "weights": opts.weights_label,
+        "devices": opts.devices,
+        "solve_config": opts.solve.to_dict(),
+        "time_budget": opts.time_budget,
+    }
 
 
 class Supervisor:
@@ -123,12 +128,19 @@ class Supervisor:
         """The submission first (durable, atomic), then these tasks' report files, then report.html."""
         self.submission.write(self.submission_path)
         for task_id in task_ids:
-            write_json_atomic(self.reports_dir / f"{safe_filename(task_id)}.json",
-                              {"task_id": task_id, **self.reports[task_id], "task": self.grids[task_id]},
-                              durable=False)
+            write_json_atomic(
+                self.reports_dir / f"{safe_filename(task_id)}.json",
+                {"task_id": task_id, **self.reports[task_id], "task": self.grids[task_id]},
+                durable=False,
+            )
         # report.html (solver/report): the page so far, for watching a long run.
-        write_report_html(self.out_dir, {**run_settings(self.opts), "seconds": round(time.monotonic() - self.start, 2)},
-                          self.reports, self.grids, self.submission.answers)
+        write_report_html(
+            self.out_dir,
+            {**run_settings(self.opts), "seconds": round(time.monotonic() - self.start, 2)},
+            self.reports,
+            self.grids,
+            self.submission.answers,
+        )
 
     def _finish(self, task_id: str, entries: list[dict], report: dict[str, Any]) -> None:
         report = {"status": "solved", **report}
@@ -176,12 +188,18 @@ class Supervisor:
             elapsed = time.monotonic() - self.start
             log.info("start-up took %.1f s of the %.0f s budget", elapsed, opts.time_budget)
             tracker = BudgetTracker(opts.time_budget - elapsed, weights, workers=min(len(opts.devices), len(pending)))
-        devices = opts.devices[:len(pending)]
+        devices = opts.devices[: len(pending)]
         cpu_workers = sum(device == "cpu" for device in devices)
-        spec = WorkerSpec(device="", weights_path=opts.weights_path, weights_sha256=opts.weights_sha256,
-                          preset=opts.preset, solve=opts.solve.to_dict(), calibrate=tracker is not None,
-                          seed=opts.solve.seed,
-                          cpu_threads=max(1, (os.cpu_count() or 1) // cpu_workers) if cpu_workers > 1 else None)
+        spec = WorkerSpec(
+            device="",
+            weights_path=opts.weights_path,
+            weights_sha256=opts.weights_sha256,
+            preset=opts.preset,
+            solve=opts.solve.to_dict(),
+            calibrate=tracker is not None,
+            seed=opts.solve.seed,
+            cpu_threads=max(1, (os.cpu_count() or 1) // cpu_workers) if cpu_workers > 1 else None,
+        )
         pool = WorkerPool(spec, devices)
         self.todo = deque(pending)
         self.answered: set[str] = set()
@@ -264,8 +282,12 @@ def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOption
         "tasks": reports,
     }
     if score is not None:
-        summary["score"] = {"kaggle": score.kaggle, "correct": score.correct, "total": score.total,
-                            "per_task_average": score.per_task_average}
+        summary["score"] = {
+            "kaggle": score.kaggle,
+            "correct": score.correct,
+            "total": score.total,
+            "per_task_average": score.per_task_average,
+        }
     write_json_atomic(report_path, summary)
     # report.html (solver/report): the final page, with the score.
     write_report_html(opts.out_dir, summary, reports, supervisor.grids, supervisor.submission.answers, final=True)

@@ -87,8 +87,11 @@ class TaskSolver:
             plan = full_plan(self.cfg, depth)
         else:
             search_s, trm_s = split_search_time(self.cfg, job.seconds)
-            plan = dataclasses.replace(plan_task(self.cfg, trm_s, work, len(task.test), self.rates, depth),
-                                       planned_seconds=job.seconds, search_seconds=search_s)
+            plan = dataclasses.replace(
+                plan_task(self.cfg, trm_s, work, len(task.test), self.rates, depth),
+                planned_seconds=job.seconds,
+                search_seconds=search_s,
+            )
         outcome = solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
         if self.rates is not None:
             self.rates = observed_rates(self.rates, outcome.report, work)

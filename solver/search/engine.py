@@ -26,27 +26,27 @@ from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colou
 from .image import Img, value_key
 from .transforms import IMAGE, LIST, Transform, build_library
 
-COLOUR_MAP_PENALTY = 0.5   # a fitted colour map is a little less simple than none
-RANK_MAP_PENALTY = 0.25    # on top of the colour-map penalty
+COLOUR_MAP_PENALTY = 0.5  # a fitted colour map is a little less simple than none
+RANK_MAP_PENALTY = 0.25  # on top of the colour-map penalty
 UNSEEN_COLOUR_PENALTY = 1.0  # a colour map that must guess a colour the demonstrations never showed
-PIECE_PENALTY = 1.0        # each extra overlaid piece costs like one more transform
+PIECE_PENALTY = 1.0  # each extra overlaid piece costs like one more transform
 # A fitted local rule is flexible: rank it after exact programs of depth 2.
 LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
-LOCAL_RULE_MAX_DEPTH = 1   # local rules are fitted on states this shallow only
+LOCAL_RULE_MAX_DEPTH = 1  # local rules are fitted on states this shallow only
 MAX_PIECES = 4
-MAX_PIECE_STATES = 20000   # piece candidates kept for the cover ...
+MAX_PIECE_STATES = 20000  # piece candidates kept for the cover ...
 MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
 
 
 @dataclass(frozen=True)
 class SearchSettings:
-    time_limit_s: float = 10.0     # hard wall-clock cap for the whole task
-    max_depth: int = 2             # longest program, in transforms (3 rarely fits a CPU second)
-    max_states: int = 100_000      # memory cap: stored states
+    time_limit_s: float = 10.0  # hard wall-clock cap for the whole task
+    max_depth: int = 2  # longest program, in transforms (3 rarely fits a CPU second)
+    max_states: int = 100_000  # memory cap: stored states
     max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
-    max_candidates: int = 5        # per test input
+    max_candidates: int = 5  # per test input
     use_pieces: bool = True
-    use_transpose: bool = True     # also search the diagonally flipped task
+    use_transpose: bool = True  # also search the diagonally flipped task
 
     def __post_init__(self):
         if not (isinstance(self.time_limit_s, (int, float)) and 0 < self.time_limit_s < 1e6):
@@ -61,13 +61,13 @@ class SearchSettings:
 
 @dataclass(frozen=True)
 class SearchCandidate:
-    grid: np.ndarray     # (H, W) uint8
-    program: str         # readable, e.g. "crop(largest[cells](objects8(input)))"
-    score: float         # higher is better
-    depth: int           # transforms in the program (pieces: the sum)
-    pieces: int = 1      # overlaid partial programs
+    grid: np.ndarray  # (H, W) uint8
+    program: str  # readable, e.g. "crop(largest[cells](objects8(input)))"
+    score: float  # higher is better
+    depth: int  # transforms in the program (pieces: the sum)
+    pieces: int = 1  # overlaid partial programs
     colour_mapped: bool = False
-    agreeing: int = 1    # fitting programs that gave this same grid
+    agreeing: int = 1  # fitting programs that gave this same grid
 
 
 @dataclass
@@ -78,8 +78,8 @@ class SearchResult:
 
 @dataclass
 class _State:
-    values: tuple      # one Value per example
-    kind: str          # IMAGE or LIST
+    values: tuple  # one Value per example
+    kind: str  # IMAGE or LIST
     program: str
     depth: int
     distance: int = 1 << 30  # wrong output cells on the demonstrations (a guide for ordering)
@@ -91,13 +91,17 @@ class _Fit:
     depth: int
     pieces: int
     colour_mapped: bool
-    test_grids: list   # one (H, W) uint8 per test input
+    test_grids: list  # one (H, W) uint8 per test input
     penalty: float = 0.0
 
     @property
     def score(self) -> float:
-        return -(self.depth + (self.pieces - 1) * PIECE_PENALTY
-                 + (COLOUR_MAP_PENALTY if self.colour_mapped else 0.0) + self.penalty)
+        return -(
+            self.depth
+            + (self.pieces - 1) * PIECE_PENALTY
+            + (COLOUR_MAP_PENALTY if self.colour_mapped else 0.0)
+            + self.penalty
+        )
 
 
 class _Deadline(Exception):
@@ -148,7 +152,7 @@ class _Search:
         """
         results = [v.a for v in state.values[: self.n_train]]
         if all(r.shape == t.shape for r, t in zip(results, self.targets)):
-            return results, [v.a for v in state.values[self.n_train:]], False
+            return results, [v.a for v in state.values[self.n_train :]], False
         if not self.outputs_like_inputs:
             return None
         placed = []
@@ -157,9 +161,9 @@ class _Search:
             if v.y < 0 or v.x < 0 or v.y + h > ctx.shape[0] or v.x + w > ctx.shape[1]:
                 return None
             canvas = np.zeros_like(ctx)
-            canvas[v.y:v.y + h, v.x:v.x + w] = v.a
+            canvas[v.y : v.y + h, v.x : v.x + w] = v.a
             placed.append(canvas)
-        return placed[: self.n_train], placed[self.n_train:], True
+        return placed[: self.n_train], placed[self.n_train :], True
 
     def _consider(self, state: _State):
         """Record a fit or a piece if this image state is one."""
@@ -180,18 +184,19 @@ class _Search:
             self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests], guess))
             if not guess:
                 return
-        ranked = fit_rank_colour_map(results, self.targets, self.inputs[: self.n_train], tests,
-                                     self.inputs[self.n_train:])
+        ranked = fit_rank_colour_map(
+            results, self.targets, self.inputs[: self.n_train], tests, self.inputs[self.n_train :]
+        )
         if ranked is not None:
-            self.fits.append(_Fit(f"recolour_by_rank({program})", state.depth, 1, True, ranked,
-                                  RANK_MAP_PENALTY))
+            self.fits.append(_Fit(f"recolour_by_rank({program})", state.depth, 1, True, ranked, RANK_MAP_PENALTY))
             return
         if state.depth <= LOCAL_RULE_MAX_DEPTH and not placed:
             for name in LOCAL_RULES:
                 grids = fit_local_rule(results, self.targets, tests, name)
                 if grids is not None:
-                    self.fits.append(_Fit(f"local_rule[{name}]({program})", state.depth, 1, False, grids,
-                                          LOCAL_RULE_PENALTY[name]))
+                    self.fits.append(
+                        _Fit(f"local_rule[{name}]({program})", state.depth, 1, False, grids, LOCAL_RULE_PENALTY[name])
+                    )
                     break
         if self.settings.use_pieces and len(self.pieces) < self.max_pieces:
             flat = np.concatenate([r.ravel() for r in results])
@@ -267,7 +272,7 @@ class _Search:
             self._check_time()
             painted = np.stack([p[0] for p in self.pieces])  # (P, N) bool
             self._check_time()
-            wrong = np.stack([p[1] for p in self.pieces])    # (P, N) bool
+            wrong = np.stack([p[1] for p in self.pieces])  # (P, N) bool
             covered = np.zeros_like(need)
             chosen = []
             for _ in range(MAX_PIECES):
@@ -305,8 +310,11 @@ def _transpose_task(train, test_inputs):
     return ([(i.T.copy(), o.T.copy()) for i, o in train], [t.T.copy() for t in test_inputs])
 
 
-def search_task(train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Sequence[np.ndarray],
-                settings: SearchSettings = SearchSettings()) -> SearchResult:
+def search_task(
+    train: Sequence[tuple[np.ndarray, np.ndarray]],
+    test_inputs: Sequence[np.ndarray],
+    settings: SearchSettings = SearchSettings(),
+) -> SearchResult:
     """Search programs that map every demonstration input to its output.
 
     train: (input, output) pairs of (H, W) uint8 grids. test_inputs: (H, W) uint8 grids.
@@ -332,8 +340,16 @@ def search_task(train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Seq
             st = _Search(ttrain, ttest, settings, deadline, stats)
             st.run()
             for f in st.fits:
-                fits.append(_Fit(f"transposed_task[{f.program}]", f.depth + 1, f.pieces,
-                                 f.colour_mapped, [g.T.copy() for g in f.test_grids], f.penalty))
+                fits.append(
+                    _Fit(
+                        f"transposed_task[{f.program}]",
+                        f.depth + 1,
+                        f.pieces,
+                        f.colour_mapped,
+                        [g.T.copy() for g in f.test_grids],
+                        f.penalty,
+                    )
+                )
     per_test = _rank(fits, len(test_inputs), settings.max_candidates)
     stats["fitting_programs"] = len(fits)
     stats["seconds"] = round(time.perf_counter() - start, 4)
@@ -356,8 +372,16 @@ def _rank(fits: list[_Fit], n_test: int, max_candidates: int) -> list[list[Searc
         cands = []
         for ids in ranked[:max_candidates]:
             f = fits[ids[0]]
-            cands.append(SearchCandidate(grid=f.test_grids[k].copy(), program=f.program, score=f.score,
-                                         depth=f.depth, pieces=f.pieces, colour_mapped=f.colour_mapped,
-                                         agreeing=len(ids)))
+            cands.append(
+                SearchCandidate(
+                    grid=f.test_grids[k].copy(),
+                    program=f.program,
+                    score=f.score,
+                    depth=f.depth,
+                    pieces=f.pieces,
+                    colour_mapped=f.colour_mapped,
+                    agreeing=len(ids),
+                )
+            )
         per_test.append(cands)
     return per_test

@@ -53,8 +53,13 @@ def _colour_ranks(grid: np.ndarray) -> list[int]:
     return sorted((c for c in range(1, 10) if counts[c]), key=lambda c: (-counts[c], c))
 
 
-def fit_rank_colour_map(results: list[np.ndarray], targets: list[np.ndarray], inputs: list[np.ndarray],
-                        test_results: list[np.ndarray], test_inputs: list[np.ndarray]) -> list[np.ndarray] | None:
+def fit_rank_colour_map(
+    results: list[np.ndarray],
+    targets: list[np.ndarray],
+    inputs: list[np.ndarray],
+    test_results: list[np.ndarray],
+    test_inputs: list[np.ndarray],
+) -> list[np.ndarray] | None:
     """Like a colour map, but a result colour may become "the r-th most frequent colour of
     this example's input" instead of one fixed colour (colours that differ per example).
 
@@ -123,7 +128,7 @@ def _codes(a: np.ndarray, offsets) -> np.ndarray:
     p[1:-1, 1:-1] = a
     code = np.zeros((h, w), dtype=np.int64)
     for dy, dx in offsets:
-        code = code * 11 + p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+        code = code * 11 + p[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
     return code
 
 
@@ -138,7 +143,7 @@ def _count_codes(a: np.ndarray) -> np.ndarray:
         for dx in (-1, 0, 1):
             if dy == dx == 0:
                 continue
-            n = p[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]
+            n = p[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
             nz8 += (n != 0) & (n != OUTSIDE)
             if dy == 0 or dx == 0:
                 same4 += n == a
@@ -154,8 +159,9 @@ def _features(a: np.ndarray, neighbourhood: str) -> np.ndarray:
 LOCAL_RULES = ("counts", "cross", "3x3")  # simplest first
 
 
-def fit_local_rule(results: list[np.ndarray], targets: list[np.ndarray], tests: list[np.ndarray],
-                   neighbourhood: str) -> list[np.ndarray] | None:
+def fit_local_rule(
+    results: list[np.ndarray], targets: list[np.ndarray], tests: list[np.ndarray], neighbourhood: str
+) -> list[np.ndarray] | None:
     """Learn target cell = f(neighbourhood of the result cell) and apply it to `tests`.
 
     results/targets: per demonstration, same-shaped (H, W) uint8. Returns the test grids,

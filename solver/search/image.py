@@ -15,8 +15,8 @@ import numpy as np
 @dataclass(frozen=True, eq=False)
 class Img:
     a: np.ndarray  # (H, W) uint8
-    y: int = 0     # row of a[0, 0] on the source canvas
-    x: int = 0     # column of a[0, 0] on the source canvas
+    y: int = 0  # row of a[0, 0] on the source canvas
+    x: int = 0  # column of a[0, 0] on the source canvas
 
     def key(self) -> bytes:
         """Canonical bytes: position, shape, cells."""

@@ -200,8 +200,11 @@ def connect_pairs(grid, bg, horizontal, vertical, diagonal):
                 dy = _DY[d]
                 dx = _DX[d]
                 # Only look forward (right, down, down-diagonals) so each pair is seen once.
-                if not ((dy == 0 and dx == 1 and horizontal) or (dy == 1 and dx == 0 and vertical)
-                        or (dy == 1 and dx != 0 and diagonal)):
+                if not (
+                    (dy == 0 and dx == 1 and horizontal)
+                    or (dy == 1 and dx == 0 and vertical)
+                    or (dy == 1 and dx != 0 and diagonal)
+                ):
                     continue
                 ny = y + dy
                 nx = x + dx

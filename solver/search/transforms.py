@@ -28,8 +28,8 @@ LIST = "L"
 @dataclass(frozen=True)
 class Transform:
     name: str
-    takes: str    # IMAGE or LIST
-    gives: str    # IMAGE or LIST
+    takes: str  # IMAGE or LIST
+    gives: str  # IMAGE or LIST
     fn: Callable[[Value, np.ndarray], Value | None]
     cost: int = 1  # program length it adds
 
@@ -46,16 +46,37 @@ def map_over(t: Transform) -> Transform:
             r = fn(v, ctx)
             out.append(v if r is None else r)
         return tuple(out)
+
     return Transform(f"map[{t.name}]", LIST, LIST, f)
 
 
 # Image transforms worth mapping over the objects of a list (per-object edits).
-MAPPABLE_PREFIXES = ("rot90", "rot180", "rot270", "flip_v", "flip_h", "transpose", "crop", "fill_enclosed",
-                     "holes", "fill_holes_own", "border_cells", "interior_cells", "outline8", "symmetrize",
-                     "hull", "fill_bbox", "paint", "gravity", "rays", "shift")
+MAPPABLE_PREFIXES = (
+    "rot90",
+    "rot180",
+    "rot270",
+    "flip_v",
+    "flip_h",
+    "transpose",
+    "crop",
+    "fill_enclosed",
+    "holes",
+    "fill_holes_own",
+    "border_cells",
+    "interior_cells",
+    "outline8",
+    "symmetrize",
+    "hull",
+    "fill_bbox",
+    "paint",
+    "gravity",
+    "rays",
+    "shift",
+)
 
 
 # ---------------------------------------------------------------------------- helpers
+
 
 def _img(a: np.ndarray, y: int = 0, x: int = 0) -> Img | None:
     if not ok_shape(a):
@@ -91,6 +112,7 @@ def _fg_colours_by_count(a: np.ndarray) -> list[int]:
 
 
 # ---------------------------------------------------------------------------- image -> image
+
 
 def crop(v: Img, ctx) -> Img | None:
     """Bounding box of the non-zero cells."""
@@ -129,6 +151,7 @@ def _rigid(k: int):
         elif k == 7:
             a = np.rot90(a, 2).T
         return _img(a, v.y, v.x)  # in place: matters when mapped over objects
+
     return f
 
 
@@ -141,6 +164,7 @@ def _keep_colour(c: int):
         if not m.any():
             return None
         return Img(np.where(m, v.a, 0).astype(np.uint8), v.y, v.x)
+
     return f
 
 
@@ -152,6 +176,7 @@ def _erase_colour(c: int):
         out = v.a.copy()
         out[m] = 0
         return Img(out, v.y, v.x)
+
     return f
 
 
@@ -159,21 +184,25 @@ def _paint(c: int):  # "paint[c]"
     def f(v: Img, ctx) -> Img | None:
         out = np.where(v.a != 0, c, 0).astype(np.uint8)
         return Img(out, v.y, v.x)
+
     return f
 
 
 def _keep_rank(r: int):
     """Keep only the r-th most frequent non-zero colour."""
+
     def f(v: Img, ctx) -> Img | None:
         cols = _fg_colours_by_count(v.a)
         if len(cols) <= r:
             return None
         return Img(np.where(v.a == cols[r], v.a, 0).astype(np.uint8), v.y, v.x)
+
     return f
 
 
 def _fill_enclosed(c: int):
     """Paint the zero cells not reachable from the border (4-neighbourhood) with c."""
+
     def f(v: Img, ctx) -> Img | None:
         outside = K.outside_mask(v.a, 0, False)
         holes = (v.a == 0) & ~outside
@@ -182,6 +211,7 @@ def _fill_enclosed(c: int):
         out = v.a.copy()
         out[holes] = c
         return Img(out, v.y, v.x)
+
     return f
 
 
@@ -235,6 +265,7 @@ def interior_cells(v: Img, ctx) -> Img | None:
 
 def _outline(c: int, diagonal: bool):
     """Paint zero cells next to non-zero cells with c."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         p = _pad1(a != 0)
@@ -247,11 +278,13 @@ def _outline(c: int, diagonal: bool):
         out = a.copy()
         out[m] = c
         return Img(out, v.y, v.x)
+
     return f
 
 
 def _gravity(direction: int):
     """0 down, 1 up, 2 right, 3 left."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         if direction == 0:
@@ -263,17 +296,20 @@ def _gravity(direction: int):
         else:
             out = K.gravity_down(a[:, ::-1].T.copy(), 0).T[:, ::-1]
         return Img(np.ascontiguousarray(out), v.y, v.x)
+
     return f
 
 
 def _scale_up(k: int):
     def f(v: Img, ctx) -> Img | None:
         return _img(np.repeat(np.repeat(v.a, k, axis=0), k, axis=1))
+
     return f
 
 
 def _scale_down(k: int):
     """Inverse of scale_up: only when every k x k block is one colour."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
@@ -283,11 +319,13 @@ def _scale_down(k: int):
         if not np.array_equal(np.repeat(np.repeat(small, k, axis=0), k, axis=1), a):
             return None
         return _img(small)
+
     return f
 
 
 def _tile(ry: int, rx: int, mode: str):
     """Tile ry x rx copies; mode 'plain' or 'mirror' (neighbouring copies flipped)."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         if mode == "plain":
@@ -304,11 +342,13 @@ def _tile(ry: int, rx: int, mode: str):
                 row.append(b)
             rows.append(np.concatenate(row, axis=1))
         return _img(np.concatenate(rows, axis=0))
+
     return f
 
 
 def _symmetrize(kind: str):
     """Overlay the image with its mirror (zero cells take the mirror's colour)."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         if kind == "h":
@@ -337,6 +377,7 @@ def _symmetrize(kind: str):
         if np.array_equal(out, a):
             return None
         return Img(out, v.y, v.x)
+
     return f
 
 
@@ -347,15 +388,25 @@ def _half(which: str):
         if which == "top":
             return _img(a[: h // 2], v.y, v.x)
         if which == "bottom":
-            return _img(a[(h + 1) // 2:], v.y + (h + 1) // 2, v.x)
+            return _img(a[(h + 1) // 2 :], v.y + (h + 1) // 2, v.x)
         if which == "left":
             return _img(a[:, : w // 2], v.y, v.x)
-        return _img(a[:, (w + 1) // 2:], v.y, v.x + (w + 1) // 2)
+        return _img(a[:, (w + 1) // 2 :], v.y, v.x + (w + 1) // 2)
+
     return f
 
 
-RAY_DIRS = {"up": 1, "down": 2, "left": 4, "right": 8, "vertical": 3, "horizontal": 12,
-            "cross": 15, "diagonals": 240, "star": 255}
+RAY_DIRS = {
+    "up": 1,
+    "down": 2,
+    "left": 4,
+    "right": 8,
+    "vertical": 3,
+    "horizontal": 12,
+    "cross": 15,
+    "diagonals": 240,
+    "star": 255,
+}
 
 
 def _rays(dirs: int, stop: bool):
@@ -364,6 +415,7 @@ def _rays(dirs: int, stop: bool):
         if np.array_equal(out, v.a):
             return None
         return Img(out, v.y, v.x)
+
     return f
 
 
@@ -373,6 +425,7 @@ def _connect(hz: bool, vt: bool, dg: bool):
         if np.array_equal(out, v.a):
             return None
         return Img(out, v.y, v.x)
+
     return f
 
 
@@ -432,7 +485,7 @@ def overlay_on_input(v: Img, ctx) -> Img | None:
     h, w = v.a.shape
     if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
         return None
-    region = base[v.y:v.y + h, v.x:v.x + w]
+    region = base[v.y : v.y + h, v.x : v.x + w]
     np.copyto(region, v.a, where=v.a != 0)
     if np.array_equal(base, ctx):
         return None
@@ -445,7 +498,7 @@ def erase_from_input(v: Img, ctx) -> Img | None:
     h, w = v.a.shape
     if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
         return None
-    region = base[v.y:v.y + h, v.x:v.x + w]
+    region = base[v.y : v.y + h, v.x : v.x + w]
     region[v.a != 0] = 0
     return Img(base)
 
@@ -458,7 +511,7 @@ def place_on_blank(v: Img, ctx) -> Img | None:
         return None
     if v.y == 0 and v.x == 0 and v.a.shape == base.shape:
         return None
-    base[v.y:v.y + h, v.x:v.x + w] = v.a
+    base[v.y : v.y + h, v.x : v.x + w] = v.a
     return Img(base)
 
 
@@ -509,6 +562,7 @@ def colour_count_row(v: Img, ctx) -> Img | None:
 
 def _fill_bbox(c: int):
     """Paint the zero cells inside each object's bounding box with c."""
+
     def f(v: Img, ctx) -> Img | None:
         labels, n = K.label_components(v.a, 0, True, True)
         if n == 0:
@@ -521,11 +575,13 @@ def _fill_bbox(c: int):
         if np.array_equal(out, v.a):
             return None
         return Img(out, v.y, v.x)
+
     return f
 
 
 def _block_reduce(k: int):
     """Each k x k block becomes one cell: its most frequent non-zero colour (0 if none)."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
@@ -535,6 +591,7 @@ def _block_reduce(k: int):
         counts = np.stack([(blocks == c).sum(axis=2) for c in range(1, 10)], axis=2)
         best = counts.argmax(axis=2) + 1
         return _img(np.where(counts.max(axis=2) > 0, best, 0).astype(np.uint8))
+
     return f
 
 
@@ -552,15 +609,18 @@ def zero_regions_by_size(v: Img, ctx) -> Img | None:
 
 def _shift(dy: int, dx: int):
     """Move the content by (dy, dx) inside the same frame; cells pushed out are lost."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
         if abs(dy) >= h or abs(dx) >= w:
             return None
         out = np.zeros_like(a)
-        out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
-            a[max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+        out[max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = a[
+            max(-dy, 0) : h + min(-dy, 0), max(-dx, 0) : w + min(-dx, 0)
+        ]
         return Img(out, v.y, v.x)
+
     return f
 
 
@@ -568,7 +628,7 @@ def _period(a: np.ndarray) -> int:
     """Smallest p with a[i] == a[i % p] for every row i."""
     n = a.shape[0]
     for p in range(1, n):
-        if np.array_equal(a[p:], a[:n - p]):
+        if np.array_equal(a[p:], a[: n - p]):
             return p
     return n
 
@@ -593,6 +653,7 @@ def cells_row(v: Img, ctx) -> Img | None:
 
 def _periodic(hole_rank: int):
     """Fill the cells of one colour (0, or the least frequent colour) from the pattern's period."""
+
     def f(v: Img, ctx) -> Img | None:
         if hole_rank == 0:
             hole = 0
@@ -608,12 +669,14 @@ def _periodic(hole_rank: int):
         if not found:
             return None
         return Img(out, v.y, v.x)
+
     return f
 
 
 def _diagonal_periodic(sign: int):
     """Fill zero cells from the smallest period p along diagonals: cells with the same
     (y + sign * x) mod p share a colour (stripes running diagonally)."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
@@ -630,11 +693,13 @@ def _diagonal_periodic(sign: int):
                 out = table[cls].astype(np.uint8)
                 return Img(out, v.y, v.x)
         return None
+
     return f
 
 
 def _self_kron(on_zero: bool):
     """A copy of the image in every block whose cell is non-zero (or zero)."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         h, w = a.shape
@@ -642,6 +707,7 @@ def _self_kron(on_zero: bool):
             return None
         mask = (a == 0) if on_zero else (a != 0)
         return _img(np.kron(mask.astype(np.uint8), np.ones_like(a)) * np.tile(a, (h, w)))
+
     return f
 
 
@@ -649,6 +715,7 @@ def _label_by(prop: str, diagonal: bool):
     """Paint every object (single-colour component) with a code of one of its properties,
     for the final colour map to name: its size rank ('rank', largest 1), its cell count
     ('cells', at most 9), or whether it touches the border ('border', 1 or 2)."""
+
     def f(v: Img, ctx) -> Img | None:
         a = v.a
         labels, n = K.label_components(a, 0, diagonal, False)
@@ -671,10 +738,12 @@ def _label_by(prop: str, diagonal: bool):
             raise ValueError(prop)
         lut = np.concatenate([[0], code]).astype(np.uint8)
         return Img(lut[labels + 1], v.y, v.x)
+
     return f
 
 
 # ---------------------------------------------------------------------------- image -> list
+
 
 def _components(diagonal: bool, multicolour: bool):
     def f(v: Img, ctx) -> tuple | None:
@@ -689,6 +758,7 @@ def _components(diagonal: bool, multicolour: bool):
             sub = np.where(labels[r0:r1, c0:c1] == k, a[r0:r1, c0:c1], 0).astype(np.uint8)
             out.append(Img(sub, v.y + int(r0), v.x + int(c0)))
         return tuple(out)
+
     return f
 
 
@@ -738,11 +808,12 @@ def split_grid(v: Img, ctx) -> tuple | None:
 
 def _split_even(n: int, axis: int):
     """n equal parts along an axis (rows if 0), allowing one-cell gaps between them."""
+
     def f(v: Img, ctx) -> tuple | None:
         a = v.a
         size = a.shape[axis]
         for gap in (0, 1):
-            part = (size - gap * (n - 1))
+            part = size - gap * (n - 1)
             if part <= 0 or part % n:
                 continue
             part //= n
@@ -750,15 +821,17 @@ def _split_even(n: int, axis: int):
             for i in range(n):
                 s = i * (part + gap)
                 if axis == 0:
-                    out.append(Img(a[s:s + part].copy(), v.y + s, v.x))
+                    out.append(Img(a[s : s + part].copy(), v.y + s, v.x))
                 else:
-                    out.append(Img(a[:, s:s + part].copy(), v.y, v.x + s))
+                    out.append(Img(a[:, s : s + part].copy(), v.y, v.x + s))
             return tuple(out)
         return None
+
     return f
 
 
 # ---------------------------------------------------------------------------- list -> image
+
 
 def _cells(v: Img) -> int:
     return int(np.count_nonzero(v.a))
@@ -779,6 +852,7 @@ PICK_KEYS: dict[str, Callable[[Img], int]] = {
 
 def _pick(key: Callable[[Img], int], sign: int):
     """The element with the largest (sign 1) or smallest (sign -1) key; must be unique."""
+
     def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
@@ -787,6 +861,7 @@ def _pick(key: Callable[[Img], int], sign: int):
         if ks.count(best) != 1:
             return None
         return vs[ks.index(best)]
+
     return f
 
 
@@ -800,6 +875,7 @@ def _mask_key(v: Img) -> bytes:
 
 def _pick_by_frequency(keyf, rarest: bool):
     """The element whose pattern (by keyf) occurs once (rarest) / most often; unique."""
+
     def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
@@ -817,6 +893,7 @@ def _pick_by_frequency(keyf, rarest: bool):
         if len(winners) != 1 or top < 2:
             return None
         return vs[keys.index(winners[0])]
+
     return f
 
 
@@ -838,13 +915,14 @@ def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
         h, w = v.a.shape
         if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
             return None
-        region = base[v.y:v.y + h, v.x:v.x + w]
+        region = base[v.y : v.y + h, v.x : v.x + w]
         np.copyto(region, v.a, where=v.a != 0)
     return Img(base)
 
 
 def _boolean(op: str):
     """Cell-wise logic over equal-shaped elements; result is a colour-1 mask."""
+
     def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
@@ -863,6 +941,7 @@ def _boolean(op: str):
         else:
             raise ValueError(op)
         return Img(np.asarray(m, dtype=np.uint8))
+
     return f
 
 
@@ -888,13 +967,16 @@ def _stack(axis: int):
         if axis == 1 and any(v.a.shape[0] != vs[0].a.shape[0] for v in vs):
             return None
         return _img(np.concatenate([v.a for v in vs], axis=axis))
+
     return f
 
 
 # ---------------------------------------------------------------------------- list -> list
 
+
 def _drop(key: Callable[[Img], int], sign: int):
     """Drop the element(s) with the extreme key; keep the rest."""
+
     def f(vs: tuple, ctx) -> tuple | None:
         if len(vs) < 2:
             return None
@@ -902,31 +984,37 @@ def _drop(key: Callable[[Img], int], sign: int):
         best = max(ks)
         out = tuple(v for v, k in zip(vs, ks) if k != best)
         return out or None
+
     return f
 
 
 def _keep_touching_border(touching: bool):
     def f(vs: tuple, ctx) -> tuple | None:
         H, W = ctx.shape
-        out = tuple(v for v in vs if (v.y == 0 or v.x == 0 or v.y + v.a.shape[0] == H
-                                      or v.x + v.a.shape[1] == W) == touching)
+        out = tuple(
+            v for v in vs if (v.y == 0 or v.x == 0 or v.y + v.a.shape[0] == H or v.x + v.a.shape[1] == W) == touching
+        )
         if not out or len(out) == len(vs):
             return None
         return out
+
     return f
 
 
 # ---------------------------------------------------------------------------- the library
 
+
 def _crop_at(where: str, oh: int, ow: int):
     """An oh x ow window at a corner or the centre of the image."""
+
     def f(v: Img, ctx) -> Img | None:
         h, w = v.a.shape
         if h < oh or w < ow or (h, w) == (oh, ow):
             return None
         y = 0 if where[0] == "t" else (h - oh if where[0] == "b" else (h - oh) // 2)
         x = 0 if where[1] == "l" else (w - ow if where[1] == "r" else (w - ow) // 2)
-        return Img(a_copy(v.a[y:y + oh, x:x + ow]), v.y + y, v.x + x)
+        return Img(a_copy(v.a[y : y + oh, x : x + ow]), v.y + y, v.x + x)
+
     return f
 
 

@@ -40,8 +40,17 @@ def batch_size_for(side: int, prefix_len: int, batch_tokens: int, max_batch: int
 
 
 class PretrainBatches:
-    def __init__(self, split: PretrainSplit, augmentations_per_task: int, batch_tokens: int, max_batch: int,
-                 prefix_len: int, seed: int, translate: bool = True, canvas: str = "fit"):
+    def __init__(
+        self,
+        split: PretrainSplit,
+        augmentations_per_task: int,
+        batch_tokens: int,
+        max_batch: int,
+        prefix_len: int,
+        seed: int,
+        translate: bool = True,
+        canvas: str = "fit",
+    ):
         self.split, self.seed, self.translate = split, seed, translate
         self.per_task = augmentations_per_task
         self.augmentations = [draw_augmentations(t.id, seed, augmentations_per_task) for t in split.tasks]
@@ -95,8 +104,12 @@ class PretrainBatches:
         if not rows:
             empty = torch.zeros((0, side * side), dtype=torch.int64)
             return Batch(side, torch.zeros(0, dtype=torch.int64), empty, empty.clone())
-        return Batch(side, torch.tensor(rows, dtype=torch.int64), torch.from_numpy(np.stack(inputs)),
-                     torch.from_numpy(np.stack(labels)))
+        return Batch(
+            side,
+            torch.tensor(rows, dtype=torch.int64),
+            torch.from_numpy(np.stack(inputs)),
+            torch.from_numpy(np.stack(labels)),
+        )
 
     def validation_batches(self) -> list[Batch]:
         """The validation tasks' test pairs, un-augmented and untranslated, grouped by canvas side."""
@@ -111,8 +124,13 @@ class PretrainBatches:
         for side in sorted(by_side):
             items, size = by_side[side], self.batch_sizes[side]
             for start in range(0, len(items), size):
-                chunk = items[start:start + size]
-                batches.append(Batch(side, torch.tensor([r for r, _, _ in chunk], dtype=torch.int64),
-                                     torch.from_numpy(np.stack([encode(i, side) for _, i, _ in chunk])),
-                                     torch.from_numpy(np.stack([encode_label(o, side) for _, _, o in chunk]))))
+                chunk = items[start : start + size]
+                batches.append(
+                    Batch(
+                        side,
+                        torch.tensor([r for r, _, _ in chunk], dtype=torch.int64),
+                        torch.from_numpy(np.stack([encode(i, side) for _, i, _ in chunk])),
+                        torch.from_numpy(np.stack([encode_label(o, side) for _, _, o in chunk])),
+                    )
+                )
         return batches

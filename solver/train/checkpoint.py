@@ -21,7 +21,7 @@ from safetensors.torch import save_file
 
 from solver.trm.weights import sha256_file
 
-MiB = 2 ** 20
+MiB = 2**20
 MAX_FILE_BYTES = 16 * MiB  # what one file through $OUT may weigh
 MAX_TOTAL_BYTES = 64 * MiB  # what $OUT may hold in all
 HEADER_ALLOWANCE = 256 * 1024  # room left in each shard for the safetensors JSON header
@@ -37,8 +37,9 @@ def tensor_bytes(tensor: torch.Tensor) -> int:
     return tensor.numel() * tensor.element_size()
 
 
-def shard_tensors(tensors: dict[str, torch.Tensor],
-                  max_file_bytes: int = MAX_FILE_BYTES) -> list[dict[str, torch.Tensor]]:
+def shard_tensors(
+    tensors: dict[str, torch.Tensor], max_file_bytes: int = MAX_FILE_BYTES
+) -> list[dict[str, torch.Tensor]]:
     """Pack tensors into shards under the limit, in key order; cut any tensor that is too big alone."""
     budget = max_file_bytes - HEADER_ALLOWANCE
     pieces: list[tuple[str, torch.Tensor]] = []
@@ -51,7 +52,7 @@ def shard_tensors(tensors: dict[str, torch.Tensor],
             raise CheckpointError(f"tensor {name}: a single row exceeds {max_file_bytes} bytes")
         rows_per_part = budget // tensor_bytes(tensor[:1])
         for part, start in enumerate(range(0, tensor.shape[0], rows_per_part)):
-            pieces.append((f"{name}{PART_MARK}{part}", tensor[start:start + rows_per_part].clone()))
+            pieces.append((f"{name}{PART_MARK}{part}", tensor[start : start + rows_per_part].clone()))
     shards: list[dict[str, torch.Tensor]] = [{}]
     used = 0
     for name, tensor in pieces:
@@ -63,8 +64,9 @@ def shard_tensors(tensors: dict[str, torch.Tensor],
     return shards
 
 
-def save_checkpoint(directory: Path, tensors: dict[str, torch.Tensor], state: dict[str, Any],
-                    max_file_bytes: int = MAX_FILE_BYTES) -> list[Path]:
+def save_checkpoint(
+    directory: Path, tensors: dict[str, torch.Tensor], state: dict[str, Any], max_file_bytes: int = MAX_FILE_BYTES
+) -> list[Path]:
     """Write the checkpoint atomically; returns the paths of its files."""
     directory = Path(directory)
     staging = directory.with_name(directory.name + ".saving")

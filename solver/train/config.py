@@ -59,8 +59,16 @@ PRETRAIN_PRESETS: dict[str, PretrainConfig] = {
     "trm-7m": PretrainConfig(),
     # CPU tests and demonstrations: seconds per dozen steps on two cores.
     # total_steps 800 = the former 400 batches x 2 supervision steps.
-    "tiny": PretrainConfig(model="tiny", total_steps=800, batch_tokens=2048, max_batch=16, lr=3e-3,
-                           ema_decay=0.9, eval_every=40, rewarm_steps=5),
+    "tiny": PretrainConfig(
+        model="tiny",
+        total_steps=800,
+        batch_tokens=2048,
+        max_batch=16,
+        lr=3e-3,
+        ema_decay=0.9,
+        eval_every=40,
+        rewarm_steps=5,
+    ),
 }
 
 

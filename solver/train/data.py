@@ -76,13 +76,19 @@ class PretrainSplit:
     @property
     def digest(self) -> str:
         """sha256 over the rule text and both id lists: names this exact data set."""
-        text = json.dumps({"rule": RULE, "train": [t.id for t in self.train], "val": [t.id for t in self.val]},
-                          sort_keys=True)
+        text = json.dumps(
+            {"rule": RULE, "train": [t.id for t in self.train], "val": [t.id for t in self.val]}, sort_keys=True
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def provenance(self) -> dict:
-        return {"data_rule": RULE, "data_sha256": self.digest, "train_task_ids": [t.id for t in self.train],
-                "val_task_ids": [t.id for t in self.val], "excluded_task_count": len(self.excluded)}
+        return {
+            "data_rule": RULE,
+            "data_sha256": self.digest,
+            "train_task_ids": [t.id for t in self.train],
+            "val_task_ids": [t.id for t in self.val],
+            "excluded_task_count": len(self.excluded),
+        }
 
 
 def split_tasks(candidates: list[Task], evaluation: list[Task], val_tasks: int = VAL_TASKS) -> PretrainSplit:

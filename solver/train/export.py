@@ -46,15 +46,27 @@ def export(run_dirs: list[Path], dest: Path = DEFAULT_WEIGHTS, manifest: Path = 
     with torch.no_grad():
         mean_row = tensors["table"].mean(0, keepdim=True)  # (1, D) over every task and augmentation
         model.task_embedding_mean.copy_(padded_embedding(mean_row, cfg.prefix_len)[0])
-    figures = {"steps": state["step"], "samples": state["samples"], "device_seconds": state["device_seconds"],
-               "val": state["val"], "training_commits": state["commits"], "export_commit": git_commit(),
-               "pretrain_config": state["pretrain_config"]}
+    figures = {
+        "steps": state["step"],
+        "samples": state["samples"],
+        "device_seconds": state["device_seconds"],
+        "val": state["val"],
+        "training_commits": state["commits"],
+        "export_commit": git_commit(),
+        "pretrain_config": state["pretrain_config"],
+    }
     data = split.provenance()
     dest = Path(dest)
     sha256 = save_weights(model, dest, {**figures, **data})
-    entry = {"sha256": sha256, "config": cfg.to_dict(), **figures,
-             "data_sha256": data["data_sha256"], "data_rule": data["data_rule"],
-             "train_tasks": len(data["train_task_ids"]), "val_task_ids": data["val_task_ids"]}
+    entry = {
+        "sha256": sha256,
+        "config": cfg.to_dict(),
+        **figures,
+        "data_sha256": data["data_sha256"],
+        "data_rule": data["data_rule"],
+        "train_tasks": len(data["train_task_ids"]),
+        "val_task_ids": data["val_task_ids"],
+    }
     manifest = Path(manifest)
     document = json.loads(manifest.read_text()) if manifest.exists() else {}
     document.setdefault("files", {})[dest.name] = entry
@@ -68,8 +80,9 @@ def export(run_dirs: list[Path], dest: Path = DEFAULT_WEIGHTS, manifest: Path = 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m solver.train.export", description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="+", type=Path,
-                        help="pretraining run directories (--out of solver.train.pretrain)")
+    parser.add_argument(
+        "runs", nargs="+", type=Path, help="pretraining run directories (--out of solver.train.pretrain)"
+    )
     parser.add_argument("--dest", type=Path, default=DEFAULT_WEIGHTS)
     parser.add_argument("--manifest", type=Path, default=MANIFEST)
     args = parser.parse_args(argv)

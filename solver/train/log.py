@@ -10,8 +10,19 @@ import csv
 from pathlib import Path
 from typing import Any
 
-COLUMNS = ("run_id", "step", "samples", "device_seconds", "train_loss", "val_loss", "val_token_acc",
-           "val_exact_acc", "val_halt_acc", "lr", "timestamp")
+COLUMNS = (
+    "run_id",
+    "step",
+    "samples",
+    "device_seconds",
+    "train_loss",
+    "val_loss",
+    "val_token_acc",
+    "val_exact_acc",
+    "val_halt_acc",
+    "lr",
+    "timestamp",
+)
 NUMERIC = COLUMNS[1:-1]
 
 

@@ -156,14 +156,16 @@ def fresh_state(cfg: PretrainConfig, num_rows: int, device: torch.device) -> Tra
 
 
 def moment_tensors(optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
-    return {f"adam/{i}/{key}": value for i, entry in optimizer.state_dict()["state"].items()
-            for key, value in entry.items()}
+    return {
+        f"adam/{i}/{key}": value for i, entry in optimizer.state_dict()["state"].items() for key, value in entry.items()
+    }
 
 
 def checkpoint_bytes(state: TrainingState) -> tuple[int, int]:
     """(bytes of model + EMA + table, bytes of the optimizer moments once they exist)."""
-    essential = sum(tensor_bytes(t) for t in [*state.model.state_dict().values(), *state.ema.state_dict().values(),
-                                              state.table])
+    essential = sum(
+        tensor_bytes(t) for t in [*state.model.state_dict().values(), *state.ema.state_dict().values(), state.table]
+    )
     # AdamATan2 keeps two float32 moments per parameter, plus a step count each.
     moments = sum(2 * tensor_bytes(p) + 4 for p in state.model.parameters())
     return essential, moments
@@ -173,14 +175,19 @@ def keeps_moments(state: TrainingState, budget: int = MAX_TOTAL_BYTES) -> bool:
     """Whether the optimizer moments fit the checkpoint beside the essentials; raises if not even those fit."""
     essential, moments = checkpoint_bytes(state)
     if essential > budget:
-        raise ValueError(f"checkpoint needs {essential / MiB:.1f} MiB for model, EMA and task embeddings, "
-                         f"over the {budget / MiB:.0f} MiB budget: lower augmentations_per_task")
+        raise ValueError(
+            f"checkpoint needs {essential / MiB:.1f} MiB for model, EMA and task embeddings, "
+            f"over the {budget / MiB:.0f} MiB budget: lower augmentations_per_task"
+        )
     return essential + moments <= budget
 
 
 def carry_tensors(state: TrainingState) -> dict[str, torch.Tensor]:
-    return {f"carry/{side}/{name}": value for side, flight in sorted(state.carries.items())
-            for name, value in flight.tensors().items()}
+    return {
+        f"carry/{side}/{name}": value
+        for side, flight in sorted(state.carries.items())
+        for name, value in flight.tensors().items()
+    }
 
 
 def state_tensors(state: TrainingState, with_moments: bool, with_carries: bool = False) -> dict[str, torch.Tensor]:
@@ -194,17 +201,32 @@ def state_tensors(state: TrainingState, with_moments: bool, with_carries: bool =
     return tensors
 
 
-def save_state(state: TrainingState, cfg: PretrainConfig, split: PretrainSplit, directory: Path,
-               budget: int = MAX_TOTAL_BYTES, single_process: bool = True) -> list[Path]:
+def save_state(
+    state: TrainingState,
+    cfg: PretrainConfig,
+    split: PretrainSplit,
+    directory: Path,
+    budget: int = MAX_TOTAL_BYTES,
+    single_process: bool = True,
+) -> list[Path]:
     """Write the checkpoint; the carries go in only with the moments, in a single-process run, and if they fit."""
     with_moments = keeps_moments(state, budget)
     essential, moments = checkpoint_bytes(state)
     carries = sum(tensor_bytes(t) for t in carry_tensors(state).values())
     with_carries = with_moments and single_process and essential + moments + carries <= budget
-    meta = {"pretrain_config": cfg.to_dict(), "model_config": state.model.cfg.to_dict(), "step": state.step,
-            "samples": state.samples, "device_seconds": state.device_seconds, "rewarm_start": state.rewarm_start,
-            "commits": list(state.commits), "val": state.val, "data_sha256": split.digest,
-            "optimizer_moments": with_moments, "carries": with_carries}
+    meta = {
+        "pretrain_config": cfg.to_dict(),
+        "model_config": state.model.cfg.to_dict(),
+        "step": state.step,
+        "samples": state.samples,
+        "device_seconds": state.device_seconds,
+        "rewarm_start": state.rewarm_start,
+        "commits": list(state.commits),
+        "val": state.val,
+        "data_sha256": split.digest,
+        "optimizer_moments": with_moments,
+        "carries": with_carries,
+    }
     return save_checkpoint(directory, state_tensors(state, with_moments, with_carries), meta)
 
 
@@ -212,8 +234,10 @@ def load_state(directory: Path, cfg: PretrainConfig, split: PretrainSplit, devic
     """Rebuild the training state of a checkpoint; a missing optimizer state starts a learning-rate re-warm."""
     tensors, meta = load_checkpoint(directory)
     if PretrainConfig.from_dict(meta["pretrain_config"]) != cfg:
-        raise ValueError(f"checkpoint {directory} was trained with another pretraining config; "
-                         f"resume with the same preset and overrides")
+        raise ValueError(
+            f"checkpoint {directory} was trained with another pretraining config; "
+            f"resume with the same preset and overrides"
+        )
     if meta["data_sha256"] != split.digest:
         raise ValueError(f"checkpoint {directory} was trained on another data split")
     state = fresh_state(cfg, tensors["table"].shape[0], device)
@@ -252,8 +276,14 @@ def learning_rate_scale(state: TrainingState, cfg: PretrainConfig) -> float:
     return scale
 
 
-def train_step(state: TrainingState, model: nn.Module, data: PretrainBatches, cfg: PretrainConfig,
-               distributed: Distributed, device: torch.device) -> float:
+def train_step(
+    state: TrainingState,
+    model: nn.Module,
+    data: PretrainBatches,
+    cfg: PretrainConfig,
+    distributed: Distributed,
+    device: torch.device,
+) -> float:
     """One optimizer step: the samples in flight on this step's canvas size advance one supervision step.
 
     Their halted rows are first refilled with the same rows of the step's batch
@@ -278,8 +308,13 @@ def train_step(state: TrainingState, model: nn.Module, data: PretrainBatches, cf
     with torch.no_grad():
         assert task_embedding.grad is not None
         row_grads = distributed.gather(task_embedding.grad[:, 0])  # (world * B, D)
-        sign_sgd_rows(state.table, distributed.gather(flight.rows), row_grads, cfg.embedding_lr * scale,
-                      cfg.embedding_weight_decay)
+        sign_sgd_rows(
+            state.table,
+            distributed.gather(flight.rows),
+            row_grads,
+            cfg.embedding_lr * scale,
+            cfg.embedding_weight_decay,
+        )
     torch.nn.utils.clip_grad_norm_(state.model.parameters(), cfg.grad_clip)
     state.optimizer.step()
     state.optimizer.zero_grad(set_to_none=True)
@@ -318,13 +353,25 @@ def evaluate(model: TRM, table: torch.Tensor, batches: list[Batch], device: torc
         exact += float(right.sum())
         halt_right += float(((halt > 0) == right).sum())
         pairs += len(batch.rows)
-    return {"val_loss": loss_sum / pairs, "val_token_acc": correct_cells / cells, "val_exact_acc": exact / pairs,
-            "val_halt_acc": halt_right / pairs}
+    return {
+        "val_loss": loss_sum / pairs,
+        "val_token_acc": correct_cells / cells,
+        "val_exact_acc": exact / pairs,
+        "val_halt_acc": halt_right / pairs,
+    }
 
 
-def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, resume: Path | None = None,
-          until_step: int | None = None, compile_model: bool = False, commit: str | None = None,
-          split: PretrainSplit | None = None) -> dict:
+def train(
+    cfg: PretrainConfig,
+    out: Path,
+    device: torch.device,
+    minutes: float,
+    resume: Path | None = None,
+    until_step: int | None = None,
+    compile_model: bool = False,
+    commit: str | None = None,
+    split: PretrainSplit | None = None,
+) -> dict:
     """Train one piece; returns a summary. `until_step` stops at that global step (tests, fixed-length runs)."""
     start = time.monotonic()
     distributed = Distributed.from_environment(device.type)
@@ -333,8 +380,16 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
         torch.cuda.set_device(device)
     out = Path(out)
     split = split or build_split()
-    data = PretrainBatches(split, cfg.augmentations_per_task, cfg.batch_tokens, cfg.max_batch,
-                           model_preset(cfg.model).prefix_len, cfg.seed, cfg.translate, model_preset(cfg.model).canvas)
+    data = PretrainBatches(
+        split,
+        cfg.augmentations_per_task,
+        cfg.batch_tokens,
+        cfg.max_batch,
+        model_preset(cfg.model).prefix_len,
+        cfg.seed,
+        cfg.translate,
+        model_preset(cfg.model).canvas,
+    )
     if resume is None and (out / CHECKPOINT_DIR).exists():
         raise ValueError(f"{out} already holds a checkpoint: pass --resume {out} to continue it")
     if resume is not None:
@@ -348,12 +403,10 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
     keeps_moments(state)  # fail now, not after ten minutes, if the checkpoint cannot fit
     model: nn.Module = state.model
     if distributed.world > 1:
-        model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda"
-                                                        else None)
+        model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     if compile_model:
         # One graph per canvas size, with and without a carry: allow them all.
-        torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit,
-                                                   4 * len(data.bucket_sides))
+        torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 4 * len(data.bucket_sides))
         model = torch.compile(model)  # type: ignore[assignment]  # a module wrapper
     val_batches = data.validation_batches()
     run_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
@@ -368,12 +421,19 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
         if distributed.main:
             state.val = evaluate(state.ema, state.table, val_batches, device, cfg.loss)
             seconds = state.device_seconds + (time.monotonic() - start) * distributed.world
-            append_row(out / LOG_FILE, {
-                "run_id": run_id, "step": state.step, "samples": state.samples, "device_seconds": round(seconds, 2),
-                "train_loss": sum(train_losses) / len(train_losses) if train_losses else None,
-                "lr": cfg.lr * learning_rate_scale(state, cfg), "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                                                                                          time.gmtime()),
-                **state.val})
+            append_row(
+                out / LOG_FILE,
+                {
+                    "run_id": run_id,
+                    "step": state.step,
+                    "samples": state.samples,
+                    "device_seconds": round(seconds, 2),
+                    "train_loss": sum(train_losses) / len(train_losses) if train_losses else None,
+                    "lr": cfg.lr * learning_rate_scale(state, cfg),
+                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    **state.val,
+                },
+            )
             log.info("step %d samples %d val %s", state.step, state.samples, state.val)
         train_losses.clear()
         return time.monotonic() - began
@@ -406,23 +466,38 @@ def train(cfg: PretrainConfig, out: Path, device: torch.device, minutes: float, 
     if distributed.world > 1:
         dist.barrier()
         dist.destroy_process_group()
-    return {"step": state.step, "samples": state.samples, "device_seconds": round(state.device_seconds, 2),
-            "first_val": first_val, "val": state.val, "out": str(out), "files": [str(f) for f in files]}
+    return {
+        "step": state.step,
+        "samples": state.samples,
+        "device_seconds": round(state.device_seconds, 2),
+        "first_val": first_val,
+        "val": state.val,
+        "out": str(out),
+        "files": [str(f) for f in files],
+    }
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m solver.train.pretrain", description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="trm-7m", help="pretraining preset (trm-7m, tiny)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
-                        help="override a PretrainConfig field, e.g. --set total_steps=5000 (same on every resume)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="override a PretrainConfig field, e.g. --set total_steps=5000 (same on every resume)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="run directory: checkpoint/ and log.csv")
     parser.add_argument("--resume", type=Path, help="run directory of the previous piece")
     parser.add_argument("--minutes", type=float, required=True, help="wall-clock limit of this piece")
     parser.add_argument("--until-step", type=int, help="stop at this global step")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    parser.add_argument("--compile", action="store_true",
-                        help="torch.compile the supervision step: one compilation per canvas size (8), with and "
-                             "without a carry, minutes in all, so only for long pieces")
+    parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="torch.compile the supervision step: one compilation per canvas size (8), with and "
+        "without a carry, minutes in all, so only for long pieces",
+    )
     parser.add_argument("--commit", help="git commit of the code, where the tree has no .git")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (1 is fastest for the tiny preset)")
     return parser.parse_args(argv)

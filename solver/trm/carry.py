@@ -39,8 +39,9 @@ class SupervisionCarry:
     A new carry has every row halted, so the first `refill` fills it completely.
     """
 
-    def __init__(self, size: int, halt_max_steps: int, device: torch.device,
-                 exploration_prob: float = HALT_EXPLORATION_PROB):
+    def __init__(
+        self, size: int, halt_max_steps: int, device: torch.device, exploration_prob: float = HALT_EXPLORATION_PROB
+    ):
         if size < 1 or halt_max_steps < 1:
             raise ValueError("SupervisionCarry: size and halt_max_steps must be >= 1")
         self.size, self.halt_max_steps, self.exploration_prob = size, halt_max_steps, exploration_prob
@@ -58,8 +59,9 @@ class SupervisionCarry:
         """Indices of the rows the next `refill` replaces (the halted ones), ascending."""
         return self.halted.nonzero().squeeze(1).cpu().numpy()
 
-    def refill(self, model: TRM, rows: torch.Tensor, tokens: torch.Tensor, labels: torch.Tensor,
-               rng: np.random.Generator) -> None:
+    def refill(
+        self, model: TRM, rows: torch.Tensor, tokens: torch.Tensor, labels: torch.Tensor, rng: np.random.Generator
+    ) -> None:
         """Put fresh samples into the halted rows, in order: rows (n,), tokens and labels (n, L), n = len(needed()).
 
         Their state restarts from the model's initial (y, z); `rng` draws the exploration
@@ -98,8 +100,16 @@ class SupervisionCarry:
         """Everything needed to continue exactly; empty before the first step."""
         if self.state is None:
             return {}
-        return {"rows": self.rows, "tokens": self.tokens, "labels": self.labels, "steps": self.steps,
-                "min_steps": self.min_steps, "halted": self.halted, "y": self.state.y, "z": self.state.z}
+        return {
+            "rows": self.rows,
+            "tokens": self.tokens,
+            "labels": self.labels,
+            "steps": self.steps,
+            "min_steps": self.min_steps,
+            "halted": self.halted,
+            "y": self.state.y,
+            "z": self.state.z,
+        }
 
     def load_tensors(self, tensors: dict[str, torch.Tensor]) -> None:
         if not tensors:

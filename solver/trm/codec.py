@@ -67,11 +67,11 @@ def encode(grid: np.ndarray, side: int, offset: tuple[int, int] = (0, 0)) -> np.
     if r0 < 0 or c0 < 0 or r0 + h > side or c0 + w > side:
         raise ValueError(f"grid {h}x{w} at offset {offset} does not fit a {side}x{side} canvas")
     canvas = np.full((side, side), PAD, dtype=np.int64)
-    canvas[r0:r0 + h, c0:c0 + w] = grid.astype(np.int64) + COLOUR_OFFSET
+    canvas[r0 : r0 + h, c0 : c0 + w] = grid.astype(np.int64) + COLOUR_OFFSET
     if r0 + h < side:
-        canvas[r0 + h, c0:c0 + w] = EOS
+        canvas[r0 + h, c0 : c0 + w] = EOS
     if c0 + w < side:
-        canvas[r0:r0 + h, c0 + w] = EOS
+        canvas[r0 : r0 + h, c0 + w] = EOS
     return canvas.reshape(-1)
 
 
@@ -88,8 +88,9 @@ def max_offset(shapes: list[tuple[int, int]], side: int) -> tuple[int, int]:
     return max(rows, 0), max(cols, 0)
 
 
-def encode_pair(grid_in: np.ndarray, grid_out: np.ndarray, side: int,
-                rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
+def encode_pair(
+    grid_in: np.ndarray, grid_out: np.ndarray, side: int, rng: np.random.Generator | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """A training pair as (input tokens, label tokens), both (side * side,).
 
     With `rng`, input and output move together to a random offset that keeps both

@@ -11,7 +11,6 @@ def _round_up(value: float, multiple: int) -> int:
     return multiple * -(-int(round(value)) // multiple)
 
 
-
 POSITION_ENCODINGS = ("grid2d", "rope1d")
 CANVAS_MODES = ("fit", "30")
 
@@ -52,8 +51,9 @@ class ModelConfig(FrozenConfig):
         head_dim = self.hidden_size // self.num_heads
         rotary_groups = 4 if self.positions == "grid2d" else 2  # (row, col) halves, or one rotated pair set
         if head_dim % rotary_groups:
-            raise ConfigError(f"ModelConfig: head_dim must be divisible by {rotary_groups} "
-                             f"for {self.positions} positions")
+            raise ConfigError(
+                f"ModelConfig: head_dim must be divisible by {rotary_groups} for {self.positions} positions"
+            )
         for name in ("num_layers", "h_cycles", "l_cycles", "halt_max_steps", "prefix_len"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"ModelConfig: {name} must be >= 1")
@@ -68,8 +68,14 @@ MODEL_PRESETS: dict[str, ModelConfig] = {
     "trm-7m": ModelConfig(),
     # Small enough for CPU tests: same code paths, a few thousand parameters per layer.
     "tiny": ModelConfig(
-        hidden_size=32, num_heads=2, expansion=2.0, mlp_multiple_of=16,
-        h_cycles=2, l_cycles=2, halt_max_steps=3, prefix_len=2,
+        hidden_size=32,
+        num_heads=2,
+        expansion=2.0,
+        mlp_multiple_of=16,
+        h_cycles=2,
+        l_cycles=2,
+        halt_max_steps=3,
+        prefix_len=2,
     ),
     # The reference TRM's ARC layout (1-D RoPE, fixed 30x30 canvas), as its published checkpoints use.
     "trm-7m-ref": ModelConfig(positions="rope1d", canvas="30"),

@@ -76,8 +76,17 @@ class TrainingPairs:
         return torch.from_numpy(aug_ids), torch.from_numpy(np.stack(inputs)), torch.from_numpy(np.stack(labels))
 
 
-def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: int, steps: int, batch: int,
-             cfg: SolveConfig, deadline: Deadline, device: torch.device) -> FinetuneResult:
+def finetune(
+    model: TRM,
+    task: Task,
+    augmentations: list[Augmentation],
+    side: int,
+    steps: int,
+    batch: int,
+    cfg: SolveConfig,
+    deadline: Deadline,
+    device: torch.device,
+) -> FinetuneResult:
     """Fine-tune `model` in place for up to `steps` optimizer steps (or until the deadline).
 
     Each step is one supervision step of `batch` samples in flight (see the module doc).
@@ -89,8 +98,9 @@ def finetune(model: TRM, task: Task, augmentations: list[Augmentation], side: in
         p.requires_grad_(False)
     for p in params:
         p.requires_grad_(True)
-    optimizer = (AdamATan2(params, lr=cfg.finetune_lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95))
-                 if params else None)
+    optimizer = (
+        AdamATan2(params, lr=cfg.finetune_lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.95)) if params else None
+    )
     data = TrainingPairs(task, augmentations, side, cfg.translate)
     rng = task_rng(task.id, cfg.seed, "finetune")
     sizer = BatchSizer(batch)

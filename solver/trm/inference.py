@@ -16,9 +16,15 @@ from solver.trm.model import TRM, Carry, autocast
 
 
 @torch.no_grad()
-def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, sup_steps: int,
-                  device: torch.device, stop: Deadline | None = None,
-                  early_stop: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def predict_batch(
+    model: TRM,
+    tokens: torch.Tensor,
+    embeddings: torch.Tensor,
+    sup_steps: int,
+    device: torch.device,
+    stop: Deadline | None = None,
+    early_stop: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """tokens (B, side*side), embeddings (B, P, D) -> predicted tokens (B, side*side), confidence (B,), steps run (B,).
 
     Runs `sup_steps` supervision steps, or fewer when another step would not end before
@@ -51,9 +57,20 @@ def predict_batch(model: TRM, tokens: torch.Tensor, embeddings: torch.Tensor, su
     return predicted.numpy(), confidence.numpy(), steps_run.numpy()
 
 
-def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation], embeddings: torch.Tensor,
-            side: int, sup_steps: int, batch: int, soft_deadline: Deadline, hard_deadline: Deadline,
-            device: torch.device, what: str = "inference", early_stop: bool = False) -> list[Candidate]:
+def predict(
+    model: TRM,
+    test_input: np.ndarray,
+    augmentations: list[Augmentation],
+    embeddings: torch.Tensor,
+    side: int,
+    sup_steps: int,
+    batch: int,
+    soft_deadline: Deadline,
+    hard_deadline: Deadline,
+    device: torch.device,
+    what: str = "inference",
+    early_stop: bool = False,
+) -> list[Candidate]:
     """Candidates for one test input, one per augmentation run in time.
 
     Past `soft_deadline` only the first batch runs, cut short after its current
@@ -70,11 +87,17 @@ def predict(model: TRM, test_input: np.ndarray, augmentations: list[Augmentation
         started = time.monotonic()
 
         def run(size: int) -> int:
-            chunk = augmentations[start:start + size]
+            chunk = augmentations[start : start + size]
             tokens = torch.from_numpy(np.stack([encode(aug.apply(test_input), side) for aug in chunk]))
             predicted, confidence, steps_run = predict_batch(
-                model, tokens, embeddings[start:start + len(chunk)], sup_steps, device, stop=soft_deadline,
-                early_stop=early_stop)
+                model,
+                tokens,
+                embeddings[start : start + len(chunk)],
+                sup_steps,
+                device,
+                stop=soft_deadline,
+                early_stop=early_stop,
+            )
             for aug, pred, conf, steps in zip(chunk, predicted, confidence, steps_run):
                 candidates.append(Candidate(aug.invert(decode(pred, side)), float(conf), int(steps)))
             return len(chunk)

@@ -37,8 +37,9 @@ def rms_norm(x: torch.Tensor, eps: float) -> torch.Tensor:
 
 def _lecun_linear(in_features: int, out_features: int) -> nn.Linear:
     layer = nn.Linear(in_features, out_features, bias=False)
-    nn.init.trunc_normal_(layer.weight, std=1.0 / math.sqrt(in_features), a=-2 / math.sqrt(in_features),
-                          b=2 / math.sqrt(in_features))
+    nn.init.trunc_normal_(
+        layer.weight, std=1.0 / math.sqrt(in_features), a=-2 / math.sqrt(in_features), b=2 / math.sqrt(in_features)
+    )
     return layer
 
 
@@ -77,7 +78,7 @@ class GridRotary(nn.Module):
 def _rotate_halves(x: torch.Tensor) -> torch.Tensor:
     """Standard rotate-half, applied separately to the row half and the column half."""
     q = x.shape[-1] // 4
-    a, b, c, d = x[..., :q], x[..., q:2 * q], x[..., 2 * q:3 * q], x[..., 3 * q:]
+    a, b, c, d = x[..., :q], x[..., q : 2 * q], x[..., 2 * q : 3 * q], x[..., 3 * q :]
     return torch.cat([-b, a, -d, c], dim=-1)
 
 
@@ -194,8 +195,10 @@ class TRM(nn.Module):
     def reset_carry(self, carry: Carry, which: torch.Tensor) -> Carry:
         """Rows where `which` (B,) bool is True restart from the initial (y, z); the others keep theirs."""
         mask = which.view(-1, 1, 1)
-        return Carry(torch.where(mask, self.y_init.to(carry.y.dtype), carry.y),
-                     torch.where(mask, self.z_init.to(carry.z.dtype), carry.z))
+        return Carry(
+            torch.where(mask, self.y_init.to(carry.y.dtype), carry.y),
+            torch.where(mask, self.z_init.to(carry.z.dtype), carry.z),
+        )
 
     def _cycle(self, carry: Carry, x: torch.Tensor, rotary) -> Carry:
         y, z = carry.y, carry.z
@@ -204,8 +207,9 @@ class TRM(nn.Module):
         y = self.block(y, z, rotary)
         return Carry(y, z)
 
-    def forward(self, tokens: torch.Tensor, task_embedding: torch.Tensor,
-                carry: Carry | None = None) -> tuple[Carry, torch.Tensor, torch.Tensor]:
+    def forward(
+        self, tokens: torch.Tensor, task_embedding: torch.Tensor, carry: Carry | None = None
+    ) -> tuple[Carry, torch.Tensor, torch.Tensor]:
         """One supervision step from `carry` (a fresh one when None).
 
         tokens (B, side*side) int64 on a square canvas, task_embedding (B, P, D).
@@ -223,7 +227,7 @@ class TRM(nn.Module):
             for _ in range(self.cfg.h_cycles - 1):
                 carry = self._cycle(carry, x, rotary)
         carry = self._cycle(carry, x, rotary)
-        logits = self.lm_head(carry.y[:, self.cfg.prefix_len:]).float()
+        logits = self.lm_head(carry.y[:, self.cfg.prefix_len :]).float()
         halt = self.halt_head(carry.y[:, 0]).float().squeeze(-1)
         return Carry(carry.y.detach(), carry.z.detach()), logits, halt
 

@@ -61,8 +61,9 @@ def exact_answers(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return ((logits.argmax(-1) == labels) | ~valid).all(1)
 
 
-def supervision_loss(logits: torch.Tensor, halt: torch.Tensor, labels: torch.Tensor,
-                     loss: str = "stablemax") -> torch.Tensor:
+def supervision_loss(
+    logits: torch.Tensor, halt: torch.Tensor, labels: torch.Tensor, loss: str = "stablemax"
+) -> torch.Tensor:
     """Token cross-entropy (mean per sample, then over the batch) + HALT_LOSS_WEIGHT x halting BCE.
 
     logits (B, L, V), halt (B,), labels (B, L) with IGNORE_LABEL on PAD cells. The
@@ -87,8 +88,7 @@ class AdamATan2(torch.optim.Optimizer):
     were tuned with. Moments are float32 state named as AdamW's (exp_avg, exp_avg_sq, step).
     """
 
-    def __init__(self, params, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95),
-                 weight_decay: float = 0.1):
+    def __init__(self, params, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95), weight_decay: float = 0.1):
         if lr < 0 or weight_decay < 0 or not all(0.0 <= b < 1.0 for b in betas):
             raise ValueError("AdamATan2: lr and weight_decay must be >= 0, betas in [0, 1)")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "weight_decay": weight_decay})
@@ -113,7 +113,7 @@ class AdamATan2(torch.optim.Optimizer):
                 m, v = state["exp_avg"], state["exp_avg_sq"]
                 m.lerp_(grad, 1 - beta1)
                 v.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-                update = torch.atan2(m / (1 - beta1 ** t), (v / (1 - beta2 ** t)).sqrt())
+                update = torch.atan2(m / (1 - beta1**t), (v / (1 - beta2**t)).sqrt())
                 p.mul_(1 - lr * wd).sub_((lr * update).to(p.dtype))
         return None
 

@@ -137,8 +137,9 @@ def load_weights(path: Path, device: torch.device | str = "cpu", sha256: str | N
         raise WeightsError(f"weights {path}: missing {missing[:3]} unexpected {unexpected[:3]}")
     for key, tensor in tensors.items():
         if tensor.shape != expected[key].shape:
-            raise WeightsError(f"weights {path}: {key} has shape {tuple(tensor.shape)}, "
-                               f"config says {tuple(expected[key].shape)}")
+            raise WeightsError(
+                f"weights {path}: {key} has shape {tuple(tensor.shape)}, config says {tuple(expected[key].shape)}"
+            )
     model.load_state_dict(tensors, strict=True)
     return model.to(device)
 
