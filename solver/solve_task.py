@@ -34,10 +34,22 @@ LOSS_DIGITS = 4  # significant digits of each fine-tuning loss kept in the repor
 
 
 @dataclass
+class TrmWork:
+    """What the TRM did on one task and how long it took: the budget planner learns its speed from it."""
+
+    finetune_steps: int
+    finetune_batch: int  # after any out-of-memory back-off
+    finetune_seconds: float
+    sup_steps_run: int  # over every candidate of every test input
+    inference_seconds: float
+
+
+@dataclass
 class TaskOutcome:
     task_id: str
     entries: list[dict]  # one {"attempt_1", "attempt_2"} per test input
-    report: dict[str, Any]
+    report: dict[str, Any]  # JSON-ready: what reports/<id>.json, report.json and report.html show
+    trm_work: TrmWork | None = None  # None when the TRM did not run
 
 
 @dataclass
@@ -180,4 +192,13 @@ def solve_task(
         test_reports.append(test_report)
     report["tests"] = test_reports
     report["seconds"] = round(time.monotonic() - start, 3)
-    return TaskOutcome(task.id, entries, report)
+    trm_work = None
+    if trm:
+        trm_work = TrmWork(
+            trm.report["finetune_steps"],
+            trm.report["finetune_batch"],
+            trm.report["finetune_seconds"],
+            sum(t["sup_steps_run"] for t in trm.tests),
+            trm.report["inference_seconds"],
+        )
+    return TaskOutcome(task.id, entries, report, trm_work)

@@ -9,6 +9,7 @@ from solver.run.budget import Throughput
 from solver.run.outputs import finetune_note, safe_filename
 from solver.run.supervisor import RunOptions, run
 from solver.run.worker import observed_rates
+from solver.solve_task import TrmWork
 from tests.helpers import small_tasks
 
 
@@ -43,17 +44,11 @@ def test_safe_filename_keeps_plain_ids_and_disambiguates_others():
 
 def test_observed_rates_move_toward_what_a_task_measured():
     old = Throughput(train_units_per_s=100.0, infer_units_per_s=100.0)
-    report = {
-        "finetune_steps": 10,
-        "finetune_batch": 4,
-        "finetune_seconds": 2.0,
-        "inference_seconds": 1.0,
-        "tests": [{"candidates": 8, "sup_steps_run": 16}],
-    }
-    new = observed_rates(old, report, work=10.0)
+    done = TrmWork(finetune_steps=10, finetune_batch=4, finetune_seconds=2.0, sup_steps_run=16, inference_seconds=1.0)
+    new = observed_rates(old, done, work=10.0)
     assert abs(new.train_units_per_s - (0.5 * 100 + 0.5 * 10 * 4 * 10 / 2.0)) < 1e-9
     assert abs(new.infer_units_per_s - (0.5 * 100 + 0.5 * 8 * 2 * 10 / 1.0)) < 1e-9
-    idle = observed_rates(old, {**report, "finetune_steps": 0, "tests": []}, work=10.0)
+    idle = observed_rates(old, dataclasses.replace(done, finetune_steps=0, sup_steps_run=0), work=10.0)
     assert idle == old
 
 

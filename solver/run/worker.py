@@ -13,7 +13,6 @@ import multiprocessing
 import queue
 import traceback
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -24,7 +23,7 @@ from solver.run.budget import OVERRUN_FACTOR, TaskPlan, Throughput, full_plan, p
 from solver.run.messages import Broken, Done, Failed, Job, Ready, WorkerSpec
 from solver.run.throughput import measure_throughput
 from solver.search import warmup as search_warmup
-from solver.solve_task import solve_task
+from solver.solve_task import TrmWork, solve_task
 from solver.trm.codec import task_canvas_side
 from solver.trm.config import model_preset
 from solver.trm.model import TRM
@@ -93,15 +92,15 @@ class TaskSolver:
                 search_seconds=search_s,
             )
         outcome = solve_task(self.model, self.base_state, task, plan, self.cfg, soft, hard, self.device)
-        if self.rates is not None:
-            self.rates = observed_rates(self.rates, outcome.report, work)
+        if self.rates is not None and outcome.trm_work is not None:
+            self.rates = observed_rates(self.rates, outcome.trm_work, work)
         return outcome
 
 
 RATE_MEMORY = 0.5  # weight of the old estimate when a task's timings update it
 
 
-def observed_rates(old: Throughput, report: dict[str, Any], work: float) -> Throughput:
+def observed_rates(old: Throughput, done: TrmWork, work: float) -> Throughput:
     """Blend the rates a finished task actually achieved into the estimate.
 
     The start-up calibration runs one small shape; real tasks have other canvas sizes
@@ -110,12 +109,12 @@ def observed_rates(old: Throughput, report: dict[str, Any], work: float) -> Thro
     work is the supervision steps its candidates ran.
     """
     train, infer = old.train_units_per_s, old.infer_units_per_s
-    train_work = report["finetune_steps"] * report["finetune_batch"] * work
-    if train_work and report["finetune_seconds"] > 0:
-        train = RATE_MEMORY * train + (1 - RATE_MEMORY) * train_work / report["finetune_seconds"]
-    infer_work = sum(t["sup_steps_run"] for t in report["tests"]) * work
-    if infer_work and report["inference_seconds"] > 0:
-        infer = RATE_MEMORY * infer + (1 - RATE_MEMORY) * infer_work / report["inference_seconds"]
+    train_work = done.finetune_steps * done.finetune_batch * work
+    if train_work and done.finetune_seconds > 0:
+        train = RATE_MEMORY * train + (1 - RATE_MEMORY) * train_work / done.finetune_seconds
+    infer_work = done.sup_steps_run * work
+    if infer_work and done.inference_seconds > 0:
+        infer = RATE_MEMORY * infer + (1 - RATE_MEMORY) * infer_work / done.inference_seconds
     return Throughput(train, infer)
 
 
