@@ -205,6 +205,9 @@ def run_solver(plan: Plan, bundle: Path, site_dir: Path, out_dir: Path, extra_ar
         "PYTHONPATH": os.pathsep.join(p for p in path if p),
         "PYTHONDONTWRITEBYTECODE": "1",  # /kaggle/input is read-only
         "PYTHONUNBUFFERED": "1",
+        # The program search's compiled kernels: numba would cache them beside their source,
+        # in the read-only bundle; keep them with the run's other outputs instead.
+        "NUMBA_CACHE_DIR": str(Path(out_dir) / "numba-cache"),
     }
     process = subprocess.Popen(
         solver_command(plan, out_dir, extra_args),
