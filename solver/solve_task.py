@@ -133,8 +133,10 @@ def vote_sequence(candidates: Sequence[HasGrid], top: Sequence[HasGrid]) -> list
     return [index.get(grid_key(c.grid), -1) for c in candidates]
 
 
-def search_settings(cfg: SolveConfig, plan: TaskPlan) -> SearchSettings:
+def search_settings(cfg: SolveConfig, plan: TaskPlan, hard_deadline: Deadline) -> SearchSettings:
+    """The search's settings for one task: its planned time, never past the run's hard deadline."""
     seconds = cfg.search_seconds if plan.search_seconds is None else plan.search_seconds
+    seconds = min(seconds, hard_deadline.remaining())
     return SearchSettings(
         time_limit_s=max(seconds, 0.05), max_depth=cfg.search_depth, max_candidates=REPORTED_CANDIDATES
     )
@@ -171,7 +173,7 @@ def solve_task(
     searched: list[list] = [[] for _ in range(n_test)]
     if SEARCH in cfg.experts and not hard_deadline.expired():
         demos = [(p.input, p.output) for p in task.train if p.output is not None]  # always set for demos
-        result = search_task(demos, [p.input for p in task.test], search_settings(cfg, plan))
+        result = search_task(demos, [p.input for p in task.test], search_settings(cfg, plan, hard_deadline))
         searched = result.per_test
         report["search"] = result.stats
     trm = None

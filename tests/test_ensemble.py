@@ -43,3 +43,16 @@ def test_duplicate_search_grids_keep_the_best_program():
     candidates = [SearchCandidate(grid(1), "best", 0.9, depth=1), SearchCandidate(grid(1), "worse", 0.5, depth=2)]
     (choice,) = combine(candidates, [])
     assert choice.program == "best" and choice.experts == ["search"]
+
+
+def test_the_search_never_runs_past_the_hard_deadline():
+    from solver.clock import Deadline
+    from solver.config import SolveConfig
+    from solver.run.budget import TaskPlan
+    from solver.solve_task import search_settings
+
+    plan = TaskPlan(0, 4, 0, 0, search_seconds=30.0)
+    assert search_settings(SolveConfig(), plan, Deadline(None)).time_limit_s == 30.0
+    assert search_settings(SolveConfig(), plan, Deadline.in_seconds(2.0)).time_limit_s <= 2.0
+    unplanned = TaskPlan(0, 4, 0, 0)  # no budget: the configured cap
+    assert search_settings(SolveConfig(search_seconds=7.0), unplanned, Deadline(None)).time_limit_s == 7.0
