@@ -29,6 +29,8 @@ def _solve(task, settings=FAST):
         ("0520fde7", "recolour(cells_and(split_cols[2](input)))"),
         ("23b5c85d", "smallest[cells](objects4(input))"),
         ("ded97339", "connect[hv](input)"),
+        ("b8825c91", "complete_symmetry[4](input)"),
+        ("9ecd008a", "symmetry_patch[0](input)"),
     ],
 )
 def test_finds_known_programs(arc1_train, task_id, program):

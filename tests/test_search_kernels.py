@@ -130,3 +130,46 @@ def test_rigid_transforms_invert(g):
         ("antitranspose", "antitranspose"),
     ):
         assert np.array_equal(lib[b].fn(lib[a].fn(v, g), g).a, g)
+
+
+def _symmetric_pattern(seed: int) -> np.ndarray:
+    """A 10 x 12 pattern symmetric under both mirrors (so also under rot180)."""
+    q = np.random.default_rng(seed).integers(1, 5, (5, 6)).astype(np.uint8)
+    return np.block([[q, q[:, ::-1]], [q[::-1], q[::-1, ::-1]]])
+
+
+def test_symmetry_fill_restores_a_hidden_patch():
+    full = _symmetric_pattern(0)
+    hidden = full.copy()
+    hidden[1:4, 2:8] = 7  # a patch of a colour the pattern never uses
+    out, complete = K.symmetry_fill(hidden, 7, 0.5)
+    assert complete and np.array_equal(out, full)
+    # A patch over the whole pattern hides everything: nothing to mirror from.
+    out, complete = K.symmetry_fill(np.full((4, 4), 7, np.uint8), 7, 0.5)
+    assert not complete
+    # No symmetry at all: refused, not guessed.
+    noise = np.random.default_rng(1).integers(1, 5, (9, 9)).astype(np.uint8)
+    noise[0, 0] = 7
+    assert not K.symmetry_fill(noise, 7, 0.5)[1]
+
+
+@given(st.integers(0, 10_000), st.integers(0, 9), st.integers(0, 11))
+@settings(max_examples=40, deadline=None)
+def test_symmetry_fill_is_exact_on_single_hidden_cells(seed, y, x):
+    full = _symmetric_pattern(seed)
+    hidden = full.copy()
+    hidden[y, x] = 0
+    out, complete = K.symmetry_fill(hidden, 0, 0.5)
+    assert complete and np.array_equal(out, full)  # a known cell never changes; the hidden one is recovered
+
+
+def test_symmetry_transforms():
+    lib = {t.name: t for t in build_library([0, 1, 2, 3, 4, 7])}
+    full = _symmetric_pattern(2)
+    hidden = full.copy()
+    hidden[6:9, 1:4] = 7
+    filled = lib["complete_symmetry[7]"].fn(Img(hidden), hidden)
+    assert filled is not None and np.array_equal(filled.a, full)
+    patch = lib["symmetry_patch[7]"].fn(Img(hidden), hidden)
+    assert patch is not None and np.array_equal(patch.a, full[6:9, 1:4]) and (patch.y, patch.x) == (6, 1)
+    assert lib["complete_symmetry[3]"].fn(Img(full), full) is None  # no cell of that colour to fill

@@ -319,6 +319,120 @@ def largest_zero_rect(grid):
     return best_area, bt, bb, bl, br
 
 
+# Symmetry families tried by `symmetry_fill`, each with one offset parameter (or two).
+SYM_FLIP_H = 0  # x' = a - x
+SYM_FLIP_V = 1  # y' = a - y
+SYM_TRANSPOSE = 2  # (y', x') = (x + a, y - a)
+SYM_ANTI_TRANSPOSE = 3  # (y', x') = (a - x, a - y)
+SYM_ROT180 = 4  # (y', x') = (a - y, b - x)
+ROT180_CENTRE_SLACK = 6  # rot180 centres within this many half-cells of the grid centre
+
+
+@njit(cache=True)
+def _sym_image(kind, a, b, y, x):
+    if kind == SYM_FLIP_H:
+        return y, a - x
+    if kind == SYM_FLIP_V:
+        return a - y, x
+    if kind == SYM_TRANSPOSE:
+        return x + a, y - a
+    if kind == SYM_ANTI_TRANSPOSE:
+        return a - x, a - y
+    return a - y, b - x
+
+
+@njit(cache=True)
+def symmetry_fill(grid, hole, min_overlap):
+    """Fill the cells of colour `hole` from the mirror/diagonal/rotation symmetries that the
+    other cells obey (a symmetric pattern partly hidden under a patch).
+
+    grid: (H, W) uint8. A symmetry (family and axis offset) is kept when every pair of known
+    cells it relates agrees and at least `min_overlap` (a fraction of the known cells) are
+    related. Hole cells take the colour of a known image under a kept symmetry, repeated
+    until nothing changes (symmetries compose). Returns (filled (H, W) uint8, complete):
+    complete is False when no symmetry was kept or some hole cell stayed unfilled.
+    """
+    h, w = grid.shape
+    known = 0
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] != hole:
+                known += 1
+    out = grid.copy()
+    if known == h * w or known == 0:
+        return out, False
+    need = max(1, int(min_overlap * known))
+    kinds = np.zeros(512, dtype=np.int64)
+    offs_a = np.zeros(512, dtype=np.int64)
+    offs_b = np.zeros(512, dtype=np.int64)
+    n_kept = 0
+    for kind in range(5):
+        if kind == SYM_FLIP_H:
+            a_lo, a_hi = 0, 2 * w - 2
+        elif kind == SYM_FLIP_V:
+            a_lo, a_hi = 0, 2 * h - 2
+        elif kind == SYM_TRANSPOSE:
+            a_lo, a_hi = -(w - 1), h - 1
+        elif kind == SYM_ANTI_TRANSPOSE:
+            a_lo, a_hi = 0, h + w - 2
+        else:
+            a_lo, a_hi = max(0, h - 1 - ROT180_CENTRE_SLACK), min(2 * h - 2, h - 1 + ROT180_CENTRE_SLACK)
+        b_lo, b_hi = 0, 0
+        if kind == SYM_ROT180:
+            b_lo, b_hi = max(0, w - 1 - ROT180_CENTRE_SLACK), min(2 * w - 2, w - 1 + ROT180_CENTRE_SLACK)
+        for a in range(a_lo, a_hi + 1):
+            for b in range(b_lo, b_hi + 1):
+                agree = 0
+                ok = True
+                for y in range(h):
+                    if not ok:
+                        break
+                    for x in range(w):
+                        c = grid[y, x]
+                        if c == hole:
+                            continue
+                        yy, xx = _sym_image(kind, a, b, y, x)
+                        if yy < 0 or yy >= h or xx < 0 or xx >= w:
+                            continue
+                        d = grid[yy, xx]
+                        if d == hole:
+                            continue
+                        if d != c:
+                            ok = False
+                            break
+                        agree += 1
+                if ok and agree >= need and n_kept < 512:
+                    kinds[n_kept] = kind
+                    offs_a[n_kept] = a
+                    offs_b[n_kept] = b
+                    n_kept += 1
+    if n_kept == 0:
+        return out, False
+    filled = np.zeros((h, w), dtype=np.bool_)
+    for y in range(h):
+        for x in range(w):
+            filled[y, x] = grid[y, x] != hole
+    changed = True
+    while changed:
+        changed = False
+        for y in range(h):
+            for x in range(w):
+                if filled[y, x]:
+                    continue
+                for k in range(n_kept):
+                    yy, xx = _sym_image(kinds[k], offs_a[k], offs_b[k], y, x)
+                    if 0 <= yy < h and 0 <= xx < w and filled[yy, xx]:
+                        out[y, x] = out[yy, xx]
+                        filled[y, x] = True
+                        changed = True
+                        break
+    for y in range(h):
+        for x in range(w):
+            if not filled[y, x]:
+                return out, False
+    return out, True
+
+
 def warmup() -> None:
     """Compile (or load from the cache) every kernel once, on a tiny grid."""
     g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
@@ -331,3 +445,4 @@ def warmup() -> None:
     colour_counts(g)
     periodic_fill(g, 0)
     largest_zero_rect(g)
+    symmetry_fill(g, 0, 0.5)

@@ -381,6 +381,29 @@ def _symmetrize(kind: str):
     return f
 
 
+SYMMETRY_MIN_OVERLAP = 0.5  # a symmetry must relate at least half of the known cells
+
+
+def _complete_symmetry(hole: int, patch_only: bool):
+    """Fill the cells of colour `hole` from the symmetries the rest of the image obeys
+    (`kernels.symmetry_fill`); with patch_only, return just the filled content of the
+    hole's bounding box (tasks that ask "what is under the patch")."""
+
+    def f(v: Img, ctx) -> Img | None:
+        mask = v.a == hole
+        if not mask.any():
+            return None
+        out, complete = K.symmetry_fill(v.a, hole, SYMMETRY_MIN_OVERLAP)
+        if not complete:
+            return None
+        if not patch_only:
+            return Img(out, v.y, v.x)
+        r0, r1, c0, c1 = _bbox(mask)
+        return _img(out[r0:r1, c0:c1].copy(), v.y + r0, v.x + c0)
+
+    return f
+
+
 def _half(which: str):
     def f(v: Img, ctx) -> Img | None:
         a = v.a
@@ -1068,6 +1091,9 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
         add(f"mirror_tile[{ry}x{rx}]", IMAGE, IMAGE, _tile(ry, rx, "mirror"))
     for kind in ("h", "v", "hv", "diag", "rot"):
         add(f"symmetrize[{kind}]", IMAGE, IMAGE, _symmetrize(kind))
+    for c in [0, *fg]:
+        add(f"complete_symmetry[{c}]", IMAGE, IMAGE, _complete_symmetry(c, False))
+        add(f"symmetry_patch[{c}]", IMAGE, IMAGE, _complete_symmetry(c, True))
     for which in ("top", "bottom", "left", "right"):
         add(f"half[{which}]", IMAGE, IMAGE, _half(which))
     for name, dirs in RAY_DIRS.items():
