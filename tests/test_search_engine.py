@@ -31,6 +31,7 @@ def _solve(task, settings=FAST):
         ("ded97339", "connect[hv](input)"),
         ("b8825c91", "complete_symmetry[4](input)"),
         ("9ecd008a", "symmetry_patch[0](input)"),
+        ("963e52fc", "extend_periodic(input)"),
     ],
 )
 def test_finds_known_programs(arc1_train, task_id, program):

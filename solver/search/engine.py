@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .canvas import extend_periodic, predict_output_sizes
 from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
 from .image import Img, value_key
 from .transforms import IMAGE, LIST, Transform, build_library
@@ -126,7 +127,9 @@ class _Search:
         self.pieces: list[tuple] = []  # (painted (N,), wrong (N,), test grids, program, depth)
         self.target_flat = np.concatenate([t.ravel() for t in self.targets])
         self.max_pieces = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * self.target_flat.size))
-        self.outputs_like_inputs = all(i.shape == o.shape for i, o in train)
+        # The canvas each example's answer is laid on: the outputs', then the tests' predicted.
+        test_sizes = predict_output_sizes(train, test_inputs)
+        self.canvas_shapes = None if test_sizes is None else [t.shape for t in self.targets] + test_sizes
 
     # -- helpers
     def _check_time(self):
@@ -144,37 +147,47 @@ class _Search:
             out.append(r)
         return tuple(out)
 
-    def _on_target_canvas(self, state: _State):
-        """(train results, test results, placed) shaped like the outputs, or None.
+    def _on_target_canvas(self, state: _State) -> list[tuple[list, list, str, bool]]:
+        """Ways to read this image state as the outputs: (train results, test results,
+        program, laid on a canvas) shaped like the outputs, simplest first.
 
-        An image smaller than the output is put at its own position on an empty canvas
-        when the outputs have the inputs' shapes (an object cut out and kept in place).
+        An image of another size than the output is laid on a blank canvas of the
+        output's size (the test's predicted by `sizes`): at its own position (an object
+        cut out and kept in place), or as a pattern repeated from its smallest period.
         """
         results = [v.a for v in state.values[: self.n_train]]
         if all(r.shape == t.shape for r, t in zip(results, self.targets)):
-            return results, [v.a for v in state.values[self.n_train :]], False
-        if not self.outputs_like_inputs:
-            return None
+            return [(results, [v.a for v in state.values[self.n_train :]], state.program, False)]
+        if self.canvas_shapes is None:
+            return []
+        found = []
         placed = []
-        for v, ctx in zip(state.values, self.inputs):
+        for v, shape in zip(state.values, self.canvas_shapes):
             h, w = v.a.shape
-            if v.y < 0 or v.x < 0 or v.y + h > ctx.shape[0] or v.x + w > ctx.shape[1]:
-                return None
-            canvas = np.zeros_like(ctx)
+            if v.y < 0 or v.x < 0 or v.y + h > shape[0] or v.x + w > shape[1]:
+                break
+            canvas = np.zeros(shape, dtype=np.uint8)
             canvas[v.y : v.y + h, v.x : v.x + w] = v.a
             placed.append(canvas)
-        return placed[: self.n_train], placed[self.n_train :], True
+        else:
+            found.append((placed[: self.n_train], placed[self.n_train :], f"place_on_blank({state.program})", True))
+        first, target = results[0], self.targets[0]
+        fits_inside = first.shape[0] <= target.shape[0] and first.shape[1] <= target.shape[1]
+        # A cheap test on the first demonstration before extending every example.
+        if fits_inside and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None:
+            grown = [extend_periodic(v.a, shape) for v, shape in zip(state.values, self.canvas_shapes)]
+            found.append((grown[: self.n_train], grown[self.n_train :], f"extend_periodic({state.program})", True))
+        return found
 
     def _consider(self, state: _State):
         """Record a fit or a piece if this image state is one."""
         if state.kind != IMAGE:
             return
-        found = self._on_target_canvas(state)
-        if found is None:
-            return
-        results, tests, placed = found
-        state.distance = sum(int(np.count_nonzero(r != t)) for r, t in zip(results, self.targets))
-        program = f"place_on_blank({state.program})" if placed else state.program
+        for results, tests, program, placed in self._on_target_canvas(state):
+            self._consider_reading(state, results, tests, program, placed)
+
+    def _consider_reading(self, state: _State, results: list, tests: list, program: str, placed: bool):
+        state.distance = min(state.distance, sum(int(np.count_nonzero(r != t)) for r, t in zip(results, self.targets)))
         if all(np.array_equal(r, t) for r, t in zip(results, self.targets)):
             self.fits.append(_Fit(program, state.depth, 1, False, tests))
             return

@@ -1,0 +1,89 @@
+"""The output canvas: predict the test outputs' shapes, and grow a pattern to fill one.
+
+A program that reproduces the demonstrations may give an image of another size than the
+output (an object cut out of the input, a pattern's unit); to lay it on the output canvas
+the search must know the canvas size of each test output. The rules are tried simplest
+first and must hold on every demonstration:
+
+- the output has the input's shape;
+- every output has one fixed shape;
+- each side is a linear function of one input side: out = a * side + b, or side / k + b.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+SCALES = (1, 2, 3, 4, 5)  # out = a * side + b
+DIVISORS = (2, 3, 4, 5)  # out = side / k + b, when side is a multiple of k
+MAX_OFFSET = 3  # |b|
+MAX_SIDE = 30
+
+
+def _side_rules():
+    """(name, function of (in_h, in_w) -> side or None), simplest first."""
+    rules = []
+    for src in (0, 1):
+        for b in sorted(range(-MAX_OFFSET, MAX_OFFSET + 1), key=abs):
+            for a in SCALES:
+                rules.append((src, lambda s, a=a, b=b: a * s + b))
+            for k in DIVISORS:
+                rules.append((src, lambda s, k=k, b=b: s // k + b if s % k == 0 else None))
+    return rules
+
+
+_SIDE_RULES = _side_rules()
+
+
+def _fit_side(in_shapes, out_sides):
+    """The first rule giving every demonstration's output side, or None."""
+    for src, rule in _SIDE_RULES:
+        if all(rule(shape[src]) == side for shape, side in zip(in_shapes, out_sides)):
+            return src, rule
+    return None
+
+
+def predict_output_sizes(
+    train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Sequence[np.ndarray]
+) -> list[tuple[int, int]] | None:
+    """One (H, W) per test input, or None when no rule fits the demonstrations."""
+    if not train:
+        return None
+    in_shapes = [i.shape for i, _ in train]
+    out_shapes = [o.shape for _, o in train]
+    if all(i == o for i, o in zip(in_shapes, out_shapes)):
+        return [tuple(t.shape) for t in test_inputs]
+    if len(set(out_shapes)) == 1 and len(train) > 1:
+        return [out_shapes[0]] * len(test_inputs)
+    sizes = []
+    fits = [_fit_side(in_shapes, [o[axis] for o in out_shapes]) for axis in (0, 1)]
+    if fits[0] is None or fits[1] is None:
+        return [out_shapes[0]] * len(test_inputs) if len(set(out_shapes)) == 1 else None
+    for t in test_inputs:
+        shape = []
+        for src, rule in fits:
+            side = rule(t.shape[src])
+            if side is None or not 0 < side <= MAX_SIDE:
+                return None
+            shape.append(side)
+        sizes.append((shape[0], shape[1]))
+    return sizes
+
+
+def _period(a: np.ndarray) -> int:
+    """Smallest p with a[i] == a[i - p] for every row i >= p."""
+    n = a.shape[0]
+    for p in range(1, n):
+        if np.array_equal(a[p:], a[: n - p]):
+            return p
+    return n
+
+
+def extend_periodic(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(H, W) uint8 canvas of `shape` filled by repeating `a`'s smallest 2-D period from
+    its top-left corner (a pattern that continues past the image's edges)."""
+    py, px = _period(a), _period(a.T)
+    reps = (-(-shape[0] // py), -(-shape[1] // px))
+    return np.ascontiguousarray(np.tile(a[:py, :px], reps)[: shape[0], : shape[1]])

@@ -1,0 +1,37 @@
+"""Output-size prediction and pattern extension for the search's output canvas."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from solver.search.canvas import extend_periodic, predict_output_sizes
+
+
+def _pairs(shapes):
+    return [(np.zeros(i, np.uint8), np.zeros(o, np.uint8)) for i, o in shapes]
+
+
+def test_sizes_follow_the_simplest_rule():
+    tests = [np.zeros((4, 7), np.uint8)]
+    assert predict_output_sizes(_pairs([((3, 3), (3, 3)), ((5, 2), (5, 2))]), tests) == [(4, 7)]  # same shape
+    assert predict_output_sizes(_pairs([((3, 3), (1, 1)), ((5, 2), (1, 1))]), tests) == [(1, 1)]  # fixed
+    assert predict_output_sizes(_pairs([((3, 3), (6, 9)), ((5, 2), (10, 6))]), tests) == [(8, 21)]  # 2h, 3w
+    assert predict_output_sizes(_pairs([((3, 3), (3, 4)), ((5, 2), (2, 6))]), tests) == [(7, 5)]  # (w, h+1)
+    assert predict_output_sizes(_pairs([((4, 6), (2, 3)), ((8, 2), (4, 1))]), tests) is None  # 7 / 2: no size
+    assert predict_output_sizes(_pairs([((3, 3), (2, 9)), ((3, 3), (7, 1))]), tests) is None  # contradictory
+
+
+def test_extend_periodic_continues_the_pattern():
+    row = np.array([[2, 3, 3, 2, 3, 3, 2]], np.uint8)
+    assert extend_periodic(row, (2, 10)).tolist() == [[2, 3, 3] * 3 + [2]] * 2
+    block = np.array([[1, 2], [3, 4]], np.uint8)
+    assert np.array_equal(extend_periodic(block, (3, 3)), np.array([[1, 2, 1], [3, 4, 3], [1, 2, 1]]))
+
+
+@given(st.integers(1, 4), st.integers(1, 4), st.integers(0, 1000))
+@settings(max_examples=40, deadline=None)
+def test_extend_periodic_is_consistent_with_its_unit(py, px, seed):
+    unit = np.random.default_rng(seed).integers(0, 10, (py, px)).astype(np.uint8)
+    big = np.tile(unit, (5, 5))
+    grown = extend_periodic(big[: py * 2 + 1, : px * 2 + 1], big.shape)
+    assert np.array_equal(grown, big)  # a piece holding two periods and a bit continues exactly
