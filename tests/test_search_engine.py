@@ -32,6 +32,7 @@ def _solve(task, settings=FAST):
         ("b8825c91", "complete_symmetry[4](input)"),
         ("9ecd008a", "symmetry_patch[0](input)"),
         ("963e52fc", "extend_periodic(input)"),
+        ("7fe24cdd", "blocks[2x2:id,rot270,rot90,rot180](input)"),
     ],
 )
 def test_finds_known_programs(arc1_train, task_id, program):

@@ -19,9 +19,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
+from .blocks import fit_blocks
 from .canvas import extend_periodic, predict_output_sizes
 from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
 from .image import Img, value_key
@@ -34,6 +36,7 @@ PIECE_PENALTY = 1.0  # each extra overlaid piece costs like one more transform
 # A fitted local rule is flexible: rank it after exact programs of depth 2.
 LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
 LOCAL_RULE_MAX_DEPTH = 1  # local rules are fitted on states this shallow only
+FITTED_STEP = 1.0  # a step fitted to the outputs (block arrangement, periodic growth) ranks like one transform
 MAX_PIECES = 4
 MAX_PIECE_STATES = 20000  # piece candidates kept for the cover ...
 MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
@@ -105,6 +108,16 @@ class _Fit:
         )
 
 
+class _Reading(NamedTuple):
+    """An image state read as the outputs: per demonstration and per test, shaped like the output."""
+
+    results: list  # (H, W) uint8 per demonstration
+    tests: list  # (H, W) uint8 per test input
+    program: str
+    on_canvas: bool = False  # laid on a blank canvas of the output's size
+    cost: float = 0.0  # added to the program's length when ranking
+
+
 class _Deadline(Exception):
     pass
 
@@ -147,20 +160,24 @@ class _Search:
             out.append(r)
         return tuple(out)
 
-    def _on_target_canvas(self, state: _State) -> list[tuple[list, list, str, bool]]:
-        """Ways to read this image state as the outputs: (train results, test results,
-        program, laid on a canvas) shaped like the outputs, simplest first.
+    def _on_target_canvas(self, state: _State) -> list[_Reading]:
+        """Ways to read this image state as the outputs, simplest first.
 
         An image of another size than the output is laid on a blank canvas of the
-        output's size (the test's predicted by `sizes`): at its own position (an object
+        output's size (the test's predicted by `canvas`): at its own position (an object
         cut out and kept in place), or as a pattern repeated from its smallest period.
+        Outputs made of rotated or reflected copies are fitted by `blocks`.
         """
         results = [v.a for v in state.values[: self.n_train]]
         if all(r.shape == t.shape for r, t in zip(results, self.targets)):
-            return [(results, [v.a for v in state.values[self.n_train :]], state.program, False)]
-        if self.canvas_shapes is None:
-            return []
+            return [_Reading(results, [v.a for v in state.values[self.n_train :]], state.program)]
         found = []
+        tests = [v.a for v in state.values[self.n_train :]]
+        blocks = fit_blocks(results, self.targets, tests)
+        if blocks is not None:  # the arrangement is fitted to the outputs, so they match
+            found.append(_Reading(self.targets, blocks[0], f"blocks[{blocks[1]}]({state.program})", cost=FITTED_STEP))
+        if self.canvas_shapes is None:
+            return found
         placed = []
         for v, shape in zip(state.values, self.canvas_shapes):
             h, w = v.a.shape
@@ -170,45 +187,58 @@ class _Search:
             canvas[v.y : v.y + h, v.x : v.x + w] = v.a
             placed.append(canvas)
         else:
-            found.append((placed[: self.n_train], placed[self.n_train :], f"place_on_blank({state.program})", True))
+            program = f"place_on_blank({state.program})"
+            found.append(_Reading(placed[: self.n_train], placed[self.n_train :], program, on_canvas=True))
         first, target = results[0], self.targets[0]
         fits_inside = first.shape[0] <= target.shape[0] and first.shape[1] <= target.shape[1]
         # A cheap test on the first demonstration before extending every example.
         if fits_inside and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None:
             grown = [extend_periodic(v.a, shape) for v, shape in zip(state.values, self.canvas_shapes)]
-            found.append((grown[: self.n_train], grown[self.n_train :], f"extend_periodic({state.program})", True))
+            program = f"extend_periodic({state.program})"
+            found.append(_Reading(grown[: self.n_train], grown[self.n_train :], program, True, FITTED_STEP))
         return found
 
     def _consider(self, state: _State):
         """Record a fit or a piece if this image state is one."""
         if state.kind != IMAGE:
             return
-        for results, tests, program, placed in self._on_target_canvas(state):
-            self._consider_reading(state, results, tests, program, placed)
+        for reading in self._on_target_canvas(state):
+            self._consider_reading(state, reading)
 
-    def _consider_reading(self, state: _State, results: list, tests: list, program: str, placed: bool):
+    def _consider_reading(self, state: _State, reading: _Reading):
+        results, tests, program, cost = reading.results, reading.tests, reading.program, reading.cost
         state.distance = min(state.distance, sum(int(np.count_nonzero(r != t)) for r, t in zip(results, self.targets)))
         if all(np.array_equal(r, t) for r, t in zip(results, self.targets)):
-            self.fits.append(_Fit(program, state.depth, 1, False, tests))
+            self.fits.append(_Fit(program, state.depth, 1, False, tests, cost))
             return
         cmap = fit_colour_map(results, self.targets)
         if cmap is not None:
             guess = UNSEEN_COLOUR_PENALTY if unseen_colours(results, tests) else 0.0
-            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, [cmap[g] for g in tests], guess))
+            mapped = [cmap[g] for g in tests]
+            self.fits.append(_Fit(f"recolour({program})", state.depth, 1, True, mapped, guess + cost))
             if not guess:
                 return
         ranked = fit_rank_colour_map(
             results, self.targets, self.inputs[: self.n_train], tests, self.inputs[self.n_train :]
         )
         if ranked is not None:
-            self.fits.append(_Fit(f"recolour_by_rank({program})", state.depth, 1, True, ranked, RANK_MAP_PENALTY))
+            self.fits.append(
+                _Fit(f"recolour_by_rank({program})", state.depth, 1, True, ranked, RANK_MAP_PENALTY + cost)
+            )
             return
-        if state.depth <= LOCAL_RULE_MAX_DEPTH and not placed:
+        if state.depth <= LOCAL_RULE_MAX_DEPTH and not reading.on_canvas:
             for name in LOCAL_RULES:
                 grids = fit_local_rule(results, self.targets, tests, name)
                 if grids is not None:
                     self.fits.append(
-                        _Fit(f"local_rule[{name}]({program})", state.depth, 1, False, grids, LOCAL_RULE_PENALTY[name])
+                        _Fit(
+                            f"local_rule[{name}]({program})",
+                            state.depth,
+                            1,
+                            False,
+                            grids,
+                            LOCAL_RULE_PENALTY[name] + cost,
+                        )
                     )
                     break
         if self.settings.use_pieces and len(self.pieces) < self.max_pieces:

@@ -133,24 +133,28 @@ def crop_fg(v: Img, ctx) -> Img | None:
     return _img(v.a[r0:r1, c0:c1], v.y + r0, v.x + c0)
 
 
+def rigid(a: np.ndarray, k: int) -> np.ndarray:
+    """The k-th of the 8 rotations and reflections of a (H, W) grid (names: RIGID_NAMES)."""
+    if k == 1:
+        return np.rot90(a, 1)
+    if k == 2:
+        return np.rot90(a, 2)
+    if k == 3:
+        return np.rot90(a, 3)
+    if k == 4:
+        return a[::-1, :]
+    if k == 5:
+        return a[:, ::-1]
+    if k == 6:
+        return a.T
+    if k == 7:
+        return np.rot90(a, 2).T
+    return a
+
+
 def _rigid(k: int):
     def f(v: Img, ctx) -> Img | None:
-        a = v.a
-        if k == 1:
-            a = np.rot90(a, 1)
-        elif k == 2:
-            a = np.rot90(a, 2)
-        elif k == 3:
-            a = np.rot90(a, 3)
-        elif k == 4:
-            a = a[::-1, :]
-        elif k == 5:
-            a = a[:, ::-1]
-        elif k == 6:
-            a = a.T
-        elif k == 7:
-            a = np.rot90(a, 2).T
-        return _img(a, v.y, v.x)  # in place: matters when mapped over objects
+        return _img(rigid(v.a, k), v.y, v.x)  # in place: matters when mapped over objects
 
     return f
 

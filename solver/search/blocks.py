@@ -1,0 +1,81 @@
+"""Outputs made of blocks: each block one rotation or reflection of an image, or empty.
+
+Many tasks lay copies of the input side by side, some of them flipped or turned (a 2 x 2
+kaleidoscope, a row of mirrored copies). Rather than enumerate every arrangement, the
+search fits it: when every output is k x m blocks of the program's image size, each block
+takes the first of {the 8 rotations and reflections, empty} that matches that block on
+every demonstration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .transforms import RIGID_NAMES, rigid
+
+MAX_BLOCKS_PER_SIDE = 6
+EMPTY = -1  # a block of zeros
+
+
+def _block_grid(results: list[np.ndarray], targets: list[np.ndarray]) -> tuple[int, int] | None:
+    """(k, m) with every target k x m times its result's shape, the same for all, or None."""
+    km = None
+    for r, t in zip(results, targets):
+        (h, w), (th, tw) = r.shape, t.shape
+        if th % h or tw % w:
+            return None
+        if km is None:
+            km = (th // h, tw // w)
+        elif km != (th // h, tw // w):
+            return None
+    if km is None or km == (1, 1) or max(km) > MAX_BLOCKS_PER_SIDE:
+        return None
+    return km
+
+
+def fit_blocks(
+    results: list[np.ndarray], targets: list[np.ndarray], tests: list[np.ndarray]
+) -> tuple[list[np.ndarray], str] | None:
+    """Fit the block arrangement on the demonstrations and apply it to the test results.
+
+    results/targets: per demonstration, (h, w) and (k*h, m*w) uint8. Returns (test grids,
+    readable arrangement such as "2x2:id,flip_h,flip_v,rot180") or None.
+    """
+    km = _block_grid(results, targets)
+    if km is None:
+        return None
+    k, m = km
+    square = all(r.shape[0] == r.shape[1] for r in list(results) + list(tests))
+    options = [i for i in range(8) if square or i in (0, 2, 4, 5)] + [EMPTY]
+    chosen = []
+    for i in range(k):
+        for j in range(m):
+            for op in options:
+                if all(_block_matches(r, t, i, j, op) for r, t in zip(results, targets)):
+                    chosen.append(op)
+                    break
+            else:
+                return None
+    if all(op == 0 for op in chosen):
+        return None  # a plain tiling: the `tile` transforms name it more simply
+    grids = []
+    for r in tests:
+        h, w = r.shape
+        if k * h > 30 or m * w > 30:
+            return None
+        out = np.zeros((k * h, m * w), dtype=np.uint8)
+        for n, op in enumerate(chosen):
+            if op != EMPTY:
+                i, j = divmod(n, m)
+                out[i * h : (i + 1) * h, j * w : (j + 1) * w] = rigid(r, op)
+        grids.append(out)
+    names = ",".join("empty" if op == EMPTY else RIGID_NAMES[op] for op in chosen)
+    return grids, f"{k}x{m}:{names}"
+
+
+def _block_matches(r: np.ndarray, t: np.ndarray, i: int, j: int, op: int) -> bool:
+    h, w = r.shape
+    block = t[i * h : (i + 1) * h, j * w : (j + 1) * w]
+    if op == EMPTY:
+        return not block.any()
+    return np.array_equal(block, rigid(r, op))
