@@ -33,6 +33,7 @@ def _solve(task, settings=FAST):
         ("9ecd008a", "symmetry_patch[0](input)"),
         ("963e52fc", "extend_periodic(input)"),
         ("7fe24cdd", "blocks[2x2:id,rot270,rot90,rot180](input)"),
+        ("22eb0ac0", "connect[h](input)"),  # one demonstration has no pair to connect
     ],
 )
 def test_finds_known_programs(arc1_train, task_id, program):

@@ -173,3 +173,12 @@ def test_symmetry_transforms():
     patch = lib["symmetry_patch[7]"].fn(Img(hidden), hidden)
     assert patch is not None and np.array_equal(patch.a, full[6:9, 1:4]) and (patch.y, patch.x) == (6, 1)
     assert lib["complete_symmetry[3]"].fn(Img(full), full) is None  # no cell of that colour to fill
+
+
+def test_an_edit_with_nothing_to_do_keeps_the_image():
+    # A demonstration may need no edit while the others do: the program must still apply.
+    lib = {t.name: t for t in build_library([0, 1, 2])}
+    g = np.array([[1, 0, 2], [0, 0, 0]], np.uint8)  # no same-colour pair, no hole, no gap
+    for name in ("connect[h]", "fill_enclosed[1]", "fill_holes_own", "symmetrize[h]", "rays[up]", "overlay_on_input"):
+        out = lib[name].fn(Img(g), g)
+        assert out is not None and np.array_equal(out.a, g), name

@@ -1,7 +1,10 @@
 """The transform library: one-argument functions over images and lists of images.
 
 A `Transform` maps one value (an `Img` or a tuple of `Img`) of one example to another
-value, or to None when it does not apply (empty result, too large, nothing to pick). It
+value, or to None when it does not apply (empty result, too large, nothing to pick). An
+edit with nothing to do on one example (no pair to connect, no hole to fill) returns the
+image unchanged rather than None: one demonstration may need no edit while the others do,
+and a state unchanged on every example is dropped by the search as a duplicate. A transform
 may also read the example's original input grid (`ctx`), which lets a transform paint on
 or cut from the input without being a two-argument function. Parameters (colours,
 directions) are bound when the library is built, so every transform has a fixed readable
@@ -210,8 +213,6 @@ def _fill_enclosed(c: int):
     def f(v: Img, ctx) -> Img | None:
         outside = K.outside_mask(v.a, 0, False)
         holes = (v.a == 0) & ~outside
-        if not holes.any():
-            return None
         out = v.a.copy()
         out[holes] = c
         return Img(out, v.y, v.x)
@@ -232,8 +233,6 @@ def fill_holes_own(v: Img, ctx) -> Img | None:
     """Fill each object's enclosed cells with that object's colour (icecuber's Fill)."""
     outside = K.outside_mask(v.a, 0, False)
     m = (v.a == 0) & ~outside
-    if not m.any():
-        return None
     out = v.a.copy()
     # Nearest non-zero colour upward is the enclosing object's colour in the common case.
     h, w = out.shape
@@ -377,10 +376,7 @@ def _symmetrize(kind: str):
             return Img(out.astype(np.uint8), v.y, v.x)
         else:
             raise ValueError(kind)
-        out = np.where(a != 0, a, m).astype(np.uint8)
-        if np.array_equal(out, a):
-            return None
-        return Img(out, v.y, v.x)
+        return Img(np.where(a != 0, a, m).astype(np.uint8), v.y, v.x)
 
     return f
 
@@ -431,6 +427,10 @@ RAY_DIRS = {
     "vertical": 3,
     "horizontal": 12,
     "cross": 15,
+    "up_left": 16,
+    "up_right": 32,
+    "down_left": 64,
+    "down_right": 128,
     "diagonals": 240,
     "star": 255,
 }
@@ -439,8 +439,6 @@ RAY_DIRS = {
 def _rays(dirs: int, stop: bool):
     def f(v: Img, ctx) -> Img | None:
         out = K.rays(v.a, 0, dirs, stop)
-        if np.array_equal(out, v.a):
-            return None
         return Img(out, v.y, v.x)
 
     return f
@@ -449,8 +447,6 @@ def _rays(dirs: int, stop: bool):
 def _connect(hz: bool, vt: bool, dg: bool):
     def f(v: Img, ctx) -> Img | None:
         out = K.connect_pairs(v.a, 0, hz, vt, dg)
-        if np.array_equal(out, v.a):
-            return None
         return Img(out, v.y, v.x)
 
     return f
@@ -514,8 +510,6 @@ def overlay_on_input(v: Img, ctx) -> Img | None:
         return None
     region = base[v.y : v.y + h, v.x : v.x + w]
     np.copyto(region, v.a, where=v.a != 0)
-    if np.array_equal(base, ctx):
-        return None
     return Img(base)
 
 
@@ -599,8 +593,6 @@ def _fill_bbox(c: int):
         for r0, c0, r1, c1, _ in boxes:
             region = out[r0:r1, c0:c1]
             region[region == 0] = c
-        if np.array_equal(out, v.a):
-            return None
         return Img(out, v.y, v.x)
 
     return f
