@@ -27,6 +27,7 @@ from .blocks import fit_blocks
 from .canvas import extend_periodic, predict_output_sizes
 from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
 from .image import Img, value_key
+from .lookup import repeated_outputs
 from .transforms import IMAGE, LIST, Transform, build_library
 
 COLOUR_MAP_PENALTY = 0.5  # a fitted colour map is a little less simple than none
@@ -37,6 +38,7 @@ PIECE_PENALTY = 1.0  # each extra overlaid piece costs like one more transform
 LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
 LOCAL_RULE_MAX_DEPTH = 1  # local rules are fitted on states this shallow only
 FITTED_STEP = 1.0  # a step fitted to the outputs (block arrangement, periodic growth) ranks like one transform
+REPEATED_OUTPUT_PENALTY = 20.0  # a demonstration's output reused as the answer: below any program
 MAX_PIECES = 4
 MAX_PIECE_STATES = 20000  # piece candidates kept for the cover ...
 MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
@@ -393,11 +395,23 @@ def search_task(
                         f.penalty,
                     )
                 )
+        fits.extend(_repeated_output_fits(train, test_inputs))
     per_test = _rank(fits, len(test_inputs), settings.max_candidates)
     stats["fitting_programs"] = len(fits)
     stats["seconds"] = round(time.perf_counter() - start, 4)
     stats["cpu_seconds"] = round(time.process_time() - cpu_start, 4)
     return SearchResult(per_test, stats)
+
+
+def _repeated_output_fits(train, test_inputs) -> list[_Fit]:
+    """The demonstrations' outputs, when they repeat, as answers ranked below every program."""
+    per_test = [repeated_outputs(train, t) for t in test_inputs]
+    fits = []
+    for rank in range(min(len(answers) for answers in per_test)):
+        grids = [answers[rank][0] for answers in per_test]
+        reasons = sorted({answers[rank][1] for answers in per_test})
+        fits.append(_Fit("|".join(reasons), 0, 1, False, grids, REPEATED_OUTPUT_PENALTY + rank))
+    return fits
 
 
 def _rank(fits: list[_Fit], n_test: int, max_candidates: int) -> list[list[SearchCandidate]]:
