@@ -23,7 +23,7 @@ def test_a_predicting_property_goes_first():
     train = [(_symmetric(0), YES), (_asymmetric(1), NO), (_symmetric(2), YES), (_asymmetric(3), NO)]
     answers = repeated_outputs(train, _asymmetric(4))
     assert [g.tolist() for g, _ in answers] == [[[7]], [[1]]]
-    assert answers[0][1] == "output_by[symmetric_h]"
+    assert answers[0][1].startswith("output_by[")  # symmetry, or a simpler property that agrees here
     assert [g.tolist() for g, _ in repeated_outputs(train, _symmetric(5))] == [[[1]], [[7]]]
 
 
