@@ -2,7 +2,14 @@
 
 import numpy as np
 
-from solver.search.fitters import LOCAL_RULES, fit_colour_map, fit_local_rule
+from solver.search.cell_features import FAMILIES, cell_features
+from solver.search.fitters import (
+    LOCAL_FEATURE_SETS,
+    MAX_RULE_FEATURES,
+    fit_cell_rule,
+    fit_colour_map,
+    rich_feature_sets,
+)
 
 
 def test_colour_map_fits_and_rejects():
@@ -24,14 +31,92 @@ def test_local_rule_learns_and_refuses_unseen_neighbourhoods():
     ins = [(rng.random((10, 10)) < 0.2).astype(np.uint8) for _ in range(12)]
     outs = [rule(g) for g in ins]
     test = np.concatenate([ins[0], ins[1]])  # every cross neighbourhood of it occurs in the demonstrations
-    assert fit_local_rule(ins, outs, [test], "counts") is None  # diagonals count there: inconsistent
-    got = fit_local_rule(ins, outs, [test], "cross")
-    assert got is not None and np.array_equal(got[0], rule(test))
-    assert LOCAL_RULES[0] == "counts"  # simplest first
+    counts = LOCAL_FEATURE_SETS[:1]
+    assert fit_cell_rule(ins, outs, [test], counts) is None  # diagonals count there: inconsistent
+    got = fit_cell_rule(ins, outs, [test], LOCAL_FEATURE_SETS)
+    assert got is not None and got.features == ("neighbours4",) and np.array_equal(got.test_grids[0], rule(test))
     # A test colour never seen in the demonstrations: no guess.
-    assert fit_local_rule(ins, outs, [np.full((3, 3), 7, np.uint8)], "cross") is None
+    assert fit_cell_rule(ins, outs, [np.full((3, 3), 7, np.uint8)], LOCAL_FEATURE_SETS) is None
     # Contradictory demonstrations: no rule.
-    assert fit_local_rule([ins[0], ins[0]], [outs[0], np.zeros_like(outs[0])], [test], "3x3") is None
+    assert fit_cell_rule([ins[0], ins[0]], [outs[0], np.zeros_like(outs[0])], [test], LOCAL_FEATURE_SETS) is None
+
+
+def _grid(rows: str) -> np.ndarray:
+    """A grid from rows of digits separated by spaces, '.' for 0."""
+    return np.array([[0 if c == "." else int(c) for c in row] for row in rows.split()], dtype=np.uint8)
+
+
+def test_features_on_a_small_grid():
+    g = _grid("""
+        .1..
+        .1.3
+        ....
+        22..
+    """)
+    f = cell_features(g, FAMILIES)
+    assert set(f) == set(FAMILIES)
+    assert f["size4"][0, 1] == 2 and f["size4"][3, 0] == 2 and f["size4"][2, 2] == 11  # all the 0s join
+    assert f["border4"][1, 3] == 1 and f["object_size"][0, 1] == 2 and f["object_size"][2, 2] == 0
+    assert f["sees_down"][0, 0] == 2 and f["sees_down"][3, 0] == 10  # looking down from the top-left; off grid
+    assert f["sees_right"][1, 0] == 1 and f["sees_left"][1, 3] == 1
+    assert f["next_up"][0, 0] == 10 and f["next_right"][0, 0] == 1
+    assert f["row_colours"][1, 0] == (1 << 0) | (1 << 2)  # colours 1 and 3
+    assert f["col_mod2"][0, 3] == 1 and f["row_mod3"][3, 0] == 0
+    ring = _grid("""
+        111
+        1.1
+        111
+    """)
+    assert cell_features(ring, ("enclosed",))["enclosed"].tolist() == [[0, 0, 0], [0, 1, 0], [0, 0, 0]]
+
+
+def test_rich_rule_recolours_objects_by_size():
+    # Objects of 3 cells become 2, of 1 cell become 4; 0 stays.
+    ins = [
+        _grid(". 5 . . 5 . . . 5 5 5 . ."),
+        _grid("5 5 5 . 5 . 5 . . . . . 5"),
+        _grid(". . 5 5 5 . . 5 . . . . ."),
+    ]
+    ins = [g.reshape(1, -1) for g in ins]
+
+    def rule(g):
+        size = cell_features(g, ("size8",))["size8"]
+        return np.where(g == 5, np.where(size == 3, 2, 4), 0).astype(np.uint8)
+
+    outs = [rule(g) for g in ins]
+    test = _grid("5 . 5 5 5 . . 5").reshape(1, -1)
+    got = fit_cell_rule(ins, outs, [test], rich_feature_sets())
+    assert got is not None and np.array_equal(got.test_grids[0], rule(test))
+    assert len(got.features) == 1  # one family suffices, so no richer rule is taken
+    # An object size the demonstrations never showed: no guess.
+    assert fit_cell_rule(ins, outs, [_grid("5 5 . 5").reshape(1, -1)], [("size8",)]) is None
+
+
+def test_rich_rule_draws_lines_from_what_a_cell_sees():
+    # Every 0 cell that sees a 3 above it and a 3 below it becomes 8 (a vertical line joins them).
+    def rule(g):
+        f = cell_features(g, ("sees_up", "sees_down"))
+        return np.where((g == 0) & (f["sees_up"] == 3) & (f["sees_down"] == 3), 8, g).astype(np.uint8)
+
+    rng = np.random.default_rng(1)
+    ins = []
+    for _ in range(4):
+        g = np.zeros((6, 6), np.uint8)
+        g[rng.integers(0, 6, 4), rng.integers(0, 6, 4)] = 3
+        ins.append(g)
+    outs = [rule(g) for g in ins]
+    test = np.zeros((5, 4), np.uint8)
+    test[0, 1] = test[4, 1] = test[2, 3] = 3
+    got = fit_cell_rule(ins, outs, [test], rich_feature_sets())
+    assert got is not None and got.features == ("sees_up", "sees_down")
+    assert np.array_equal(got.test_grids[0], rule(test))
+    assert fit_cell_rule(ins, outs, [test], rich_feature_sets(max_features=1)) is None  # one family is not enough
+
+
+def test_rich_feature_sets_fewest_first():
+    sets = rich_feature_sets()
+    assert sets[: len(FAMILIES)] == [(n,) for n in FAMILIES]
+    assert len(sets) == len(FAMILIES) * (len(FAMILIES) + 1) // 2 and max(map(len, sets)) == MAX_RULE_FEATURES
 
 
 def test_rank_colour_map_uses_each_inputs_colours():

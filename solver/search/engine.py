@@ -25,7 +25,14 @@ import numpy as np
 
 from .blocks import fit_blocks
 from .canvas import extend_periodic, predict_output_sizes
-from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
+from .fitters import (
+    LOCAL_FEATURE_SETS,
+    fit_cell_rule,
+    fit_colour_map,
+    fit_rank_colour_map,
+    rich_feature_sets,
+    unseen_colours,
+)
 from .image import Img, value_key
 from .lookup import repeated_outputs
 from .transforms import IMAGE, LIST, Transform, build_library
@@ -34,9 +41,13 @@ COLOUR_MAP_PENALTY = 0.5  # a fitted colour map is a little less simple than non
 RANK_MAP_PENALTY = 0.25  # on top of the colour-map penalty
 UNSEEN_COLOUR_PENALTY = 1.0  # a colour map that must guess a colour the demonstrations never showed
 PIECE_PENALTY = 1.0  # each extra overlaid piece costs like one more transform
-# A fitted local rule is flexible: rank it after exact programs of depth 2.
-LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
-LOCAL_RULE_MAX_DEPTH = 1  # local rules are fitted on states this shallow only
+# A fitted cell rule is flexible: rank it after exact programs of depth 2, and rules on
+# more feature families after rules on fewer.
+CELL_RULE_PENALTY = 2.5
+CELL_RULE_FEATURE_PENALTY = 0.25  # per family beyond the first
+CELL_RULE_MAX_DEPTH = 1  # cell rules on local neighbourhoods are fitted on states this shallow
+RICH_RULE_MAX_DEPTH = 0  # rules on every feature family (slower): on states this shallow
+RICH_FEATURE_SETS = rich_feature_sets()
 FITTED_STEP = 1.0  # a step fitted to the outputs (block arrangement, periodic growth) ranks like one transform
 REPEATED_OUTPUT_PENALTY = 20.0  # a demonstration's output reused as the answer: below any program
 MAX_PIECES = 4
@@ -228,21 +239,13 @@ class _Search:
                 _Fit(f"recolour_by_rank({program})", state.depth, 1, True, ranked, RANK_MAP_PENALTY + cost)
             )
             return
-        if state.depth <= LOCAL_RULE_MAX_DEPTH and not reading.on_canvas:
-            for name in LOCAL_RULES:
-                grids = fit_local_rule(results, self.targets, tests, name)
-                if grids is not None:
-                    self.fits.append(
-                        _Fit(
-                            f"local_rule[{name}]({program})",
-                            state.depth,
-                            1,
-                            False,
-                            grids,
-                            LOCAL_RULE_PENALTY[name] + cost,
-                        )
-                    )
-                    break
+        if state.depth <= CELL_RULE_MAX_DEPTH and not reading.on_canvas:
+            sets = RICH_FEATURE_SETS if state.depth <= RICH_RULE_MAX_DEPTH else LOCAL_FEATURE_SETS
+            rule = fit_cell_rule(results, self.targets, tests, sets)
+            if rule is not None:
+                penalty = CELL_RULE_PENALTY + CELL_RULE_FEATURE_PENALTY * (len(rule.features) - 1)
+                name = f"cell_rule[{','.join(rule.features)}]({program})"
+                self.fits.append(_Fit(name, state.depth, 1, False, rule.test_grids, penalty + cost))
         if self.settings.use_pieces and len(self.pieces) < self.max_pieces:
             flat = np.concatenate([r.ravel() for r in results])
             painted = flat != 0

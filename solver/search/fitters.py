@@ -1,23 +1,21 @@
-"""Final steps fitted to the demonstrations rather than enumerated: colour maps and local rules.
+"""Final steps fitted to the demonstrations rather than enumerated: colour maps and cell rules.
 
 A program's last image may be right up to a renaming of colours (`fit_colour_map`), or up to
-a cell-local rule: each output cell a function of the cell's neighbourhood in that image
-(`fit_local_rule`). A local rule is only used when every neighbourhood seen in the test
-inputs was also seen in the demonstrations, so it never guesses.
+a cell rule: each output cell a function of the cell's colour and a few of its features in
+that image (`fit_cell_rule`; the features are in `cell_features`). A cell rule is only used
+when every key seen in the test inputs was also seen in the demonstrations, so it never guesses.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
+
 import numpy as np
 
-NO_MAP = -1
-OUTSIDE = 10  # code of an off-grid neighbour
+from .cell_features import CODE_BASE, FAMILIES, cell_features
 
-# Neighbourhoods, as (dy, dx) offsets, simplest first.
-NEIGHBOURHOODS: dict[str, tuple[tuple[int, int], ...]] = {
-    "cross": ((0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)),
-    "3x3": tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)),
-}
+NO_MAP = -1
 
 
 def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray | None:
@@ -121,67 +119,73 @@ def fit_rank_colour_map(
     return out
 
 
-def _codes(a: np.ndarray, offsets) -> np.ndarray:
-    """(H, W) int64 code of each cell's neighbourhood (base 11, OUTSIDE off the grid)."""
-    h, w = a.shape
-    p = np.full((h + 2, w + 2), OUTSIDE, dtype=np.int64)
-    p[1:-1, 1:-1] = a
-    code = np.zeros((h, w), dtype=np.int64)
-    for dy, dx in offsets:
-        code = code * 11 + p[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
-    return code
+# Feature sets a cell rule may key on (besides the cell's colour), for cheap use on many
+# states: the 4-neighbour counts, the cross, the 3x3 neighbourhood.
+LOCAL_FEATURE_SETS: tuple[tuple[str, ...], ...] = (
+    ("same4", "nonzero8"),
+    ("neighbours4",),
+    ("neighbours4", "diagonals4"),
+)
+MAX_RULE_FEATURES = 2  # a rich rule keys on the colour plus at most this many families
 
 
-def _count_codes(a: np.ndarray) -> np.ndarray:
-    """(H, W) int64 code: cell colour, same-colour 4-neighbours, non-zero 8-neighbours."""
-    h, w = a.shape
-    p = np.full((h + 2, w + 2), OUTSIDE, dtype=np.int64)
-    p[1:-1, 1:-1] = a
-    same4 = np.zeros((h, w), dtype=np.int64)
-    nz8 = np.zeros((h, w), dtype=np.int64)
-    for dy in (-1, 0, 1):
-        for dx in (-1, 0, 1):
-            if dy == dx == 0:
-                continue
-            n = p[1 + dy : 1 + dy + h, 1 + dx : 1 + dx + w]
-            nz8 += (n != 0) & (n != OUTSIDE)
-            if dy == 0 or dx == 0:
-                same4 += n == a
-    return (a.astype(np.int64) * 10 + same4) * 10 + nz8
+def rich_feature_sets(families=FAMILIES, max_features: int = MAX_RULE_FEATURES) -> list[tuple[str, ...]]:
+    """Every set of 1..max_features families, fewest first."""
+    return [s for k in range(1, max_features + 1) for s in itertools.combinations(families, k)]
 
 
-def _features(a: np.ndarray, neighbourhood: str) -> np.ndarray:
-    if neighbourhood == "counts":
-        return _count_codes(a)
-    return _codes(a, NEIGHBOURHOODS[neighbourhood])
+@dataclass(frozen=True)
+class CellRule:
+    features: tuple[str, ...]  # families keyed on, besides the cell's colour
+    entries: int  # distinct keys the demonstrations showed (the size of the rule's table)
+    test_grids: list  # one (H, W) uint8 per test input
 
 
-LOCAL_RULES = ("counts", "cross", "3x3")  # simplest first
+def _keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
+    key = colour.astype(np.int64)
+    for n in names:
+        key = key * CODE_BASE + feats[n]
+    return key
 
 
-def fit_local_rule(
-    results: list[np.ndarray], targets: list[np.ndarray], tests: list[np.ndarray], neighbourhood: str
-) -> list[np.ndarray] | None:
-    """Learn target cell = f(neighbourhood of the result cell) and apply it to `tests`.
+def fit_cell_rule(
+    results: list[np.ndarray],
+    targets: list[np.ndarray],
+    tests: list[np.ndarray],
+    feature_sets: list[tuple[str, ...]] | tuple[tuple[str, ...], ...],
+) -> CellRule | None:
+    """Learn target cell = f(colour, features of the result cell) and apply it to `tests`.
 
-    results/targets: per demonstration, same-shaped (H, W) uint8. Returns the test grids,
-    or None when the rule is inconsistent or a test neighbourhood was never seen.
+    results/targets: per demonstration, same-shaped (H, W) uint8. Tries each feature set and
+    keeps those that reproduce every demonstration cell and have seen every test cell's key
+    (so the rule never guesses); returns the simplest: fewest families, then smallest table.
     """
     if any(r.shape != t.shape for r, t in zip(results, targets)):
         return None
-    keys = np.concatenate([_features(r, neighbourhood).ravel() for r in results])
+    names = tuple(dict.fromkeys(n for s in feature_sets for n in s))
+    per_result = [cell_features(r, names) for r in results]
+    per_test = [cell_features(g, names) for g in tests]
+    demo = {n: np.concatenate([f[n].ravel() for f in per_result]) for n in names}
+    colour = np.concatenate([r.ravel() for r in results])
     vals = np.concatenate([t.ravel() for t in targets]).astype(np.int64)
-    pairs = np.unique(keys * 10 + vals)
-    ukeys = pairs // 10
-    if np.any(ukeys[1:] == ukeys[:-1]):
-        return None  # one neighbourhood, two outputs
-    table_vals = (pairs % 10).astype(np.uint8)
-    out = []
-    for g in tests:
-        c = _features(g, neighbourhood).ravel()
-        idx = np.searchsorted(ukeys, c)
-        idx = np.minimum(idx, len(ukeys) - 1)
-        if not np.array_equal(ukeys[idx], c):
-            return None
-        out.append(table_vals[idx].reshape(g.shape))
-    return out
+    best: CellRule | None = None
+    for s in feature_sets:
+        if best is not None and len(s) > len(best.features):
+            break  # a rule on fewer families was found
+        pairs = np.unique(_keys(colour, demo, s) * 10 + vals)
+        keys = pairs // 10
+        if np.any(keys[1:] == keys[:-1]):
+            continue  # one key, two outputs
+        if best is not None and len(keys) >= best.entries:
+            continue
+        table = (pairs % 10).astype(np.uint8)
+        grids = []
+        for g, f in zip(tests, per_test):
+            c = _keys(g.ravel(), {n: f[n].ravel() for n in s}, s)
+            idx = np.minimum(np.searchsorted(keys, c), len(keys) - 1)
+            if not np.array_equal(keys[idx], c):
+                break  # a key the demonstrations never showed
+            grids.append(table[idx].reshape(g.shape))
+        else:
+            best = CellRule(s, len(keys), grids)
+    return best

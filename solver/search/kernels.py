@@ -433,6 +433,29 @@ def symmetry_fill(grid, hole, min_overlap):
     return out, True
 
 
+@njit(cache=True)
+def first_hits(grid, bg, none):
+    """What each cell would see looking along each direction: the colour of the first
+    non-`bg` cell strictly beyond it, or `none` when the ray leaves the grid first.
+
+    grid: (H, W) uint8. Returns (8, H, W) int64, directions ordered as in _DY/_DX.
+    """
+    h, w = grid.shape
+    out = np.full((8, h, w), none, dtype=np.int64)
+    for d in range(8):
+        for y in range(h):
+            for x in range(w):
+                ny = y + _DY[d]
+                nx = x + _DX[d]
+                while 0 <= ny < h and 0 <= nx < w:
+                    if grid[ny, nx] != bg:
+                        out[d, y, x] = grid[ny, nx]
+                        break
+                    ny += _DY[d]
+                    nx += _DX[d]
+    return out
+
+
 def warmup() -> None:
     """Compile (or load from the cache) every kernel once, on a tiny grid."""
     g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
@@ -446,3 +469,4 @@ def warmup() -> None:
     periodic_fill(g, 0)
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
+    first_hits(g, 0, 10)
