@@ -62,6 +62,13 @@ def test_features_on_a_small_grid():
     assert f["next_up"][0, 0] == 10 and f["next_right"][0, 0] == 1
     assert f["row_colours"][1, 0] == (1 << 0) | (1 << 2)  # colours 1 and 3
     assert f["col_mod2"][0, 3] == 1 and f["row_mod3"][3, 0] == 0
+    assert f["colours4"][0, 0] == 1 << 0 and f["colours8"][2, 2] == 0b111  # touches 1; 1, 2 and 3
+    assert f["image_colours"][0, 0] == 3
+    assert (
+        f["object_rank_large"][0, 1] == 0 and f["object_rank_small"][1, 3] == 0 and f["object_rank_small"][0, 0] == 10
+    )
+    assert f["col_mod2_from_right"][0, 3] == 0 and f["row_mod2_from_bottom"][2, 0] == 1
+    assert f["diagonal"][2, 2] and f["anti_diagonal"][0, 3] and not f["diagonal"][0, 1]
     ring = _grid("""
         111
         1.1

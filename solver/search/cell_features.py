@@ -13,6 +13,8 @@ from .kernels import component_boxes, first_hits, label_components, outside_mask
 
 OUTSIDE = 10  # code of an off-grid neighbour, or of a look that leaves the grid
 SIZE_CAP = 99  # component sizes above this share one code
+RANK_CAP = 9  # size ranks from this one on share one code
+NOT_OBJECT = 10  # the size rank of a background cell
 CODE_BASE = 1 << 14  # every single-family code is below this (the four neighbours: 11**4 codes)
 
 DIRECTIONS = ("up", "down", "left", "right", "up_left", "up_right", "down_left", "down_right")  # as kernels._DY/_DX
@@ -65,6 +67,9 @@ def _neighbours(a: np.ndarray) -> dict[str, np.ndarray]:
     f["diagonals4"] = neighbourhood_code(a, _STEPS[4:])
     f["same4"] = sum((f[f"next_{name}"] == a) for name in DIRECTIONS[:4])
     f["nonzero8"] = sum((f[f"next_{name}"] != 0) & (f[f"next_{name}"] != OUTSIDE) for name in DIRECTIONS)
+    for k in (4, 8):  # which colours touch the cell, wherever they are
+        bits = [np.where(f[f"next_{name}"] < OUTSIDE, 1 << f[f"next_{name}"], 0) for name in DIRECTIONS[:k]]
+        f[f"colours{k}"] = np.bitwise_or.reduce(bits) >> 1
     return f
 
 
@@ -73,11 +78,21 @@ def _sight(a: np.ndarray) -> dict[str, np.ndarray]:
     return {f"sees_{name}": hits[d] for d, name in enumerate(DIRECTIONS)}
 
 
+def _size_ranks(size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell: the rank of its object's size among the image's object sizes, largest first
+    and smallest first (equal sizes share a rank; NOT_OBJECT off objects, RANK_CAP and up share one)."""
+    sizes = np.unique(size[size > 0])  # ascending
+    small = np.minimum(np.searchsorted(sizes, size), RANK_CAP)
+    large = np.minimum(len(sizes) - 1 - np.searchsorted(sizes, size), RANK_CAP)
+    return np.where(size > 0, large, NOT_OBJECT), np.where(size > 0, small, NOT_OBJECT)
+
+
 def _components(a: np.ndarray) -> dict[str, np.ndarray]:
     f = {}
     f["size4"], f["border4"] = _component_features(a, False, False)
     f["size8"], f["border8"] = _component_features(a, True, False)
     f["object_size"], f["object_border"] = _component_features(a, True, True)
+    f["object_rank_large"], f["object_rank_small"] = _size_ranks(f["object_size"])
     f["enclosed"] = (a == 0) & ~outside_mask(a, 0, False)
     return f
 
@@ -87,16 +102,32 @@ def _position(a: np.ndarray) -> dict[str, np.ndarray]:
     f: dict[str, np.ndarray] = {"row_colours": _colour_sets(a, 1), "col_colours": _colour_sets(a, 0)}
     for k in (2, 3):
         f[f"row_mod{k}"], f[f"col_mod{k}"] = np.remainder(rows, k), np.remainder(cols, k)
+    h, w = a.shape  # counted from the far edges too: patterns anchored at the bottom or right
+    f["row_mod2_from_bottom"], f["col_mod2_from_right"] = np.remainder(h - 1 - rows, 2), np.remainder(w - 1 - cols, 2)
+    f["diagonal"], f["anti_diagonal"] = rows == cols, rows + cols == w - 1
+    f["image_colours"] = np.full(a.shape, np.count_nonzero(np.bincount(a.ravel(), minlength=10)[1:]))
     return f
 
 
 _STEPS = ((-1, 0), (1, 0), (0, -1), (0, 1), (-1, -1), (-1, 1), (1, -1), (1, 1))  # (dy, dx) per DIRECTIONS
 # Each group computes several families at once; the names it returns, in order.
 _GROUPS = (
-    (_neighbours, tuple(f"next_{d}" for d in DIRECTIONS) + ("neighbours4", "diagonals4", "same4", "nonzero8")),
+    (
+        _neighbours,
+        tuple(f"next_{d}" for d in DIRECTIONS)
+        + ("neighbours4", "diagonals4", "same4", "nonzero8", "colours4", "colours8"),
+    ),
     (_sight, tuple(f"sees_{d}" for d in DIRECTIONS)),
-    (_components, ("size4", "border4", "size8", "border8", "object_size", "object_border", "enclosed")),
-    (_position, ("row_colours", "col_colours", "row_mod2", "col_mod2", "row_mod3", "col_mod3")),
+    (
+        _components,
+        ("size4", "border4", "size8", "border8", "object_size", "object_border")
+        + ("object_rank_large", "object_rank_small", "enclosed"),
+    ),
+    (
+        _position,
+        ("row_colours", "col_colours", "row_mod2", "col_mod2", "row_mod3", "col_mod3")
+        + ("row_mod2_from_bottom", "col_mod2_from_right", "diagonal", "anti_diagonal", "image_colours"),
+    ),
 )
 GROUP_OF = {name: group for group, names in _GROUPS for name in names}  # family name -> its group
 FAMILIES = tuple(GROUP_OF)  # every family name, in a fixed order

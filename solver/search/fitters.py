@@ -127,6 +127,7 @@ LOCAL_FEATURE_SETS: tuple[tuple[str, ...], ...] = (
     ("neighbours4", "diagonals4"),
 )
 MAX_RULE_FEATURES = 2  # a rich rule keys on the colour plus at most this many families
+HASH_MULTIPLIER = 0x9E3779B97F4A7C15  # odd 64-bit constant (golden ratio) for mixing many families
 
 
 def rich_feature_sets(families=FAMILIES, max_features: int = MAX_RULE_FEATURES) -> list[tuple[str, ...]]:
@@ -146,6 +147,23 @@ def _keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ..
     for n in names:
         key = key * CODE_BASE + feats[n]
     return key
+
+
+def _hashed_keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
+    """One uint64 per cell mixing the colour and every named family (a collision, about
+    2**-40 likely, could only make `_consistent` refuse)."""
+    key = colour.astype(np.uint64)
+    for n in names:
+        key = key * np.uint64(HASH_MULTIPLIER) + feats[n].astype(np.uint64)  # wraps modulo 2**64
+    return key
+
+
+def _consistent(keys: np.ndarray, vals: np.ndarray) -> bool:
+    """Whether equal keys always come with equal values (vals < 10)."""
+    order = np.argsort(keys, kind="stable")
+    k, v = keys[order], vals[order]
+    same = k[1:] == k[:-1]
+    return not np.any(same & (v[1:] != v[:-1]))
 
 
 def fit_cell_rule(
@@ -168,6 +186,8 @@ def fit_cell_rule(
     demo = {n: np.concatenate([f[n].ravel() for f in per_result]) for n in names}
     colour = np.concatenate([r.ravel() for r in results])
     vals = np.concatenate([t.ravel() for t in targets]).astype(np.int64)
+    if not _consistent(_hashed_keys(colour, demo, names), vals):
+        return None  # not even every family together separates the outputs: no subset will
     best: CellRule | None = None
     for s in feature_sets:
         if best is not None and len(s) > len(best.features):
