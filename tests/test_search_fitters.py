@@ -96,7 +96,7 @@ def test_rich_rule_recolours_objects_by_size():
     assert got is not None and np.array_equal(got.test_grids[0], rule(test))
     assert len(got.features) == 1  # one family suffices, so no richer rule is taken
     # An object size the demonstrations never showed: no guess.
-    assert fit_cell_rule(ins, outs, [_grid("5 5 . 5").reshape(1, -1)], [("size8",)]) is None
+    assert fit_cell_rule(ins, outs, [_grid("5 5 . 5").reshape(1, -1)], (("size8",),)) is None
 
 
 def test_rich_rule_draws_lines_from_what_a_cell_sees():
@@ -122,7 +122,7 @@ def test_rich_rule_draws_lines_from_what_a_cell_sees():
 
 def test_rich_feature_sets_fewest_first():
     sets = rich_feature_sets()
-    assert sets[: len(FAMILIES)] == [(n,) for n in FAMILIES]
+    assert sets[: len(FAMILIES)] == tuple((n,) for n in FAMILIES)
     assert len(sets) == len(FAMILIES) * (len(FAMILIES) + 1) // 2 and max(map(len, sets)) == MAX_RULE_FEATURES
 
 

@@ -182,3 +182,28 @@ def test_an_edit_with_nothing_to_do_keeps_the_image():
     for name in ("connect[h]", "fill_enclosed[1]", "fill_holes_own", "symmetrize[h]", "rays[up]", "overlay_on_input"):
         out = lib[name].fn(Img(g), g)
         assert out is not None and np.array_equal(out.a, g), name
+
+
+def test_first_hits_sees_the_nearest_colour_each_way():
+    g = np.array([[0, 3, 0], [0, 0, 0], [5, 0, 4]], np.uint8)
+    hits = K.first_hits(g, 0, 10)  # (8, H, W), directions as K._DY/_DX: up, down, left, right, ...
+    assert hits[0, 2, 1] == 3 and hits[1, 0, 0] == 5 and hits[3, 2, 0] == 4 and hits[2, 2, 2] == 5
+    assert hits[0, 0, 0] == 10 and hits[7, 1, 1] == 4  # off the grid; down-right diagonal
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    arrays(np.int64, (3, 40), elements=st.integers(0, 3)),
+    arrays(np.int64, 40, elements=st.integers(0, 2)),
+    arrays(np.int64, 40, elements=st.integers(0, 2)),
+)
+def test_rule_table_sizes_matches_a_dictionary(columns, colour, vals):
+    sets = np.array([[0, -1], [1, 2], [0, 2]], np.int64)
+    got = K.rule_table_sizes(columns, colour, vals, sets, 4)
+    for s, size in zip(sets, got):
+        table: dict[tuple, set] = {}
+        for i in range(40):
+            key = (colour[i],) + tuple(columns[f, i] for f in s if f >= 0)
+            table.setdefault(key, set()).add(vals[i])
+        consistent = all(len(v) == 1 for v in table.values())
+        assert size == (len(table) if consistent else -1)

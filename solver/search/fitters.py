@@ -8,12 +8,14 @@ when every key seen in the test inputs was also seen in the demonstrations, so i
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
 from .cell_features import CODE_BASE, FAMILIES, cell_features
+from .kernels import rule_table_sizes
 
 NO_MAP = -1
 
@@ -127,12 +129,12 @@ LOCAL_FEATURE_SETS: tuple[tuple[str, ...], ...] = (
     ("neighbours4", "diagonals4"),
 )
 MAX_RULE_FEATURES = 2  # a rich rule keys on the colour plus at most this many families
-HASH_MULTIPLIER = 0x9E3779B97F4A7C15  # odd 64-bit constant (golden ratio) for mixing many families
+MAX_SET_SIZE = 3  # feature sets hold at most this many families (the 3x3 neighbourhood: 2)
 
 
-def rich_feature_sets(families=FAMILIES, max_features: int = MAX_RULE_FEATURES) -> list[tuple[str, ...]]:
+def rich_feature_sets(families=FAMILIES, max_features: int = MAX_RULE_FEATURES) -> tuple[tuple[str, ...], ...]:
     """Every set of 1..max_features families, fewest first."""
-    return [s for k in range(1, max_features + 1) for s in itertools.combinations(families, k)]
+    return tuple(s for k in range(1, max_features + 1) for s in itertools.combinations(families, k))
 
 
 @dataclass(frozen=True)
@@ -149,28 +151,20 @@ def _keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ..
     return key
 
 
-def _hashed_keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
-    """One uint64 per cell mixing the colour and every named family (a collision, about
-    2**-40 likely, could only make `_consistent` refuse)."""
-    key = colour.astype(np.uint64)
-    for n in names:
-        key = key * np.uint64(HASH_MULTIPLIER) + feats[n].astype(np.uint64)  # wraps modulo 2**64
-    return key
-
-
-def _consistent(keys: np.ndarray, vals: np.ndarray) -> bool:
-    """Whether equal keys always come with equal values (vals < 10)."""
-    order = np.argsort(keys, kind="stable")
-    k, v = keys[order], vals[order]
-    same = k[1:] == k[:-1]
-    return not np.any(same & (v[1:] != v[:-1]))
+@functools.lru_cache(maxsize=8)
+def _set_matrix(feature_sets: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], np.ndarray]:
+    """The families the sets use, and (S, MAX_SET_SIZE) int64: each set's indices into them, -1 padded."""
+    names = tuple(dict.fromkeys(n for s in feature_sets for n in s))
+    index = {n: i for i, n in enumerate(names)}
+    rows = [[index[n] for n in s] + [-1] * (MAX_SET_SIZE - len(s)) for s in feature_sets]
+    return names, np.array(rows, dtype=np.int64)
 
 
 def fit_cell_rule(
     results: list[np.ndarray],
     targets: list[np.ndarray],
     tests: list[np.ndarray],
-    feature_sets: list[tuple[str, ...]] | tuple[tuple[str, ...], ...],
+    feature_sets: tuple[tuple[str, ...], ...],
 ) -> CellRule | None:
     """Learn target cell = f(colour, features of the result cell) and apply it to `tests`.
 
@@ -180,25 +174,22 @@ def fit_cell_rule(
     """
     if any(r.shape != t.shape for r, t in zip(results, targets)):
         return None
-    names = tuple(dict.fromkeys(n for s in feature_sets for n in s))
+    names, matrix = _set_matrix(feature_sets)
     per_result = [cell_features(r, names) for r in results]
     per_test = [cell_features(g, names) for g in tests]
     demo = {n: np.concatenate([f[n].ravel() for f in per_result]) for n in names}
     colour = np.concatenate([r.ravel() for r in results])
     vals = np.concatenate([t.ravel() for t in targets]).astype(np.int64)
-    if not _consistent(_hashed_keys(colour, demo, names), vals):
-        return None  # not even every family together separates the outputs: no subset will
+    columns = np.stack([demo[n] for n in names])  # (F, N)
+    sizes = rule_table_sizes(columns, colour.astype(np.int64), vals, matrix, CODE_BASE)
     best: CellRule | None = None
-    for s in feature_sets:
-        if best is not None and len(s) > len(best.features):
-            break  # a rule on fewer families was found
-        pairs = np.unique(_keys(colour, demo, s) * 10 + vals)
-        keys = pairs // 10
-        if np.any(keys[1:] == keys[:-1]):
+    for s, size in zip(feature_sets, sizes.tolist()):
+        if best is not None and (len(s), size) >= (len(best.features), best.entries):
+            continue  # not simpler than the rule already found
+        if size < 0:
             continue  # one key, two outputs
-        if best is not None and len(keys) >= best.entries:
-            continue
-        table = (pairs % 10).astype(np.uint8)
+        pairs = np.unique(_keys(colour, demo, s) * 10 + vals)
+        keys, table = pairs // 10, (pairs % 10).astype(np.uint8)
         grids = []
         for g, f in zip(tests, per_test):
             c = _keys(g.ravel(), {n: f[n].ravel() for n in s}, s)

@@ -456,6 +456,52 @@ def first_hits(grid, bg, none):
     return out
 
 
+_HASH_MULTIPLIER = 0x2545F4914F6CDD1D  # odd, below 2**63 so that numba keeps int64 arithmetic
+
+
+@njit(cache=True)
+def rule_table_sizes(columns, colour, vals, sets, base):
+    """For each feature set: how many distinct keys (colour, its features) the cells show,
+    or -1 when one key comes with two values (no rule on that set reproduces the cells).
+
+    columns: (F, N) int64 feature codes < base. colour, vals: (N,) int64. sets: (S, K) int64
+    feature indices, -1 padded. Returns (S,) int64. Keys go in an open-addressing table.
+    """
+    n = colour.shape[0]
+    size = 1
+    while size < 2 * n:
+        size *= 2
+    slot_key = np.full(size, -1, dtype=np.int64)  # keys are non-negative
+    slot_val = np.zeros(size, dtype=np.int64)
+    used = np.empty(n, dtype=np.int64)
+    out = np.empty(sets.shape[0], dtype=np.int64)
+    for s in range(sets.shape[0]):
+        distinct = 0
+        for i in range(n):
+            key = colour[i]
+            for j in range(sets.shape[1]):
+                f = sets[s, j]
+                if f < 0:
+                    break
+                key = key * base + columns[f, i]
+            h = (key * _HASH_MULTIPLIER) & (size - 1)  # int64 product wraps: still mixes the bits
+            while slot_key[h] >= 0 and slot_key[h] != key:
+                h = (h + 1) & (size - 1)
+            if slot_key[h] < 0:
+                slot_key[h] = key
+                slot_val[h] = vals[i]
+                used[distinct] = h
+                distinct += 1
+            elif slot_val[h] != vals[i]:
+                out[s] = -1
+                break
+        else:
+            out[s] = distinct
+        for k in range(distinct):  # empty the table for the next set
+            slot_key[used[k]] = -1
+    return out
+
+
 def warmup() -> None:
     """Compile (or load from the cache) every kernel once, on a tiny grid."""
     g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
@@ -470,3 +516,5 @@ def warmup() -> None:
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
     first_hits(g, 0, 10)
+    one = np.zeros(1, dtype=np.int64)
+    rule_table_sizes(np.zeros((1, 1), dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.int64), 2)
