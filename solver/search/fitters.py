@@ -129,7 +129,6 @@ LOCAL_FEATURE_SETS: tuple[tuple[str, ...], ...] = (
     ("neighbours4", "diagonals4"),
 )
 MAX_RULE_FEATURES = 2  # a rich rule keys on the colour plus at most this many families
-MAX_SET_SIZE = 3  # feature sets hold at most this many families (the 3x3 neighbourhood: 2)
 
 
 def rich_feature_sets(families=FAMILIES, max_features: int = MAX_RULE_FEATURES) -> tuple[tuple[str, ...], ...]:
@@ -153,10 +152,11 @@ def _keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ..
 
 @functools.lru_cache(maxsize=8)
 def _set_matrix(feature_sets: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], np.ndarray]:
-    """The families the sets use, and (S, MAX_SET_SIZE) int64: each set's indices into them, -1 padded."""
+    """The families the sets use, and (S, K) int64: each set's indices into them, -1 padded."""
     names = tuple(dict.fromkeys(n for s in feature_sets for n in s))
     index = {n: i for i, n in enumerate(names)}
-    rows = [[index[n] for n in s] + [-1] * (MAX_SET_SIZE - len(s)) for s in feature_sets]
+    width = max(len(s) for s in feature_sets)
+    rows = [[index[n] for n in s] + [-1] * (width - len(s)) for s in feature_sets]
     return names, np.array(rows, dtype=np.int64)
 
 
