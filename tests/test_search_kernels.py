@@ -182,3 +182,15 @@ def test_an_edit_with_nothing_to_do_keeps_the_image():
     for name in ("connect[h]", "fill_enclosed[1]", "fill_holes_own", "symmetrize[h]", "rays[up]", "overlay_on_input"):
         out = lib[name].fn(Img(g), g)
         assert out is not None and np.array_equal(out.a, g), name
+
+
+def test_pick_the_one_that_stands_out_and_count():
+    lib = {t.name: t for t in build_library([0, 1, 2])}
+    sym = Img(np.array([[1, 2, 1], [0, 2, 0]], np.uint8))
+    sym2 = Img(np.array([[2, 2, 2], [2, 0, 2]], np.uint8))
+    odd = Img(np.array([[1, 1, 2], [0, 0, 2]], np.uint8), 4, 0)
+    picked = lib["unique[symmetry]"].fn((sym, odd, sym2), None)
+    assert picked is odd  # the only asymmetric element, position kept
+    assert lib["unique[symmetry]"].fn((sym, sym2), None) is None  # nothing stands out
+    assert lib["count_row"].fn((sym, odd, sym2), None).a.tolist() == [[2, 2, 2]]  # 3 elements, commonest colour 2
+    assert lib["count_column"].fn((sym2,), None).a.tolist() == [[2]]

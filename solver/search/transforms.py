@@ -916,6 +916,25 @@ def _pick_by_frequency(keyf, rarest: bool):
     return f
 
 
+def _symmetries(v: Img) -> int:
+    """Bit set of the mirror symmetries an image has: 1 left-right, 2 up-down, 4 diagonal."""
+    a = v.a
+    bits = int(np.array_equal(a, a[:, ::-1])) | 2 * int(np.array_equal(a, a[::-1, :]))
+    if a.shape[0] == a.shape[1] and np.array_equal(a, a.T):
+        bits |= 4
+    return bits
+
+
+# Properties by which one element can stand out from the others ("the only asymmetric one").
+UNIQUE_KEYS: dict[str, Callable[[Img], object]] = {
+    "symmetry": lambda v: _symmetries(v) != 0,
+    "symmetries": _symmetries,
+    "colours": PICK_KEYS["colours"],
+    "cells": _cells,
+    "shape_size": lambda v: v.a.shape,
+}
+
+
 def pick_unique_colour(vs: tuple, ctx) -> Img | None:
     """The one element with a colour set no other element has."""
     if len(vs) < 2:
@@ -925,6 +944,21 @@ def pick_unique_colour(vs: tuple, ctx) -> Img | None:
     if len(idx) != 1:
         return None
     return vs[idx[0]]
+
+
+def _count_line(axis: int):
+    """A line with one cell per element (1 x N, or N x 1 for axis 0), in the elements'
+    commonest colour: "how many objects" answers."""
+
+    def f(vs: tuple, ctx) -> Img | None:
+        if not vs or len(vs) > 30:
+            return None
+        counts = sum(K.colour_counts(v.a) for v in vs)
+        counts[0] = 0
+        shape = (len(vs), 1) if axis == 0 else (1, len(vs))
+        return Img(np.full(shape, int(np.argmax(counts)), dtype=np.uint8))
+
+    return f
 
 
 def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
@@ -1146,10 +1180,14 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
     add("unique_mask", LIST, IMAGE, _pick_by_frequency(_mask_key, True))
     add("commonest_shape", LIST, IMAGE, _pick_by_frequency(_shape_key, False))
     add("unique_colour", LIST, IMAGE, pick_unique_colour)
+    for kname, ukey in UNIQUE_KEYS.items():
+        add(f"unique[{kname}]", LIST, IMAGE, _pick_by_frequency(ukey, True))
     add("compose", LIST, IMAGE, compose_on_input_canvas)
     add("overlay_all", LIST, IMAGE, overlay_all)
     for op in ("and", "or", "xor", "nor"):
         add(f"cells_{op}", LIST, IMAGE, _boolean(op))
+    add("count_column", LIST, IMAGE, _count_line(0))
+    add("count_row", LIST, IMAGE, _count_line(1))
     add("stack_v", LIST, IMAGE, _stack(0))
     add("stack_h", LIST, IMAGE, _stack(1))
     # List -> list.
