@@ -194,3 +194,18 @@ def test_pick_the_one_that_stands_out_and_count():
     assert lib["unique[symmetry]"].fn((sym, sym2), None) is None  # nothing stands out
     assert lib["count_row"].fn((sym, odd, sym2), None).a.tolist() == [[2, 2, 2]]  # 3 elements, commonest colour 2
     assert lib["count_column"].fn((sym2,), None).a.tolist() == [[2]]
+
+
+def test_objects_slide_until_they_meet_something():
+    g = np.array([[1, 1, 0, 0], [0, 0, 0, 2], [0, 3, 0, 2], [0, 0, 0, 0], [5, 5, 5, 5]], np.uint8)
+    labels, n = K.label_components(g, 0, True, True)
+    down = K.slide_objects(g, labels, n, 1, 0, -1)
+    assert down.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 0, 2], [0, 3, 0, 2], [5, 5, 5, 5]]
+    assert np.array_equal(np.sort(down.ravel()), np.sort(g.ravel()))  # nothing lost or made
+    lib = {t.name: t for t in build_library([0, 1, 2, 8])}
+    h = np.array([[2, 2, 0, 0, 8], [0, 0, 0, 0, 8], [0, 1, 0, 0, 0]], np.uint8)
+    moved = lib["slide_to_colour[8]"].fn(Img(h), h).a
+    assert moved.tolist() == [[0, 0, 2, 2, 8], [0, 0, 0, 0, 8], [0, 1, 0, 0, 0]]  # the 1 is not in line: stays
+    w = np.array([[0, 0, 0], [8, 8, 8], [0, 0, 0], [0, 2, 0]], np.uint8)
+    onto = lib["slide_onto_largest[up]"].fn(Img(w), w).a
+    assert onto.tolist() == [[0, 0, 0], [8, 8, 8], [0, 2, 0], [0, 0, 0]]  # the largest object is a wall

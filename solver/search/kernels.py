@@ -319,6 +319,53 @@ def largest_zero_rect(grid):
     return best_area, bt, bb, bl, br
 
 
+@njit(cache=True)
+def slide_objects(grid, labels, n, dy, dx, fixed):
+    """Move every labelled object in direction (dy, dx) until it meets the edge or a cell
+    already taken; objects nearest the edge they move towards go first.
+
+    grid: (H, W) uint8; labels: (H, W) int32 from `label_components` (n objects). fixed:
+    label of an object that does not move (an obstacle), or -1. Returns (H, W) uint8.
+    """
+    h, w = grid.shape
+    out = np.zeros((h, w), dtype=np.uint8)
+    lead = np.full(n, -(1 << 30), dtype=np.int64)  # how far along (dy, dx) each object reaches
+    for y in range(h):
+        for x in range(w):
+            k = labels[y, x]
+            if k >= 0:
+                lead[k] = max(lead[k], y * dy + x * dx)
+                if k == fixed:
+                    out[y, x] = grid[y, x]
+    order = np.argsort(-lead)
+    for i in range(n):
+        k = order[i]
+        if k == fixed:
+            continue
+        step = 0
+        while True:
+            ok = True
+            for y in range(h):
+                for x in range(w):
+                    if labels[y, x] != k:
+                        continue
+                    ny = y + (step + 1) * dy
+                    nx = x + (step + 1) * dx
+                    if ny < 0 or ny >= h or nx < 0 or nx >= w or out[ny, nx] != 0:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            if not ok:
+                break
+            step += 1
+        for y in range(h):
+            for x in range(w):
+                if labels[y, x] == k:
+                    out[y + step * dy, x + step * dx] = grid[y, x]
+    return out
+
+
 # Symmetry families tried by `symmetry_fill`, each with one offset parameter (or two).
 SYM_FLIP_H = 0  # x' = a - x
 SYM_FLIP_V = 1  # y' = a - y
@@ -446,3 +493,4 @@ def warmup() -> None:
     periodic_fill(g, 0)
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
+    slide_objects(g, labels, n, 1, 0, -1)

@@ -303,6 +303,69 @@ def _gravity(direction: int):
     return f
 
 
+SLIDE_DIRS = {"down": (1, 0), "up": (-1, 0), "right": (0, 1), "left": (0, -1)}
+
+
+def _slide(dy: int, dx: int, largest_fixed: bool):
+    """Objects (8-connected, any colours) move as rigid bodies until they meet the edge or
+    another object; with largest_fixed, the largest object stays put (a wall to move onto)."""
+
+    def f(v: Img, ctx) -> Img | None:
+        labels, n = K.label_components(v.a, 0, True, True)
+        if n == 0 or n > 40:
+            return None
+        fixed = -1
+        if largest_fixed:
+            cells = K.component_boxes(labels, n)[:, 4]
+            if n < 2 or np.count_nonzero(cells == cells.max()) > 1:
+                return None
+            fixed = int(np.argmax(cells))
+        return Img(K.slide_objects(v.a, labels, n, dy, dx, fixed), v.y, v.x)
+
+    return f
+
+
+def _slide_to_colour(c: int):
+    """Every object not of colour c moves straight towards the cells of colour c (along the
+    axis on which they overlap) until it touches them or another object."""
+
+    def f(v: Img, ctx) -> Img | None:
+        a = v.a
+        target = a == c
+        box = _bbox(target)
+        if box is None:
+            return None
+        t0, t1, l0, l1 = box
+        labels, n = K.label_components(np.where(target, 0, a).astype(np.uint8), 0, True, True)
+        if n == 0 or n > 40:
+            return None
+        out = a.copy()
+        for k in range(n):
+            mask = labels == k
+            r0, r1, c0, c1 = _bbox(mask)
+            if r0 < t1 and t0 < r1:  # rows overlap: move sideways
+                dy, dx = 0, (1 if c1 <= l0 else -1)
+            elif c0 < l1 and l0 < c1:  # columns overlap: move up or down
+                dy, dx = (1 if r1 <= t0 else -1), 0
+            else:
+                continue
+            colours = np.where(mask, a, 0)
+            out[mask] = 0
+            ys, xs = np.nonzero(mask)
+            step = 0
+            while True:
+                ny, nx = ys + (step + 1) * dy, xs + (step + 1) * dx
+                if ny.min() < 0 or nx.min() < 0 or ny.max() >= a.shape[0] or nx.max() >= a.shape[1]:
+                    break
+                if out[ny, nx].any():
+                    break
+                step += 1
+            out[ys + step * dy, xs + step * dx] = colours[ys, xs]
+        return Img(out, v.y, v.x)
+
+    return f
+
+
 def _scale_up(k: int):
     def f(v: Img, ctx) -> Img | None:
         return _img(np.repeat(np.repeat(v.a, k, axis=0), k, axis=1))
@@ -1111,6 +1174,11 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
         add(f"outline8[{c}]", IMAGE, IMAGE, _outline(c, True))
     for d, name in enumerate(["down", "up", "right", "left"]):
         add(f"gravity[{name}]", IMAGE, IMAGE, _gravity(d))
+    for name, (dy, dx) in SLIDE_DIRS.items():
+        add(f"slide[{name}]", IMAGE, IMAGE, _slide(dy, dx, False))
+        add(f"slide_onto_largest[{name}]", IMAGE, IMAGE, _slide(dy, dx, True))
+    for c in fg:
+        add(f"slide_to_colour[{c}]", IMAGE, IMAGE, _slide_to_colour(c))
     for k in (2, 3, 4):
         add(f"scale_up[{k}]", IMAGE, IMAGE, _scale_up(k))
     for k in (2, 3):
