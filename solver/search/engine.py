@@ -192,9 +192,15 @@ class _Search:
             program = f"place_on_blank({state.program})"
             found.append(_Reading(placed[: self.n_train], placed[self.n_train :], program, on_canvas=True))
         first, target = results[0], self.targets[0]
-        fits_inside = first.shape[0] <= target.shape[0] and first.shape[1] <= target.shape[1]
-        # A cheap test on the first demonstration before extending every example.
-        if fits_inside and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None:
+        (h, w), (th, tw) = first.shape, target.shape
+        # Cheap tests on the first demonstration before extending every example: a grown
+        # pattern starts with the image itself.
+        if (
+            h <= th
+            and w <= tw
+            and fit_colour_map([first], [target[:h, :w]]) is not None
+            and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None
+        ):
             grown = [extend_periodic(v.a, shape) for v, shape in zip(state.values, self.canvas_shapes)]
             program = f"extend_periodic({state.program})"
             found.append(_Reading(grown[: self.n_train], grown[self.n_train :], program, True, FITTED_STEP))

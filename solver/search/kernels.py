@@ -366,6 +366,23 @@ def slide_objects(grid, labels, n, dy, dx, fixed):
     return out
 
 
+@njit(cache=True)
+def colour_table(result, target, table):
+    """Extend `table` (10,) int64, with -1 for "not seen yet", so that table[result] ==
+    target cell by cell. result, target: (H, W) uint8 of one shape. Returns False (table
+    then partly filled) when one result colour would need two target colours."""
+    h, w = result.shape
+    for y in range(h):
+        for x in range(w):
+            r = result[y, x]
+            t = target[y, x]
+            if table[r] == -1:
+                table[r] = t
+            elif table[r] != t:
+                return False
+    return True
+
+
 # Symmetry families tried by `symmetry_fill`, each with one offset parameter (or two).
 SYM_FLIP_H = 0  # x' = a - x
 SYM_FLIP_V = 1  # y' = a - y
@@ -493,4 +510,5 @@ def warmup() -> None:
     periodic_fill(g, 0)
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
+    colour_table(g, g, np.full(10, -1, dtype=np.int64))
     slide_objects(g, labels, n, 1, 0, -1)
