@@ -209,3 +209,11 @@ def test_objects_slide_until_they_meet_something():
     w = np.array([[0, 0, 0], [8, 8, 8], [0, 0, 0], [0, 2, 0]], np.uint8)
     onto = lib["slide_onto_largest[up]"].fn(Img(w), w).a
     assert onto.tolist() == [[0, 0, 0], [8, 8, 8], [0, 2, 0], [0, 0, 0]]  # the largest object is a wall
+
+
+def test_scale_up_by_the_number_of_colours():
+    lib = {t.name: t for t in build_library([0, 1, 2])}
+    g = np.array([[1, 0], [0, 2]], np.uint8)
+    big = lib["scale_up_by_colours"].fn(Img(g), g).a
+    assert big.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]]
+    assert lib["scale_up_by_colours"].fn(Img(g * 0 + 1), g) is None  # one colour: nothing to scale by

@@ -373,6 +373,14 @@ def _scale_up(k: int):
     return f
 
 
+def _scale_up_by_colours(v: Img, ctx) -> Img | None:
+    """Scale up by the number of non-zero colours in the image (each cell a k x k block)."""
+    k = int(np.count_nonzero(K.colour_counts(v.a)[1:]))
+    if k < 2:
+        return None
+    return _img(np.repeat(np.repeat(v.a, k, axis=0), k, axis=1))
+
+
 def _scale_down(k: int):
     """Inverse of scale_up: only when every k x k block is one colour."""
 
@@ -1181,6 +1189,7 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
         add(f"slide_to_colour[{c}]", IMAGE, IMAGE, _slide_to_colour(c))
     for k in (2, 3, 4):
         add(f"scale_up[{k}]", IMAGE, IMAGE, _scale_up(k))
+    add("scale_up_by_colours", IMAGE, IMAGE, _scale_up_by_colours)
     for k in (2, 3):
         add(f"scale_down[{k}]", IMAGE, IMAGE, _scale_down(k))
     for ry, rx in ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1)):
