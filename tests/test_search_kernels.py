@@ -217,3 +217,17 @@ def test_scale_up_by_the_number_of_colours():
     big = lib["scale_up_by_colours"].fn(Img(g), g).a
     assert big.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]]
     assert lib["scale_up_by_colours"].fn(Img(g * 0 + 1), g) is None  # one colour: nothing to scale by
+
+
+def test_inside_the_largest_frame():
+    rng = np.random.default_rng(3)
+    g = rng.integers(0, 2, (9, 10)).astype(np.uint8)  # noise of colour 1
+    g[1, 2:9] = g[6, 2:9] = 2  # a 6 x 7 frame of colour 2 ...
+    g[1:7, 2] = g[1:7, 8] = 2
+    g[7, 3] = 2  # ... touching a stray cell of its colour
+    assert K.largest_frame(g) == (42, 1, 7, 2, 9)
+    lib = {t.name: t for t in build_library([0, 1, 2])}
+    inside = lib["inside_frame"].fn(Img(g), g)
+    assert np.array_equal(inside.a, g[2:6, 3:8]) and (inside.y, inside.x) == (2, 3)
+    assert lib["trim_frame"].fn(Img(g), g).a.shape == (7, 8)
+    assert K.largest_frame(np.zeros((5, 5), np.uint8))[0] == 0  # background is no frame

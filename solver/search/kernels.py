@@ -383,6 +383,34 @@ def colour_table(result, target, table):
     return True
 
 
+@njit(cache=True)
+def largest_frame(grid):
+    """The largest axis-aligned rectangle (at least 3 x 3) whose border cells all have one
+    non-zero colour. grid: (H, W) uint8. Returns (area, top, bottom_exclusive, left,
+    right_exclusive); area 0 when there is none. Ties: the first found scanning rows."""
+    h, w = grid.shape
+    right = np.zeros((h, w + 1), dtype=np.int64)  # same-colour run length to the right
+    down = np.zeros((h + 1, w), dtype=np.int64)  # ... and downwards
+    for y in range(h - 1, -1, -1):
+        for x in range(w - 1, -1, -1):
+            right[y, x] = 1 + (right[y, x + 1] if x + 1 < w and grid[y, x + 1] == grid[y, x] else 0)
+            down[y, x] = 1 + (down[y + 1, x] if y + 1 < h and grid[y + 1, x] == grid[y, x] else 0)
+    best, bt, bb, bl, br = 0, 0, 0, 0, 0
+    for y0 in range(h):
+        for x0 in range(w):
+            c = grid[y0, x0]
+            if c == 0:
+                continue
+            for y1 in range(y0 + 2, y0 + down[y0, x0]):
+                for x1 in range(x0 + 2, x0 + right[y0, x0]):
+                    area = (y1 - y0 + 1) * (x1 - x0 + 1)
+                    if area <= best:
+                        continue
+                    if grid[y1, x0] == c and right[y1, x0] > x1 - x0 and grid[y0, x1] == c and down[y0, x1] > y1 - y0:
+                        best, bt, bb, bl, br = area, y0, y1 + 1, x0, x1 + 1
+    return best, bt, bb, bl, br
+
+
 # Symmetry families tried by `symmetry_fill`, each with one offset parameter (or two).
 SYM_FLIP_H = 0  # x' = a - x
 SYM_FLIP_V = 1  # y' = a - y
@@ -510,5 +538,6 @@ def warmup() -> None:
     periodic_fill(g, 0)
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
+    largest_frame(g)
     colour_table(g, g, np.full(10, -1, dtype=np.int64))
     slide_objects(g, labels, n, 1, 0, -1)

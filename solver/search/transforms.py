@@ -126,6 +126,22 @@ def crop(v: Img, ctx) -> Img | None:
     return _img(v.a[r0:r1, c0:c1], v.y + r0, v.x + c0)
 
 
+def trim_frame(v: Img, ctx) -> Img | None:
+    """Drop the outermost row and column on every side (what lies inside a frame)."""
+    h, w = v.a.shape
+    if h < 3 or w < 3:
+        return None
+    return _img(v.a[1:-1, 1:-1].copy(), v.y + 1, v.x + 1)
+
+
+def inside_frame(v: Img, ctx) -> Img | None:
+    """What lies inside the largest rectangle whose border is one colour (a frame)."""
+    area, r0, r1, c0, c1 = K.largest_frame(v.a)
+    if area == 0:
+        return None
+    return _img(v.a[r0 + 1 : r1 - 1, c0 + 1 : c1 - 1].copy(), v.y + r0 + 1, v.x + c0 + 1)
+
+
 def crop_fg(v: Img, ctx) -> Img | None:
     """Bounding box of the cells not of the majority colour."""
     bg = majority_colour(v.a)
@@ -1163,6 +1179,8 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
         add(RIGID_NAMES[k], IMAGE, IMAGE, _rigid(k))
     add("crop", IMAGE, IMAGE, crop)
     add("crop_fg", IMAGE, IMAGE, crop_fg)
+    add("trim_frame", IMAGE, IMAGE, trim_frame)
+    add("inside_frame", IMAGE, IMAGE, inside_frame)
     for c in fg:
         add(f"keep_colour[{c}]", IMAGE, IMAGE, _keep_colour(c))
     for c in fg:
