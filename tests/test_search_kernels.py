@@ -231,3 +231,11 @@ def test_inside_the_largest_frame():
     assert np.array_equal(inside.a, g[2:6, 3:8]) and (inside.y, inside.x) == (2, 3)
     assert lib["trim_frame"].fn(Img(g), g).a.shape == (7, 8)
     assert K.largest_frame(np.zeros((5, 5), np.uint8))[0] == 0  # background is no frame
+
+
+def test_region_under_a_picked_element():
+    lib = {t.name: t for t in build_library([0, 1, 2, 3])}
+    g = np.array([[3, 3, 0, 0], [3, 1, 2, 0], [3, 3, 0, 0], [0, 0, 0, 0]], np.uint8)
+    objects = lib["objects4"].fn(Img(g), g)
+    region = lib["region[largest[cells]]"].fn(objects, g)  # the 3-shape's box, with what lies under it
+    assert region.a.tolist() == [[3, 3], [3, 1], [3, 3]] and (region.y, region.x) == (0, 0)

@@ -1048,6 +1048,22 @@ def _count_line(axis: int):
     return f
 
 
+def _region_under(pick: Callable[[Value, np.ndarray], Value | None]):
+    """The input's cells under the bounding box of the element `pick` chooses (an object
+    that marks a region: a frame, corners, a highlighted block)."""
+
+    def f(vs: Value, ctx: np.ndarray) -> Img | None:
+        v = pick(vs, ctx)
+        if not isinstance(v, Img):
+            return None
+        h, w = v.a.shape
+        if v.y < 0 or v.x < 0 or v.y + h > ctx.shape[0] or v.x + w > ctx.shape[1]:
+            return None
+        return Img(ctx[v.y : v.y + h, v.x : v.x + w].copy(), v.y, v.x)
+
+    return f
+
+
 def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
     """Every element at its position on an empty canvas of the input's size (later on top)."""
     base = np.zeros_like(ctx)
@@ -1277,6 +1293,9 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
     add("unique_colour", LIST, IMAGE, pick_unique_colour)
     for kname, ukey in UNIQUE_KEYS.items():
         add(f"unique[{kname}]", LIST, IMAGE, _pick_by_frequency(ukey, True))
+    # The same picks, answering with the input's cells under the picked element's box.
+    for t in [t for t in T if t.takes == LIST and t.gives == IMAGE]:
+        add(f"region[{t.name}]", LIST, IMAGE, _region_under(t.fn))
     add("compose", LIST, IMAGE, compose_on_input_canvas)
     add("overlay_all", LIST, IMAGE, overlay_all)
     for op in ("and", "or", "xor", "nor"):
