@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .blocks import fit_blocks
-from .canvas import extend_periodic, predict_output_sizes
+from .canvas import extend_periodic, fit_size_rule, predict_output_sizes
 from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
 from .image import Img, value_key
 from .lookup import repeated_outputs
@@ -135,7 +135,9 @@ class _Search:
         self.stats = stats
         colours = sorted({int(c) for g in self.inputs + self.targets for c in np.unique(g)})
         out_shapes = {t.shape for t in self.targets}
-        self.library: list[Transform] = build_library(colours, out_shapes.pop() if len(out_shapes) == 1 else None)
+        size_rule = fit_size_rule(train)
+        fixed_shape = out_shapes.pop() if len(out_shapes) == 1 else None
+        self.library: list[Transform] = build_library(colours, fixed_shape, size_rule)
         self.seen: dict[bytes, int] = {}
         self.bytes_stored = 0
         self.fits: list[_Fit] = []

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels as K
+from .canvas import SizeRule
 from .image import Img, Value, ok_shape
 
 IMAGE = "I"
@@ -1174,15 +1175,34 @@ def _crop_at(where: str, oh: int, ow: int):
     return f
 
 
+def _on_output_canvas(size_rule: SizeRule):
+    """The image at its position on a blank canvas of the example's output size."""
+
+    def f(v: Img, ctx) -> Img | None:
+        shape = size_rule(ctx.shape)
+        h, w = v.a.shape
+        if shape is None or shape == v.a.shape or v.y + h > shape[0] or v.x + w > shape[1] or min(v.y, v.x) < 0:
+            return None
+        out = np.zeros(shape, dtype=np.uint8)
+        out[v.y : v.y + h, v.x : v.x + w] = v.a
+        return Img(out)
+
+    return f
+
+
 def a_copy(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) -> list[Transform]:
+def build_library(
+    colours: list[int], out_shape: tuple[int, int] | None = None, size_rule: SizeRule | None = None
+) -> list[Transform]:
     """All transforms for a task whose grids use `colours` (sorted, 0 included or not).
 
     out_shape: the demonstrations' output shape when they all share one; it adds windows
-    of that size.
+    of that size. size_rule: the output's shape as a function of the input's
+    (`canvas.fit_size_rule`); it adds a step that lays an image on the output's canvas,
+    so that later steps can draw on it.
     """
     T: list[Transform] = []
 
@@ -1271,6 +1291,8 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
     add("self_kron_inverse", IMAGE, IMAGE, _self_kron(True))
     for prop in ("rank", "cells", "border"):
         add(f"label_by[{prop}]", IMAGE, IMAGE, _label_by(prop, True))
+    if size_rule is not None:
+        add("on_output_canvas", IMAGE, IMAGE, _on_output_canvas(size_rule))
     if out_shape is not None:
         for where in ("tl", "tr", "bl", "br", "cc"):
             add(f"window[{where},{out_shape[0]}x{out_shape[1]}]", IMAGE, IMAGE, _crop_at(where, *out_shape))
