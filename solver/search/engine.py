@@ -74,6 +74,7 @@ class SearchCandidate:
     pieces: int = 1  # overlaid partial programs
     colour_mapped: bool = False
     agreeing: int = 1  # fitting programs that gave this same grid
+    verified: bool = True  # made by a program that reproduces every demonstration (else a reused output)
 
 
 @dataclass
@@ -99,6 +100,7 @@ class _Fit:
     colour_mapped: bool
     test_grids: list  # one (H, W) uint8 per test input
     penalty: float = 0.0
+    verified: bool = True
 
     @property
     def score(self) -> float:
@@ -418,7 +420,7 @@ def _repeated_output_fits(train, test_inputs) -> list[_Fit]:
     for rank in range(min(len(answers) for answers in per_test)):
         grids = [answers[rank][0] for answers in per_test]
         reasons = sorted({answers[rank][1] for answers in per_test})
-        fits.append(_Fit("|".join(reasons), 0, 1, False, grids, REPEATED_OUTPUT_PENALTY + rank))
+        fits.append(_Fit("|".join(reasons), 0, 1, False, grids, REPEATED_OUTPUT_PENALTY + rank, verified=False))
     return fits
 
 
@@ -446,6 +448,7 @@ def _rank(fits: list[_Fit], n_test: int, max_candidates: int) -> list[list[Searc
                     pieces=f.pieces,
                     colour_mapped=f.colour_mapped,
                     agreeing=len(ids),
+                    verified=f.verified,
                 )
             )
         per_test.append(cands)
