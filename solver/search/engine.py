@@ -28,6 +28,7 @@ from .canvas import extend_periodic, fit_size_rule, predict_output_sizes
 from .fitters import LOCAL_RULES, fit_colour_map, fit_local_rule, fit_rank_colour_map, unseen_colours
 from .image import Img, value_key
 from .lookup import repeated_outputs
+from .replace import fit_object_replacement
 from .transforms import IMAGE, LIST, Transform, build_library
 
 COLOUR_MAP_PENALTY = 0.5  # a fitted colour map is a little less simple than none
@@ -38,6 +39,7 @@ PIECE_PENALTY = 1.0  # each extra overlaid piece costs like one more transform
 LOCAL_RULE_PENALTY = {"counts": 2.5, "cross": 2.5, "3x3": 3.0}
 LOCAL_RULE_MAX_DEPTH = 1  # local rules are fitted on states this shallow only
 FITTED_STEP = 1.0  # a step fitted to the outputs (block arrangement, periodic growth) ranks like one transform
+REPLACEMENT_PENALTY = 2.5  # a learned object -> patch table is flexible, like a local rule
 REPEATED_OUTPUT_PENALTY = 20.0  # a demonstration's output reused as the answer: below any program
 MAX_PIECES = 4
 MAX_PIECE_STATES = 20000  # piece candidates kept for the cover ...
@@ -277,6 +279,12 @@ class _Search:
         root = self._store(root_values, IMAGE, "input", 0)
         assert root is not None  # the first state is always new
         self._consider(root)
+        replaced = fit_object_replacement(
+            [v.a for v in root_values[: self.n_train]], self.targets, [v.a for v in root_values[self.n_train :]]
+        )
+        if replaced is not None:
+            grids, variant = replaced
+            self.fits.append(_Fit(f"replace_objects[{variant}](input)", 0, 1, False, grids, REPLACEMENT_PENALTY))
         frontier = [root]
         tried = 0
         try:
