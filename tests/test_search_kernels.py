@@ -239,3 +239,11 @@ def test_region_under_a_picked_element():
     objects = lib["objects4"].fn(Img(g), g)
     region = lib["region[largest[cells]]"].fn(objects, g)  # the 3-shape's box, with what lies under it
     assert region.a.tolist() == [[3, 3], [3, 1], [3, 3]] and (region.y, region.x) == (0, 0)
+
+
+def test_colours_listed_by_size():
+    lib = {t.name: t for t in build_library([0, 1, 2, 3])}
+    small, big, mid = (Img(np.full(shape, c, np.uint8)) for shape, c in (((1, 1), 3), ((2, 3), 1), ((2, 1), 2)))
+    assert lib["colours_by_size_column"].fn((small, big, mid), None).a.tolist() == [[1], [2], [3]]
+    assert lib["colours_by_size_row"].fn((small, big), None).a.tolist() == [[1, 3]]
+    assert lib["colours_by_size_row"].fn((small, small), None) is None  # a tie: no order

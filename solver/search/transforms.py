@@ -1065,6 +1065,23 @@ def _region_under(pick: Callable[[Value, np.ndarray], Value | None]):
     return f
 
 
+def _colours_by_size(axis: int):
+    """One cell per element, in the element's commonest colour, largest element first (a
+    legend: "list the shapes' colours by size"); N x 1 for axis 0, else 1 x N."""
+
+    def f(vs: tuple, ctx) -> Img | None:
+        if not vs or len(vs) > 30:
+            return None
+        sizes = [_cells(v) for v in vs]
+        if len(set(sizes)) != len(sizes):
+            return None  # ties would make the order arbitrary
+        colours = [int(np.argmax(K.colour_counts(v.a)[1:])) + 1 for v in vs]
+        line = np.array([colours[i] for i in np.argsort(sizes)[::-1]], dtype=np.uint8)
+        return Img(line.reshape((-1, 1) if axis == 0 else (1, -1)))
+
+    return f
+
+
 def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
     """Every element at its position on an empty canvas of the input's size (later on top)."""
     base = np.zeros_like(ctx)
@@ -1324,6 +1341,8 @@ def build_library(
         add(f"cells_{op}", LIST, IMAGE, _boolean(op))
     add("count_column", LIST, IMAGE, _count_line(0))
     add("count_row", LIST, IMAGE, _count_line(1))
+    add("colours_by_size_column", LIST, IMAGE, _colours_by_size(0))
+    add("colours_by_size_row", LIST, IMAGE, _colours_by_size(1))
     add("stack_v", LIST, IMAGE, _stack(0))
     add("stack_h", LIST, IMAGE, _stack(1))
     # List -> list.
