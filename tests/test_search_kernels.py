@@ -247,3 +247,13 @@ def test_colours_listed_by_size():
     assert lib["colours_by_size_column"].fn((small, big, mid), None).a.tolist() == [[1], [2], [3]]
     assert lib["colours_by_size_row"].fn((small, big), None).a.tolist() == [[1, 3]]
     assert lib["colours_by_size_row"].fn((small, small), None) is None  # a tie: no order
+
+
+def test_grid_cells_shrink_and_paste_back():
+    lib = {t.name: t for t in build_library([0, 1, 2, 5])}
+    g = np.array([[1, 1, 5, 0, 0], [1, 0, 5, 0, 2], [5, 5, 5, 5, 5], [0, 0, 5, 2, 2], [0, 0, 5, 0, 0]], np.uint8)
+    cells = lib["split_grid"].fn(Img(g), g)
+    assert lib["grid_of_cells"].fn(cells, g).a.tolist() == [[1, 2], [0, 2]]
+    filled = lib["map[fill_bbox[1]]"].fn(cells, g)
+    pasted = lib["paste_on_input"].fn(filled, g).a
+    assert pasted[:2, :2].tolist() == [[1, 1], [1, 1]] and (pasted[2] == 5).all()  # the grid lines stay

@@ -1082,6 +1082,32 @@ def _colours_by_size(axis: int):
     return f
 
 
+def grid_of_cells(vs: tuple, ctx) -> Img | None:
+    """Elements laid out in rows and columns (grid cells) shrunk to one pixel each, in the
+    element's commonest non-zero colour (0 when empty)."""
+    ys = sorted({v.y for v in vs})
+    xs = sorted({v.x for v in vs})
+    if len(ys) * len(xs) != len(vs) or len(vs) < 2:
+        return None
+    out = np.zeros((len(ys), len(xs)), dtype=np.uint8)
+    for v in vs:
+        counts = K.colour_counts(v.a)
+        counts[0] = 0
+        out[ys.index(v.y), xs.index(v.x)] = int(np.argmax(counts)) if counts.any() else 0
+    return Img(out)
+
+
+def paste_on_input(vs: tuple, ctx) -> Img | None:
+    """Every element's whole box (zeros included) pasted on the input at its position."""
+    base = ctx.copy()
+    for v in vs:
+        h, w = v.a.shape
+        if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
+            return None
+        base[v.y : v.y + h, v.x : v.x + w] = v.a
+    return Img(base)
+
+
 def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
     """Every element at its position on an empty canvas of the input's size (later on top)."""
     base = np.zeros_like(ctx)
@@ -1336,6 +1362,8 @@ def build_library(
     for t in [t for t in T if t.takes == LIST and t.gives == IMAGE]:
         add(f"region[{t.name}]", LIST, IMAGE, _region_under(t.fn))
     add("compose", LIST, IMAGE, compose_on_input_canvas)
+    add("paste_on_input", LIST, IMAGE, paste_on_input)
+    add("grid_of_cells", LIST, IMAGE, grid_of_cells)
     add("overlay_all", LIST, IMAGE, overlay_all)
     for op in ("and", "or", "xor", "nor"):
         add(f"cells_{op}", LIST, IMAGE, _boolean(op))
