@@ -49,3 +49,22 @@ def test_nothing_is_guessed():
     assert fit_object_replacement(inputs2, [_scene([(0, 0)], shape=PLUS), _scene([(0, 0)])], [inputs2[0]]) is None
     # Nothing changes: not a replacement.
     assert fit_object_replacement(inputs, inputs, [inputs[0]]) is None
+
+
+def test_patches_cut_by_the_edge_are_merged_across_demonstrations():
+    def framed(places, size=6):
+        g, t = np.zeros((size, size), np.uint8), np.zeros((size, size), np.uint8)
+        for y, x in places:
+            g[y, x] = 5
+        for y, x in places:
+            t[max(y - 1, 0) : y + 2, max(x - 1, 0) : x + 2] = 4
+        for y, x in places:
+            t[y, x] = 5
+        return g, t
+
+    (a, ta), (b, tb) = framed([(0, 0), (5, 5)]), framed([(0, 5), (5, 0)])  # corners: parts of the frame
+    test, expected = framed([(3, 2)])
+    grids, variant = fit_object_replacement([a, b], [ta, tb], [test])
+    assert variant == "one_colour,margin=1" and np.array_equal(grids[0], expected)
+    # Only the top-left corner was ever seen: the frame's other cells are unknown, no answer.
+    assert fit_object_replacement([a], [ta], [test]) is None

@@ -3,8 +3,10 @@
 "Each ring becomes a plus", "each red pixel gets a frame": the output is the input with each
 object's box (grown by a margin) replaced by a patch that depends only on the object itself
 (its cells and colours). The table object -> patch is read off the demonstrations, must be
-consistent, and must rebuild every demonstration output exactly; a test object never seen
-in the demonstrations means no answer (nothing is guessed).
+consistent, and must rebuild every demonstration output exactly. A box may run off the grid
+(an object at the edge): the patch is then known only in part, and the parts seen in
+different demonstrations are merged. A test object never seen, or a patch cell it needs but
+no demonstration showed, means no answer: nothing is guessed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from . import kernels as K
 
 MARGINS = (0, 1)  # how far beyond an object's box its patch reaches
 MAX_OBJECTS = 60
+UNKNOWN = 255  # a patch cell no demonstration showed (its box ran off the grid there)
 
 
 def _objects(grid: np.ndarray, multicolour: bool):
@@ -31,20 +34,46 @@ def _objects(grid: np.ndarray, multicolour: bool):
     return found
 
 
-def _rebuild(grid: np.ndarray, objects, margin: int, table: dict):
-    """The input with each object's patch painted over its grown box, or None when a box
-    leaves the grid or an object is not in the table."""
-    h, w = grid.shape
-    out = grid.copy()
+def _padded(grid: np.ndarray, margin: int) -> np.ndarray:
+    """The grid inside a ring of UNKNOWN cells, so that every grown box lies within it."""
+    out = np.full((grid.shape[0] + 2 * margin, grid.shape[1] + 2 * margin), UNKNOWN, dtype=np.uint8)
+    out[margin : margin + grid.shape[0], margin : margin + grid.shape[1]] = grid
+    return out
+
+
+def _learn(inputs, targets, found, margin: int) -> dict | None:
+    """object key -> (h + 2m, w + 2m) patch with UNKNOWN cells, or None if inconsistent."""
+    table: dict[bytes, np.ndarray] = {}
+    for target, objects in zip(targets, found):
+        padded = _padded(target, margin)
+        for key, r0, c0, r1, c1 in objects:
+            patch = padded[r0 : r1 + 2 * margin, c0 : c1 + 2 * margin]
+            known = table.get(key)
+            if known is None:
+                table[key] = patch.copy()
+                continue
+            both = (known != UNKNOWN) & (patch != UNKNOWN)
+            if not np.array_equal(known[both], patch[both]):
+                return None
+            np.copyto(known, patch, where=known == UNKNOWN)
+    return table
+
+
+def _rebuild(grid: np.ndarray, objects, margin: int, table: dict) -> np.ndarray | None:
+    """The input with each object's patch painted over its grown box, or None when an
+    object is not in the table or its patch lacks a cell inside the grid."""
+    out = _padded(grid, margin)
+    inside = out != UNKNOWN
     for key, r0, c0, r1, c1 in objects:
-        y0, x0, y1, x1 = r0 - margin, c0 - margin, r1 + margin, c1 + margin
-        if y0 < 0 or x0 < 0 or y1 > h or x1 > w:
-            return None
         patch = table.get(key)
         if patch is None:
             return None
-        out[y0:y1, x0:x1] = patch
-    return out
+        box = (slice(r0, r1 + 2 * margin), slice(c0, c1 + 2 * margin))
+        needed = inside[box]
+        if (patch[needed] == UNKNOWN).any():
+            return None
+        np.copyto(out[box], patch, where=needed)
+    return out[margin : margin + grid.shape[0], margin : margin + grid.shape[1]].copy()
 
 
 def fit_object_replacement(
@@ -54,33 +83,19 @@ def fit_object_replacement(
     it to the test inputs. Returns (test grids, readable variant) or None."""
     if any(i.shape != t.shape for i, t in zip(inputs, targets)):
         return None
+    if all(np.array_equal(i, t) for i, t in zip(inputs, targets)):
+        return None
     for multicolour in (False, True):
         found = [_objects(g, multicolour) for g in list(inputs) + list(tests)]
         if any(f is None for f in found):
             continue
         for margin in MARGINS:
-            table: dict[bytes, np.ndarray] = {}
-            consistent = True
-            for grid, target, objects in zip(inputs, targets, found):
-                for key, r0, c0, r1, c1 in objects:
-                    y0, x0, y1, x1 = r0 - margin, c0 - margin, r1 + margin, c1 + margin
-                    if y0 < 0 or x0 < 0 or y1 > grid.shape[0] or x1 > grid.shape[1]:
-                        consistent = False
-                        break
-                    patch = target[y0:y1, x0:x1]
-                    known = table.setdefault(key, patch)
-                    if not np.array_equal(known, patch):
-                        consistent = False
-                        break
-                if not consistent:
-                    break
-            if not consistent:
+            table = _learn(inputs, targets, found, margin)
+            if table is None:
                 continue
             rebuilt = [_rebuild(g, objs, margin, table) for g, objs in zip(inputs, found)]
             if any(r is None or not np.array_equal(r, t) for r, t in zip(rebuilt, targets)):
                 continue
-            if all(np.array_equal(i, t) for i, t in zip(inputs, targets)):
-                return None
             answers = [_rebuild(g, objs, margin, table) for g, objs in zip(tests, found[len(inputs) :])]
             if any(a is None for a in answers):
                 continue
