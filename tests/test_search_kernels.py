@@ -257,3 +257,11 @@ def test_grid_cells_shrink_and_paste_back():
     filled = lib["map[fill_bbox[1]]"].fn(cells, g)
     pasted = lib["paste_on_input"].fn(filled, g).a
     assert pasted[:2, :2].tolist() == [[1, 1], [1, 1]] and (pasted[2] == 5).all()  # the grid lines stay
+
+
+def test_pick_the_element_holding_a_colour():
+    lib = {t.name: t for t in build_library([0, 1, 2, 3])}
+    plain, marked = Img(np.array([[1, 1]], np.uint8)), Img(np.array([[1, 3]], np.uint8), 2, 2)
+    assert lib["having_colour[3]"].fn((plain, marked), None) is marked
+    assert lib["having_colour[3]"].fn((marked, marked), None) is None  # two hold it: ambiguous
+    assert lib["region[having_colour[3]]"].fn((plain, marked), np.zeros((5, 5), np.uint8)).a.shape == (1, 2)

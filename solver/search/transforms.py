@@ -1023,6 +1023,16 @@ UNIQUE_KEYS: dict[str, Callable[[Img], object]] = {
 }
 
 
+def _pick_having_colour(c: int):
+    """The one element that holds colour c (an object marked by a cell of that colour)."""
+
+    def f(vs: tuple, ctx) -> Img | None:
+        having = [v for v in vs if (v.a == c).any()]
+        return having[0] if len(having) == 1 and len(vs) > 1 else None
+
+    return f
+
+
 def pick_unique_colour(vs: tuple, ctx) -> Img | None:
     """The one element with a colour set no other element has."""
     if len(vs) < 2:
@@ -1356,6 +1366,8 @@ def build_library(
     add("unique_mask", LIST, IMAGE, _pick_by_frequency(_mask_key, True))
     add("commonest_shape", LIST, IMAGE, _pick_by_frequency(_shape_key, False))
     add("unique_colour", LIST, IMAGE, pick_unique_colour)
+    for c in fg:
+        add(f"having_colour[{c}]", LIST, IMAGE, _pick_having_colour(c))
     for kname, ukey in UNIQUE_KEYS.items():
         add(f"unique[{kname}]", LIST, IMAGE, _pick_by_frequency(ukey, True))
     # The same picks, answering with the input's cells under the picked element's box.
