@@ -31,6 +31,9 @@ def main(argv=None) -> int:
     p.add_argument("--limit", type=int, default=None)
     p.add_argument("--offset", type=int, default=0)
     p.add_argument("--task-ids", default=None, help="comma-separated ids")
+    p.add_argument(
+        "--exclude", default=None, help="leave out the tasks of this dataset (e.g. arc1/eval, which arc2/train holds)"
+    )
     p.add_argument("--time-limit", type=float, default=SearchSettings.time_limit_s)
     p.add_argument("--depth", type=int, default=SearchSettings.max_depth)
     p.add_argument("--verbose", action="store_true")
@@ -46,6 +49,9 @@ def main(argv=None) -> int:
         wanted = args.task_ids.split(",")
         by_id = {t.id: t for t in tasks}
         tasks = [by_id[i] for i in wanted]
+    if args.exclude:
+        excluded = {t.id for t in load_source(args.exclude).tasks}
+        tasks = [t for t in tasks if t.id not in excluded]
     tasks = tasks[args.offset :]
     if args.limit is not None:
         tasks = tasks[: args.limit]

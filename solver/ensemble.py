@@ -9,6 +9,9 @@ The rule, and why:
    of the time on ARC-AGI-1 evaluation), so it leads; the TRM's top vote is independent
    evidence, so when the experts disagree it takes the second attempt instead of the
    search's own runner-up, which is usually a near-duplicate program.
+3. Last, the search's unverified answers: a demonstration's output reused because the
+   outputs repeat (a classification guess, no program behind it), so the network's
+   grids come before it.
 With one expert, its own order stands.
 """
 
@@ -52,7 +55,7 @@ def combine(search: list[SearchCandidate], trm: list[Ranked]) -> list[Choice]:
         choice = choices.setdefault(grid_key(ranked.grid), Choice(ranked.grid))
         choice.experts.append(TRM)
         choice.votes, choice.confidence = ranked.votes, ranked.mean_confidence
-    search_keys = [grid_key(c.grid) for c in search]
+    search_keys = [grid_key(c.grid) for c in search if c.verified]
     trm_keys = [grid_key(r.grid) for r in trm]
     order = [k for k in dict.fromkeys(search_keys) if len(choices[k].experts) == len(EXPERTS)]
     queues = [[k for k in keys if k not in order] for keys in (search_keys, trm_keys)]
@@ -62,4 +65,5 @@ def combine(search: list[SearchCandidate], trm: list[Ranked]) -> list[Choice]:
                 queue.pop(0)
             if queue:
                 order.append(queue.pop(0))
+    order.extend(k for k in dict.fromkeys(grid_key(c.grid) for c in search) if k not in order)
     return [choices[k] for k in order]

@@ -35,3 +35,17 @@ def test_extend_periodic_is_consistent_with_its_unit(py, px, seed):
     big = np.tile(unit, (5, 5))
     grown = extend_periodic(big[: py * 2 + 1, : px * 2 + 1], big.shape)
     assert np.array_equal(grown, big)  # a piece holding two periods and a bit continues exactly
+
+
+def test_a_step_lays_the_image_on_the_output_canvas():
+    from solver.search.canvas import fit_size_rule
+    from solver.search.image import Img
+    from solver.search.transforms import build_library
+
+    rule = fit_size_rule(_pairs([((3, 3), (6, 6)), ((2, 4), (4, 8))]))
+    assert rule is not None and rule((5, 1)) == (10, 2)
+    lib = {t.name: t for t in build_library([0, 1], size_rule=rule)}
+    g = np.array([[1, 0], [0, 1]], np.uint8)
+    out = lib["on_output_canvas"].fn(Img(g), g).a
+    assert out.shape == (4, 4) and np.array_equal(out[:2, :2], g) and not out[2:].any() and not out[:, 2:].any()
+    assert "on_output_canvas" not in {t.name for t in build_library([0, 1])}  # no rule, no step

@@ -35,6 +35,7 @@ def _solve(task, settings=FAST):
         ("7fe24cdd", "blocks[2x2:id,rot270,rot90,rot180](input)"),
         ("22eb0ac0", "connect[h](input)"),  # one demonstration has no pair to connect
         ("d4469b4b", "output_by[commonest_colour]"),  # no program: a demonstration's output
+        ("6c434453", "replace_objects[one_colour,margin=0](input)"),
     ],
 )
 def test_finds_known_programs(arc1_train, task_id, program):

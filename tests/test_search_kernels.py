@@ -184,6 +184,89 @@ def test_an_edit_with_nothing_to_do_keeps_the_image():
         assert out is not None and np.array_equal(out.a, g), name
 
 
+def test_pick_the_one_that_stands_out_and_count():
+    lib = {t.name: t for t in build_library([0, 1, 2])}
+    sym = Img(np.array([[1, 2, 1], [0, 2, 0]], np.uint8))
+    sym2 = Img(np.array([[2, 2, 2], [2, 0, 2]], np.uint8))
+    odd = Img(np.array([[1, 1, 2], [0, 0, 2]], np.uint8), 4, 0)
+    picked = lib["unique[symmetry]"].fn((sym, odd, sym2), None)
+    assert picked is odd  # the only asymmetric element, position kept
+    assert lib["unique[symmetry]"].fn((sym, sym2), None) is None  # nothing stands out
+    assert lib["count_row"].fn((sym, odd, sym2), None).a.tolist() == [[2, 2, 2]]  # 3 elements, commonest colour 2
+    assert lib["count_column"].fn((sym2,), None).a.tolist() == [[2]]
+
+
+def test_objects_slide_until_they_meet_something():
+    g = np.array([[1, 1, 0, 0], [0, 0, 0, 2], [0, 3, 0, 2], [0, 0, 0, 0], [5, 5, 5, 5]], np.uint8)
+    labels, n = K.label_components(g, 0, True, True)
+    down = K.slide_objects(g, labels, n, 1, 0, -1)
+    assert down.tolist() == [[0, 0, 0, 0], [0, 0, 0, 0], [1, 1, 0, 2], [0, 3, 0, 2], [5, 5, 5, 5]]
+    assert np.array_equal(np.sort(down.ravel()), np.sort(g.ravel()))  # nothing lost or made
+    lib = {t.name: t for t in build_library([0, 1, 2, 8])}
+    h = np.array([[2, 2, 0, 0, 8], [0, 0, 0, 0, 8], [0, 1, 0, 0, 0]], np.uint8)
+    moved = lib["slide_to_colour[8]"].fn(Img(h), h).a
+    assert moved.tolist() == [[0, 0, 2, 2, 8], [0, 0, 0, 0, 8], [0, 1, 0, 0, 0]]  # the 1 is not in line: stays
+    w = np.array([[0, 0, 0], [8, 8, 8], [0, 0, 0], [0, 2, 0]], np.uint8)
+    onto = lib["slide_onto_largest[up]"].fn(Img(w), w).a
+    assert onto.tolist() == [[0, 0, 0], [8, 8, 8], [0, 2, 0], [0, 0, 0]]  # the largest object is a wall
+
+
+def test_scale_up_by_the_number_of_colours():
+    lib = {t.name: t for t in build_library([0, 1, 2])}
+    g = np.array([[1, 0], [0, 2]], np.uint8)
+    big = lib["scale_up_by_colours"].fn(Img(g), g).a
+    assert big.tolist() == [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 2, 2], [0, 0, 2, 2]]
+    assert lib["scale_up_by_colours"].fn(Img(g * 0 + 1), g) is None  # one colour: nothing to scale by
+
+
+def test_inside_the_largest_frame():
+    rng = np.random.default_rng(3)
+    g = rng.integers(0, 2, (9, 10)).astype(np.uint8)  # noise of colour 1
+    g[1, 2:9] = g[6, 2:9] = 2  # a 6 x 7 frame of colour 2 ...
+    g[1:7, 2] = g[1:7, 8] = 2
+    g[7, 3] = 2  # ... touching a stray cell of its colour
+    assert K.largest_frame(g) == (42, 1, 7, 2, 9)
+    lib = {t.name: t for t in build_library([0, 1, 2])}
+    inside = lib["inside_frame"].fn(Img(g), g)
+    assert np.array_equal(inside.a, g[2:6, 3:8]) and (inside.y, inside.x) == (2, 3)
+    assert lib["trim_frame"].fn(Img(g), g).a.shape == (7, 8)
+    assert K.largest_frame(np.zeros((5, 5), np.uint8))[0] == 0  # background is no frame
+
+
+def test_region_under_a_picked_element():
+    lib = {t.name: t for t in build_library([0, 1, 2, 3])}
+    g = np.array([[3, 3, 0, 0], [3, 1, 2, 0], [3, 3, 0, 0], [0, 0, 0, 0]], np.uint8)
+    objects = lib["objects4"].fn(Img(g), g)
+    region = lib["region[largest[cells]]"].fn(objects, g)  # the 3-shape's box, with what lies under it
+    assert region.a.tolist() == [[3, 3], [3, 1], [3, 3]] and (region.y, region.x) == (0, 0)
+
+
+def test_colours_listed_by_size():
+    lib = {t.name: t for t in build_library([0, 1, 2, 3])}
+    small, big, mid = (Img(np.full(shape, c, np.uint8)) for shape, c in (((1, 1), 3), ((2, 3), 1), ((2, 1), 2)))
+    assert lib["colours_by_size_column"].fn((small, big, mid), None).a.tolist() == [[1], [2], [3]]
+    assert lib["colours_by_size_row"].fn((small, big), None).a.tolist() == [[1, 3]]
+    assert lib["colours_by_size_row"].fn((small, small), None) is None  # a tie: no order
+
+
+def test_grid_cells_shrink_and_paste_back():
+    lib = {t.name: t for t in build_library([0, 1, 2, 5])}
+    g = np.array([[1, 1, 5, 0, 0], [1, 0, 5, 0, 2], [5, 5, 5, 5, 5], [0, 0, 5, 2, 2], [0, 0, 5, 0, 0]], np.uint8)
+    cells = lib["split_grid"].fn(Img(g), g)
+    assert lib["grid_of_cells"].fn(cells, g).a.tolist() == [[1, 2], [0, 2]]
+    filled = lib["map[fill_bbox[1]]"].fn(cells, g)
+    pasted = lib["paste_on_input"].fn(filled, g).a
+    assert pasted[:2, :2].tolist() == [[1, 1], [1, 1]] and (pasted[2] == 5).all()  # the grid lines stay
+
+
+def test_pick_the_element_holding_a_colour():
+    lib = {t.name: t for t in build_library([0, 1, 2, 3])}
+    plain, marked = Img(np.array([[1, 1]], np.uint8)), Img(np.array([[1, 3]], np.uint8), 2, 2)
+    assert lib["having_colour[3]"].fn((plain, marked), None) is marked
+    assert lib["having_colour[3]"].fn((marked, marked), None) is None  # two hold it: ambiguous
+    assert lib["region[having_colour[3]]"].fn((plain, marked), np.zeros((5, 5), np.uint8)).a.shape == (1, 2)
+
+
 def test_first_hits_sees_the_nearest_colour_each_way():
     g = np.array([[0, 3, 0], [0, 0, 0], [5, 0, 4]], np.uint8)
     hits = K.first_hits(g, 0, 10)  # (8, H, W), directions as K._DY/_DX: up, down, left, right, ...

@@ -12,7 +12,7 @@ first and must hold on every demonstration:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -45,30 +45,47 @@ def _fit_side(in_shapes, out_sides):
     return None
 
 
-def predict_output_sizes(
-    train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Sequence[np.ndarray]
-) -> list[tuple[int, int]] | None:
-    """One (H, W) per test input, or None when no rule fits the demonstrations."""
+SizeRule = Callable[[tuple[int, ...]], "tuple[int, int] | None"]
+
+
+def fit_size_rule(train: Sequence[tuple[np.ndarray, np.ndarray]]) -> SizeRule | None:
+    """The simplest rule giving every demonstration's output shape from its input's shape,
+    as a function of an input shape (None where it gives no valid shape), or None."""
     if not train:
         return None
     in_shapes = [i.shape for i, _ in train]
     out_shapes = [o.shape for _, o in train]
     if all(i == o for i, o in zip(in_shapes, out_shapes)):
-        return [tuple(t.shape) for t in test_inputs]
-    if len(set(out_shapes)) == 1 and len(train) > 1:
-        return [out_shapes[0]] * len(test_inputs)
-    sizes = []
+        return lambda shape: (shape[0], shape[1])
+    fixed = out_shapes[0] if len(set(out_shapes)) == 1 else None
+    if fixed is not None and len(train) > 1:
+        return lambda shape: fixed
     fits = [_fit_side(in_shapes, [o[axis] for o in out_shapes]) for axis in (0, 1)]
     if fits[0] is None or fits[1] is None:
-        return [out_shapes[0]] * len(test_inputs) if len(set(out_shapes)) == 1 else None
+        return None if fixed is None else (lambda shape: fixed)
+
+    def rule(shape):
+        sides = [side_rule(shape[src]) for src, side_rule in fits]
+        if any(side is None or not 0 < side <= MAX_SIDE for side in sides):
+            return None
+        return (sides[0], sides[1])
+
+    return rule
+
+
+def predict_output_sizes(
+    train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Sequence[np.ndarray]
+) -> list[tuple[int, int]] | None:
+    """One (H, W) per test input, or None when no rule fits the demonstrations."""
+    rule = fit_size_rule(train)
+    if rule is None:
+        return None
+    sizes = []
     for t in test_inputs:
-        shape = []
-        for src, rule in fits:
-            side = rule(t.shape[src])
-            if side is None or not 0 < side <= MAX_SIDE:
-                return None
-            shape.append(side)
-        sizes.append((shape[0], shape[1]))
+        size = rule(t.shape)
+        if size is None:
+            return None
+        sizes.append(size)
     return sizes
 
 

@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .blocks import fit_blocks
-from .canvas import extend_periodic, predict_output_sizes
+from .canvas import extend_periodic, fit_size_rule, predict_output_sizes
 from .fitters import (
     LOCAL_FEATURE_SETS,
     fit_cell_rule,
@@ -35,6 +35,7 @@ from .fitters import (
 )
 from .image import Img, value_key
 from .lookup import repeated_outputs
+from .replace import fit_object_replacement
 from .transforms import IMAGE, LIST, Transform, build_library
 
 COLOUR_MAP_PENALTY = 0.5  # a fitted colour map is a little less simple than none
@@ -49,6 +50,7 @@ CELL_RULE_MAX_DEPTH = 1  # cell rules on local neighbourhoods are fitted on stat
 RICH_RULE_MAX_DEPTH = 0  # rules on every feature family (slower): on states this shallow
 RICH_FEATURE_SETS = rich_feature_sets()
 FITTED_STEP = 1.0  # a step fitted to the outputs (block arrangement, periodic growth) ranks like one transform
+REPLACEMENT_PENALTY = 2.5  # a learned object -> patch table is flexible, like a local rule
 REPEATED_OUTPUT_PENALTY = 20.0  # a demonstration's output reused as the answer: below any program
 MAX_PIECES = 4
 MAX_PIECE_STATES = 20000  # piece candidates kept for the cover ...
@@ -85,6 +87,7 @@ class SearchCandidate:
     pieces: int = 1  # overlaid partial programs
     colour_mapped: bool = False
     agreeing: int = 1  # fitting programs that gave this same grid
+    verified: bool = True  # made by a program that reproduces every demonstration (else a reused output)
 
 
 @dataclass
@@ -110,6 +113,7 @@ class _Fit:
     colour_mapped: bool
     test_grids: list  # one (H, W) uint8 per test input
     penalty: float = 0.0
+    verified: bool = True
 
     @property
     def score(self) -> float:
@@ -146,7 +150,9 @@ class _Search:
         self.stats = stats
         colours = sorted({int(c) for g in self.inputs + self.targets for c in np.unique(g)})
         out_shapes = {t.shape for t in self.targets}
-        self.library: list[Transform] = build_library(colours, out_shapes.pop() if len(out_shapes) == 1 else None)
+        size_rule = fit_size_rule(train)
+        fixed_shape = out_shapes.pop() if len(out_shapes) == 1 else None
+        self.library: list[Transform] = build_library(colours, fixed_shape, size_rule)
         self.seen: dict[bytes, int] = {}
         self.bytes_stored = 0
         self.fits: list[_Fit] = []
@@ -203,9 +209,15 @@ class _Search:
             program = f"place_on_blank({state.program})"
             found.append(_Reading(placed[: self.n_train], placed[self.n_train :], program, on_canvas=True))
         first, target = results[0], self.targets[0]
-        fits_inside = first.shape[0] <= target.shape[0] and first.shape[1] <= target.shape[1]
-        # A cheap test on the first demonstration before extending every example.
-        if fits_inside and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None:
+        (h, w), (th, tw) = first.shape, target.shape
+        # Cheap tests on the first demonstration before extending every example: a grown
+        # pattern starts with the image itself.
+        if (
+            h <= th
+            and w <= tw
+            and fit_colour_map([first], [target[:h, :w]]) is not None
+            and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None
+        ):
             grown = [extend_periodic(v.a, shape) for v, shape in zip(state.values, self.canvas_shapes)]
             program = f"extend_periodic({state.program})"
             found.append(_Reading(grown[: self.n_train], grown[self.n_train :], program, True, FITTED_STEP))
@@ -270,6 +282,12 @@ class _Search:
         root = self._store(root_values, IMAGE, "input", 0)
         assert root is not None  # the first state is always new
         self._consider(root)
+        replaced = fit_object_replacement(
+            [v.a for v in root_values[: self.n_train]], self.targets, [v.a for v in root_values[self.n_train :]]
+        )
+        if replaced is not None:
+            grids, variant = replaced
+            self.fits.append(_Fit(f"replace_objects[{variant}](input)", 0, 1, False, grids, REPLACEMENT_PENALTY))
         frontier = [root]
         tried = 0
         try:
@@ -413,7 +431,7 @@ def _repeated_output_fits(train, test_inputs) -> list[_Fit]:
     for rank in range(min(len(answers) for answers in per_test)):
         grids = [answers[rank][0] for answers in per_test]
         reasons = sorted({answers[rank][1] for answers in per_test})
-        fits.append(_Fit("|".join(reasons), 0, 1, False, grids, REPEATED_OUTPUT_PENALTY + rank))
+        fits.append(_Fit("|".join(reasons), 0, 1, False, grids, REPEATED_OUTPUT_PENALTY + rank, verified=False))
     return fits
 
 
@@ -441,6 +459,7 @@ def _rank(fits: list[_Fit], n_test: int, max_candidates: int) -> list[list[Searc
                     pieces=f.pieces,
                     colour_mapped=f.colour_mapped,
                     agreeing=len(ids),
+                    verified=f.verified,
                 )
             )
         per_test.append(cands)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels as K
 from .cell_features import CODE_BASE, FAMILIES, cell_features
-from .kernels import rule_table_sizes
 
 NO_MAP = -1
 
@@ -27,15 +27,8 @@ def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> np.n
     """
     m = np.full(10, NO_MAP, dtype=np.int64)
     for r, t in zip(results, targets):
-        if r.shape != t.shape:
+        if r.shape != t.shape or not K.colour_table(r, t, m):
             return None
-        codes = np.unique(r.astype(np.int64) * 10 + t)
-        src, dst = codes // 10, codes % 10
-        for s, d in zip(src, dst):
-            if m[s] == NO_MAP:
-                m[s] = d
-            elif m[s] != d:
-                return None
     return np.where(m == NO_MAP, np.arange(10), m).astype(np.uint8)
 
 
@@ -67,14 +60,11 @@ def fit_rank_colour_map(
     """
     per_colour: dict[int, list[int]] = {}
     for r, t in zip(results, targets):
-        if r.shape != t.shape:
-            return None
-        codes = np.unique(r.astype(np.int64) * 10 + t)
-        src = codes // 10
-        if np.any(src[1:] == src[:-1]):
+        table = np.full(10, NO_MAP, dtype=np.int64)
+        if r.shape != t.shape or not K.colour_table(r, t, table):
             return None  # one colour to two within an example
-        for a, b in zip(src.tolist(), (codes % 10).tolist()):
-            per_colour.setdefault(a, []).append(b)
+        for a in np.flatnonzero(table != NO_MAP).tolist():
+            per_colour.setdefault(a, []).append(int(table[a]))
     ranks = [_colour_ranks(g) for g in inputs]
     rules: dict[int, tuple[str, int]] = {}
     for a in sorted(per_colour):
@@ -181,7 +171,7 @@ def fit_cell_rule(
     colour = np.concatenate([r.ravel() for r in results])
     vals = np.concatenate([t.ravel() for t in targets]).astype(np.int64)
     columns = np.stack([demo[n] for n in names])  # (F, N)
-    sizes = rule_table_sizes(columns, colour.astype(np.int64), vals, matrix, CODE_BASE)
+    sizes = K.rule_table_sizes(columns, colour.astype(np.int64), vals, matrix, CODE_BASE)
     best: CellRule | None = None
     for s, size in zip(feature_sets, sizes.tolist()):
         if best is not None and (len(s), size) >= (len(best.features), best.entries):

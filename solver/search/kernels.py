@@ -319,6 +319,98 @@ def largest_zero_rect(grid):
     return best_area, bt, bb, bl, br
 
 
+@njit(cache=True)
+def slide_objects(grid, labels, n, dy, dx, fixed):
+    """Move every labelled object in direction (dy, dx) until it meets the edge or a cell
+    already taken; objects nearest the edge they move towards go first.
+
+    grid: (H, W) uint8; labels: (H, W) int32 from `label_components` (n objects). fixed:
+    label of an object that does not move (an obstacle), or -1. Returns (H, W) uint8.
+    """
+    h, w = grid.shape
+    out = np.zeros((h, w), dtype=np.uint8)
+    lead = np.full(n, -(1 << 30), dtype=np.int64)  # how far along (dy, dx) each object reaches
+    for y in range(h):
+        for x in range(w):
+            k = labels[y, x]
+            if k >= 0:
+                lead[k] = max(lead[k], y * dy + x * dx)
+                if k == fixed:
+                    out[y, x] = grid[y, x]
+    order = np.argsort(-lead)
+    for i in range(n):
+        k = order[i]
+        if k == fixed:
+            continue
+        step = 0
+        while True:
+            ok = True
+            for y in range(h):
+                for x in range(w):
+                    if labels[y, x] != k:
+                        continue
+                    ny = y + (step + 1) * dy
+                    nx = x + (step + 1) * dx
+                    if ny < 0 or ny >= h or nx < 0 or nx >= w or out[ny, nx] != 0:
+                        ok = False
+                        break
+                if not ok:
+                    break
+            if not ok:
+                break
+            step += 1
+        for y in range(h):
+            for x in range(w):
+                if labels[y, x] == k:
+                    out[y + step * dy, x + step * dx] = grid[y, x]
+    return out
+
+
+@njit(cache=True)
+def colour_table(result, target, table):
+    """Extend `table` (10,) int64, with -1 for "not seen yet", so that table[result] ==
+    target cell by cell. result, target: (H, W) uint8 of one shape. Returns False (table
+    then partly filled) when one result colour would need two target colours."""
+    h, w = result.shape
+    for y in range(h):
+        for x in range(w):
+            r = result[y, x]
+            t = target[y, x]
+            if table[r] == -1:
+                table[r] = t
+            elif table[r] != t:
+                return False
+    return True
+
+
+@njit(cache=True)
+def largest_frame(grid):
+    """The largest axis-aligned rectangle (at least 3 x 3) whose border cells all have one
+    non-zero colour. grid: (H, W) uint8. Returns (area, top, bottom_exclusive, left,
+    right_exclusive); area 0 when there is none. Ties: the first found scanning rows."""
+    h, w = grid.shape
+    right = np.zeros((h, w + 1), dtype=np.int64)  # same-colour run length to the right
+    down = np.zeros((h + 1, w), dtype=np.int64)  # ... and downwards
+    for y in range(h - 1, -1, -1):
+        for x in range(w - 1, -1, -1):
+            right[y, x] = 1 + (right[y, x + 1] if x + 1 < w and grid[y, x + 1] == grid[y, x] else 0)
+            down[y, x] = 1 + (down[y + 1, x] if y + 1 < h and grid[y + 1, x] == grid[y, x] else 0)
+    best, bt, bb, bl, br = 0, 0, 0, 0, 0
+    for y0 in range(h):
+        for x0 in range(w):
+            c = grid[y0, x0]
+            if c == 0:
+                continue
+            for y1 in range(y0 + 2, y0 + down[y0, x0]):
+                for x1 in range(x0 + 2, x0 + right[y0, x0]):
+                    area = (y1 - y0 + 1) * (x1 - x0 + 1)
+                    if area <= best:
+                        continue
+                    if grid[y1, x0] == c and right[y1, x0] > x1 - x0 and grid[y0, x1] == c and down[y0, x1] > y1 - y0:
+                        best, bt, bb, bl, br = area, y0, y1 + 1, x0, x1 + 1
+    return best, bt, bb, bl, br
+
+
 # Symmetry families tried by `symmetry_fill`, each with one offset parameter (or two).
 SYM_FLIP_H = 0  # x' = a - x
 SYM_FLIP_V = 1  # y' = a - y
@@ -515,6 +607,9 @@ def warmup() -> None:
     periodic_fill(g, 0)
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
+    largest_frame(g)
+    colour_table(g, g, np.full(10, -1, dtype=np.int64))
+    slide_objects(g, labels, n, 1, 0, -1)
     first_hits(g, 0, 10)
     one = np.zeros(1, dtype=np.int64)
     rule_table_sizes(np.zeros((1, 1), dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.int64), 2)

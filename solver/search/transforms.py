@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels as K
+from .canvas import SizeRule
 from .image import Img, Value, ok_shape
 
 IMAGE = "I"
@@ -124,6 +125,22 @@ def crop(v: Img, ctx) -> Img | None:
         return None
     r0, r1, c0, c1 = b
     return _img(v.a[r0:r1, c0:c1], v.y + r0, v.x + c0)
+
+
+def trim_frame(v: Img, ctx) -> Img | None:
+    """Drop the outermost row and column on every side (what lies inside a frame)."""
+    h, w = v.a.shape
+    if h < 3 or w < 3:
+        return None
+    return _img(v.a[1:-1, 1:-1].copy(), v.y + 1, v.x + 1)
+
+
+def inside_frame(v: Img, ctx) -> Img | None:
+    """What lies inside the largest rectangle whose border is one colour (a frame)."""
+    area, r0, r1, c0, c1 = K.largest_frame(v.a)
+    if area == 0:
+        return None
+    return _img(v.a[r0 + 1 : r1 - 1, c0 + 1 : c1 - 1].copy(), v.y + r0 + 1, v.x + c0 + 1)
 
 
 def crop_fg(v: Img, ctx) -> Img | None:
@@ -303,11 +320,82 @@ def _gravity(direction: int):
     return f
 
 
+SLIDE_DIRS = {"down": (1, 0), "up": (-1, 0), "right": (0, 1), "left": (0, -1)}
+
+
+def _slide(dy: int, dx: int, largest_fixed: bool):
+    """Objects (8-connected, any colours) move as rigid bodies until they meet the edge or
+    another object; with largest_fixed, the largest object stays put (a wall to move onto)."""
+
+    def f(v: Img, ctx) -> Img | None:
+        labels, n = K.label_components(v.a, 0, True, True)
+        if n == 0 or n > 40:
+            return None
+        fixed = -1
+        if largest_fixed:
+            cells = K.component_boxes(labels, n)[:, 4]
+            if n < 2 or np.count_nonzero(cells == cells.max()) > 1:
+                return None
+            fixed = int(np.argmax(cells))
+        return Img(K.slide_objects(v.a, labels, n, dy, dx, fixed), v.y, v.x)
+
+    return f
+
+
+def _slide_to_colour(c: int):
+    """Every object not of colour c moves straight towards the cells of colour c (along the
+    axis on which they overlap) until it touches them or another object."""
+
+    def f(v: Img, ctx) -> Img | None:
+        a = v.a
+        target = a == c
+        box = _bbox(target)
+        if box is None:
+            return None
+        t0, t1, l0, l1 = box
+        labels, n = K.label_components(np.where(target, 0, a).astype(np.uint8), 0, True, True)
+        if n == 0 or n > 40:
+            return None
+        out = a.copy()
+        for k in range(n):
+            mask = labels == k
+            r0, r1, c0, c1 = _bbox(mask)
+            if r0 < t1 and t0 < r1:  # rows overlap: move sideways
+                dy, dx = 0, (1 if c1 <= l0 else -1)
+            elif c0 < l1 and l0 < c1:  # columns overlap: move up or down
+                dy, dx = (1 if r1 <= t0 else -1), 0
+            else:
+                continue
+            colours = np.where(mask, a, 0)
+            out[mask] = 0
+            ys, xs = np.nonzero(mask)
+            step = 0
+            while True:
+                ny, nx = ys + (step + 1) * dy, xs + (step + 1) * dx
+                if ny.min() < 0 or nx.min() < 0 or ny.max() >= a.shape[0] or nx.max() >= a.shape[1]:
+                    break
+                if out[ny, nx].any():
+                    break
+                step += 1
+            out[ys + step * dy, xs + step * dx] = colours[ys, xs]
+        return Img(out, v.y, v.x)
+
+    return f
+
+
 def _scale_up(k: int):
     def f(v: Img, ctx) -> Img | None:
         return _img(np.repeat(np.repeat(v.a, k, axis=0), k, axis=1))
 
     return f
+
+
+def _scale_up_by_colours(v: Img, ctx) -> Img | None:
+    """Scale up by the number of non-zero colours in the image (each cell a k x k block)."""
+    k = int(np.count_nonzero(K.colour_counts(v.a)[1:]))
+    if k < 2:
+        return None
+    return _img(np.repeat(np.repeat(v.a, k, axis=0), k, axis=1))
 
 
 def _scale_down(k: int):
@@ -916,6 +1004,35 @@ def _pick_by_frequency(keyf, rarest: bool):
     return f
 
 
+def _symmetries(v: Img) -> int:
+    """Bit set of the mirror symmetries an image has: 1 left-right, 2 up-down, 4 diagonal."""
+    a = v.a
+    bits = int(np.array_equal(a, a[:, ::-1])) | 2 * int(np.array_equal(a, a[::-1, :]))
+    if a.shape[0] == a.shape[1] and np.array_equal(a, a.T):
+        bits |= 4
+    return bits
+
+
+# Properties by which one element can stand out from the others ("the only asymmetric one").
+UNIQUE_KEYS: dict[str, Callable[[Img], object]] = {
+    "symmetry": lambda v: _symmetries(v) != 0,
+    "symmetries": _symmetries,
+    "colours": PICK_KEYS["colours"],
+    "cells": _cells,
+    "shape_size": lambda v: v.a.shape,
+}
+
+
+def _pick_having_colour(c: int):
+    """The one element that holds colour c (an object marked by a cell of that colour)."""
+
+    def f(vs: tuple, ctx) -> Img | None:
+        having = [v for v in vs if (v.a == c).any()]
+        return having[0] if len(having) == 1 and len(vs) > 1 else None
+
+    return f
+
+
 def pick_unique_colour(vs: tuple, ctx) -> Img | None:
     """The one element with a colour set no other element has."""
     if len(vs) < 2:
@@ -925,6 +1042,80 @@ def pick_unique_colour(vs: tuple, ctx) -> Img | None:
     if len(idx) != 1:
         return None
     return vs[idx[0]]
+
+
+def _count_line(axis: int):
+    """A line with one cell per element (1 x N, or N x 1 for axis 0), in the elements'
+    commonest colour: "how many objects" answers."""
+
+    def f(vs: tuple, ctx) -> Img | None:
+        if not vs or len(vs) > 30:
+            return None
+        counts = sum(K.colour_counts(v.a) for v in vs)
+        counts[0] = 0
+        shape = (len(vs), 1) if axis == 0 else (1, len(vs))
+        return Img(np.full(shape, int(np.argmax(counts)), dtype=np.uint8))
+
+    return f
+
+
+def _region_under(pick: Callable[[Value, np.ndarray], Value | None]):
+    """The input's cells under the bounding box of the element `pick` chooses (an object
+    that marks a region: a frame, corners, a highlighted block)."""
+
+    def f(vs: Value, ctx: np.ndarray) -> Img | None:
+        v = pick(vs, ctx)
+        if not isinstance(v, Img):
+            return None
+        h, w = v.a.shape
+        if v.y < 0 or v.x < 0 or v.y + h > ctx.shape[0] or v.x + w > ctx.shape[1]:
+            return None
+        return Img(ctx[v.y : v.y + h, v.x : v.x + w].copy(), v.y, v.x)
+
+    return f
+
+
+def _colours_by_size(axis: int):
+    """One cell per element, in the element's commonest colour, largest element first (a
+    legend: "list the shapes' colours by size"); N x 1 for axis 0, else 1 x N."""
+
+    def f(vs: tuple, ctx) -> Img | None:
+        if not vs or len(vs) > 30:
+            return None
+        sizes = [_cells(v) for v in vs]
+        if len(set(sizes)) != len(sizes):
+            return None  # ties would make the order arbitrary
+        colours = [int(np.argmax(K.colour_counts(v.a)[1:])) + 1 for v in vs]
+        line = np.array([colours[i] for i in np.argsort(sizes)[::-1]], dtype=np.uint8)
+        return Img(line.reshape((-1, 1) if axis == 0 else (1, -1)))
+
+    return f
+
+
+def grid_of_cells(vs: tuple, ctx) -> Img | None:
+    """Elements laid out in rows and columns (grid cells) shrunk to one pixel each, in the
+    element's commonest non-zero colour (0 when empty)."""
+    ys = sorted({v.y for v in vs})
+    xs = sorted({v.x for v in vs})
+    if len(ys) * len(xs) != len(vs) or len(vs) < 2:
+        return None
+    out = np.zeros((len(ys), len(xs)), dtype=np.uint8)
+    for v in vs:
+        counts = K.colour_counts(v.a)
+        counts[0] = 0
+        out[ys.index(v.y), xs.index(v.x)] = int(np.argmax(counts)) if counts.any() else 0
+    return Img(out)
+
+
+def paste_on_input(vs: tuple, ctx) -> Img | None:
+    """Every element's whole box (zeros included) pasted on the input at its position."""
+    base = ctx.copy()
+    for v in vs:
+        h, w = v.a.shape
+        if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
+            return None
+        base[v.y : v.y + h, v.x : v.x + w] = v.a
+    return Img(base)
 
 
 def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
@@ -1037,15 +1228,34 @@ def _crop_at(where: str, oh: int, ow: int):
     return f
 
 
+def _on_output_canvas(size_rule: SizeRule):
+    """The image at its position on a blank canvas of the example's output size."""
+
+    def f(v: Img, ctx) -> Img | None:
+        shape = size_rule(ctx.shape)
+        h, w = v.a.shape
+        if shape is None or shape == v.a.shape or v.y + h > shape[0] or v.x + w > shape[1] or min(v.y, v.x) < 0:
+            return None
+        out = np.zeros(shape, dtype=np.uint8)
+        out[v.y : v.y + h, v.x : v.x + w] = v.a
+        return Img(out)
+
+    return f
+
+
 def a_copy(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) -> list[Transform]:
+def build_library(
+    colours: list[int], out_shape: tuple[int, int] | None = None, size_rule: SizeRule | None = None
+) -> list[Transform]:
     """All transforms for a task whose grids use `colours` (sorted, 0 included or not).
 
     out_shape: the demonstrations' output shape when they all share one; it adds windows
-    of that size.
+    of that size. size_rule: the output's shape as a function of the input's
+    (`canvas.fit_size_rule`); it adds a step that lays an image on the output's canvas,
+    so that later steps can draw on it.
     """
     T: list[Transform] = []
 
@@ -1058,6 +1268,8 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
         add(RIGID_NAMES[k], IMAGE, IMAGE, _rigid(k))
     add("crop", IMAGE, IMAGE, crop)
     add("crop_fg", IMAGE, IMAGE, crop_fg)
+    add("trim_frame", IMAGE, IMAGE, trim_frame)
+    add("inside_frame", IMAGE, IMAGE, inside_frame)
     for c in fg:
         add(f"keep_colour[{c}]", IMAGE, IMAGE, _keep_colour(c))
     for c in fg:
@@ -1077,8 +1289,14 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
         add(f"outline8[{c}]", IMAGE, IMAGE, _outline(c, True))
     for d, name in enumerate(["down", "up", "right", "left"]):
         add(f"gravity[{name}]", IMAGE, IMAGE, _gravity(d))
+    for name, (dy, dx) in SLIDE_DIRS.items():
+        add(f"slide[{name}]", IMAGE, IMAGE, _slide(dy, dx, False))
+        add(f"slide_onto_largest[{name}]", IMAGE, IMAGE, _slide(dy, dx, True))
+    for c in fg:
+        add(f"slide_to_colour[{c}]", IMAGE, IMAGE, _slide_to_colour(c))
     for k in (2, 3, 4):
         add(f"scale_up[{k}]", IMAGE, IMAGE, _scale_up(k))
+    add("scale_up_by_colours", IMAGE, IMAGE, _scale_up_by_colours)
     for k in (2, 3):
         add(f"scale_down[{k}]", IMAGE, IMAGE, _scale_down(k))
     for ry, rx in ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1)):
@@ -1126,6 +1344,8 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
     add("self_kron_inverse", IMAGE, IMAGE, _self_kron(True))
     for prop in ("rank", "cells", "border"):
         add(f"label_by[{prop}]", IMAGE, IMAGE, _label_by(prop, True))
+    if size_rule is not None:
+        add("on_output_canvas", IMAGE, IMAGE, _on_output_canvas(size_rule))
     if out_shape is not None:
         for where in ("tl", "tr", "bl", "br", "cc"):
             add(f"window[{where},{out_shape[0]}x{out_shape[1]}]", IMAGE, IMAGE, _crop_at(where, *out_shape))
@@ -1146,10 +1366,23 @@ def build_library(colours: list[int], out_shape: tuple[int, int] | None = None) 
     add("unique_mask", LIST, IMAGE, _pick_by_frequency(_mask_key, True))
     add("commonest_shape", LIST, IMAGE, _pick_by_frequency(_shape_key, False))
     add("unique_colour", LIST, IMAGE, pick_unique_colour)
+    for c in fg:
+        add(f"having_colour[{c}]", LIST, IMAGE, _pick_having_colour(c))
+    for kname, ukey in UNIQUE_KEYS.items():
+        add(f"unique[{kname}]", LIST, IMAGE, _pick_by_frequency(ukey, True))
+    # The same picks, answering with the input's cells under the picked element's box.
+    for t in [t for t in T if t.takes == LIST and t.gives == IMAGE]:
+        add(f"region[{t.name}]", LIST, IMAGE, _region_under(t.fn))
     add("compose", LIST, IMAGE, compose_on_input_canvas)
+    add("paste_on_input", LIST, IMAGE, paste_on_input)
+    add("grid_of_cells", LIST, IMAGE, grid_of_cells)
     add("overlay_all", LIST, IMAGE, overlay_all)
     for op in ("and", "or", "xor", "nor"):
         add(f"cells_{op}", LIST, IMAGE, _boolean(op))
+    add("count_column", LIST, IMAGE, _count_line(0))
+    add("count_row", LIST, IMAGE, _count_line(1))
+    add("colours_by_size_column", LIST, IMAGE, _colours_by_size(0))
+    add("colours_by_size_row", LIST, IMAGE, _colours_by_size(1))
     add("stack_v", LIST, IMAGE, _stack(0))
     add("stack_h", LIST, IMAGE, _stack(1))
     # List -> list.
