@@ -35,6 +35,7 @@ from .fitters import (
 )
 from .image import Img, value_key
 from .lookup import repeated_outputs
+from .normalize import normalise_task
 from .replace import fit_object_replacement
 from .transforms import IMAGE, LIST, Transform, build_library
 
@@ -55,6 +56,8 @@ REPEATED_OUTPUT_PENALTY = 20.0  # a demonstration's output reused as the answer:
 MAX_PIECES = 4
 MAX_PIECE_STATES = 20000  # piece candidates kept for the cover ...
 MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
+PLAIN_SHARE = 0.6  # of the time limit, for the plain task when other passes may follow
+NORMALISED_SHARE = 0.8  # the colour-normalised pass ends by this share when the flipped one may follow
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class SearchSettings:
     max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
     max_candidates: int = 5  # per test input
     use_pieces: bool = True
+    use_colour_normalisation: bool = True  # also search the task with colours renumbered by role
     use_transpose: bool = True  # also search the diagonally flipped task
 
     def __post_init__(self):
@@ -372,6 +376,29 @@ class _Search:
         self.fits.append(_Fit(program, sum(layer[4] for layer in layers), len(layers), False, tests))
 
 
+def _search_normalised(train, test_inputs, settings: SearchSettings, start: float, deadline: float, stats: dict):
+    """Fits of the colour-normalised task, their test grids mapped back to each test's colours."""
+    task = normalise_task(train, test_inputs)
+    if task is None:
+        return []
+    stats["colour_normalised"] = True
+    own_deadline = deadline if not settings.use_transpose else start + settings.time_limit_s * NORMALISED_SHARE
+    s = _Search(task.train, task.test_inputs, settings, own_deadline, stats)
+    s.run()
+    return [
+        _Fit(
+            f"normalised_colours[{f.program}]",
+            f.depth + 1,
+            f.pieces,
+            f.colour_mapped,
+            [p.invert(g) for p, g in zip(task.test_permutations, f.test_grids)],
+            f.penalty,
+            f.verified,
+        )
+        for f in s.fits
+    ]
+
+
 def _transpose_task(train, test_inputs):
     return ([(i.T.copy(), o.T.copy()) for i, o in train], [t.T.copy() for t in test_inputs])
 
@@ -395,13 +422,16 @@ def search_task(
     stats: dict = {"timed_out": False, "state_cap_hit": False, "depth_reached": 0}
     fits: list[_Fit] = []
     if train and test_inputs:
-        # The plain task gets 60% of the limit; the flipped one, searched only when the plain
-        # one found nothing, gets the rest.
-        plain_deadline = deadline if not settings.use_transpose else start + settings.time_limit_s * 0.6
+        # Later passes run only when the earlier ones found nothing. The plain task may use
+        # 60% of the limit, the colour-normalised one up to 80%, the flipped one the rest.
+        passes_left = 1 + settings.use_colour_normalisation + settings.use_transpose
+        plain_deadline = deadline if passes_left == 1 else start + settings.time_limit_s * PLAIN_SHARE
         s = _Search(train, test_inputs, settings, plain_deadline, stats)
         s.run()
         fits.extend(s.fits)
-        if settings.use_transpose and not s.fits and time.perf_counter() < deadline:
+        if settings.use_colour_normalisation and not fits and time.perf_counter() < deadline:
+            fits.extend(_search_normalised(train, test_inputs, settings, start, deadline, stats))
+        if settings.use_transpose and not fits and time.perf_counter() < deadline:
             ttrain, ttest = _transpose_task(train, test_inputs)
             st = _Search(ttrain, ttest, settings, deadline, stats)
             st.run()

@@ -1,0 +1,92 @@
+"""Colour normalisation: exact inverses, fixed-role colours, and a task only it makes searchable."""
+
+import numpy as np
+import pytest
+
+from solver.search import SearchSettings, search_task
+from solver.search.normalize import ColourPermutation, fit_normaliser, fixed_colours, normalise_task
+
+
+def _random_task(rng, n_train=3):
+    def grid():
+        colours = rng.choice(10, size=rng.integers(1, 5), replace=False)
+        return rng.choice(colours, size=(rng.integers(1, 8), rng.integers(1, 8))).astype(np.uint8)
+
+    return [(grid(), grid()) for _ in range(n_train)], [grid() for _ in range(2)]
+
+
+def test_permutation_round_trips_and_rejects_non_bijections():
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        p = ColourPermutation(rng.permutation(10).astype(np.uint8))
+        g = rng.integers(0, 10, (5, 7), dtype=np.uint8)
+        assert np.array_equal(p.invert(p.apply(g)), g)
+        assert np.array_equal(p.apply(p.invert(g)), g)
+        assert p.apply(g).dtype == np.uint8
+    assert ColourPermutation(np.arange(10, dtype=np.uint8)).is_identity
+    with pytest.raises(ValueError):
+        ColourPermutation(np.array([0, 1, 1, 3, 4, 5, 6, 7, 8, 9], dtype=np.uint8))
+
+
+def test_fixed_colours_are_the_roles_shared_by_every_demonstration():
+    a = np.array([[5, 1, 1]], dtype=np.uint8)
+    b = np.array([[5, 2, 2]], dtype=np.uint8)
+    # 5: in every input, no output. 8: only in outputs. 1 and 2 vary.
+    train = [(a, np.array([[8, 1]], dtype=np.uint8)), (b, np.array([[8, 2]], dtype=np.uint8))]
+    assert fixed_colours(train) == {0, 5, 8}
+    # When every output holds the same colours, those are fixed too.
+    same = [(a, np.array([[1, 0]], dtype=np.uint8)), (b, np.array([[1, 0]], dtype=np.uint8))]
+    assert fixed_colours(same) == {0, 1, 5}
+
+
+def test_every_permutation_is_a_bijection_that_keeps_the_fixed_colours():
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        train, tests = _random_task(rng)
+        normaliser = fit_normaliser(train)
+        for g in [i for i, _ in train] + tests:
+            p = normaliser.permutation(g)
+            assert sorted(p.forward.tolist()) == list(range(10))
+            assert all(p.forward[c] == c for c in normaliser.fixed)
+            assert np.array_equal(p.invert(p.apply(g)), g)
+
+
+def test_rarer_colour_gets_the_same_value_in_every_example():
+    def example(common, rare):
+        g = np.zeros((4, 4), dtype=np.uint8)
+        g.flat[:6] = common
+        g.flat[6:8] = rare
+        return g, np.where(g == rare, rare, 0).astype(np.uint8)
+
+    train = [example(1, 2), example(2, 1), example(3, 1)]
+    task = normalise_task(train, [example(3, 2)[0]])
+    assert task is not None
+    assert len({int(o.max()) for _, o in task.train}) == 1  # one normalised value for "the rarer colour"
+
+
+def test_no_pass_when_nothing_would_be_renumbered():
+    g = np.array([[0, 1], [1, 0]], dtype=np.uint8)
+    assert normalise_task([(g, g), (g, g)], [g]) is None
+
+
+def _swap_example(rng, common, rare):
+    """Swap the two colours of the input; which colours they are changes per example."""
+    g = np.zeros((6, 6), dtype=np.uint8)
+    cells = rng.permutation(36)
+    g.flat[cells[:10]] = common
+    g.flat[cells[10:13]] = rare
+    out = g.copy()
+    out[g == common], out[g == rare] = rare, common
+    return g, out
+
+
+def test_only_the_normalised_pass_solves_a_colour_swap():
+    rng = np.random.default_rng(0)
+    train = [_swap_example(rng, a, b) for a, b in ((1, 2), (2, 1), (3, 1), (2, 3))]
+    test_input, answer = _swap_example(rng, 3, 2)
+    plain = SearchSettings(time_limit_s=120.0, use_colour_normalisation=False, use_transpose=False)
+    assert not search_task(train, [test_input], plain).per_test[0]
+    result = search_task(train, [test_input], SearchSettings(time_limit_s=120.0, use_transpose=False))
+    top = result.per_test[0][0]
+    assert top.program.startswith("normalised_colours[")
+    assert np.array_equal(top.grid, answer)
