@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 
+from solver.arc.tasks import load_source
 from solver.search import SearchSettings, search_task
 from solver.search.normalize import ColourPermutation, fit_normaliser, fixed_colours, normalise_task
+
+FAST = SearchSettings(time_limit_s=120.0)  # far above the seconds these take: a busy machine cannot cut one short
 
 
 def _random_task(rng, n_train=3):
@@ -90,3 +93,14 @@ def test_only_the_normalised_pass_solves_a_colour_swap():
     top = result.per_test[0][0]
     assert top.program.startswith("normalised_colours[")
     assert np.array_equal(top.grid, answer)
+
+
+def test_solves_a_real_task_whose_bars_change_colour():
+    """arc1/train ba97ae07: the bar drawn on top at a crossing changes; colours differ per pair."""
+    source = load_source("arc1/train")
+    task = next(t for t in source.tasks if t.id == "ba97ae07")
+    result = search_task([(p.input, p.output) for p in task.train], [p.input for p in task.test], FAST)
+    for k, answer in enumerate(source.solutions["ba97ae07"]):
+        top = result.per_test[k][0]
+        assert top.program.startswith("normalised_colours[")
+        assert np.array_equal(top.grid, np.array(answer, dtype=np.uint8))
