@@ -77,15 +77,14 @@ def fixed_colours(train: Sequence[tuple[np.ndarray, np.ndarray]]) -> frozenset[i
 
 
 # Feature columns: (name, kind). "max"/"min" pick the colour with the largest/smallest value.
+COUNT, POSITION, IDENTITY = "count", "position", "identity"
 _COUNT_FEATURES = ("cells", "components", "interior")
 _POSITION_FEATURES = ("top", "bottom", "left", "right")
 FEATURES: tuple[tuple[str, str], ...] = (
-    tuple((f"{name}_{way}", "count") for name in _COUNT_FEATURES for way in ("max", "min"))
-    + tuple((f"{name}_{way}", "position") for name in _POSITION_FEATURES for way in ("max", "min"))
-    + tuple((f"is_{c}", "identity") for c in range(1, N_COLOURS))
+    tuple((f"{name}_{way}", COUNT) for name in _COUNT_FEATURES for way in ("max", "min"))
+    + tuple((f"{name}_{way}", POSITION) for name in _POSITION_FEATURES for way in ("max", "min"))
+    + tuple((f"is_{c}", IDENTITY) for c in range(1, N_COLOURS))
 )
-N_COUNT = 2 * len(_COUNT_FEATURES)
-N_POSITION = 2 * len(_POSITION_FEATURES)
 
 
 def colour_features(grid: np.ndarray, colours: Sequence[int]) -> np.ndarray:
@@ -116,10 +115,10 @@ def _margin(values: np.ndarray, feature: int) -> tuple[float, int]:
     if values.size == 1:
         return ALONE_MARGIN, best
     a, b = np.sort(values)[::-1][:2]
-    if feature < N_COUNT:  # counts: ratio of (count + 1); even columns pick the most, odd the fewest
-        ca, cb = abs(a) + 1.0, abs(b) + 1.0
-        return (ca / cb if feature % 2 == 0 else cb / ca), best
-    if feature < N_COUNT + N_POSITION:
+    kind = FEATURES[feature][1]
+    if kind == COUNT:  # ratio of (count + 1); a "min" column holds negated counts
+        return (max(abs(a), abs(b)) + 1.0) / (min(abs(a), abs(b)) + 1.0), best
+    if kind == POSITION:
         return 1.0 + (a - b) / POSITION_SCALE, best
     return (IDENTITY_MARGIN if a > b else 1.0), best
 
