@@ -89,7 +89,7 @@ def predict_output_sizes(
     return sizes
 
 
-def _period(a: np.ndarray) -> int:
+def period(a: np.ndarray) -> int:
     """Smallest p with a[i] == a[i - p] for every row i >= p."""
     n = a.shape[0]
     for p in range(1, n):
@@ -101,6 +101,6 @@ def _period(a: np.ndarray) -> int:
 def extend_periodic(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """(H, W) uint8 canvas of `shape` filled by repeating `a`'s smallest 2-D period from
     its top-left corner (a pattern that continues past the image's edges)."""
-    py, px = _period(a), _period(a.T)
+    py, px = period(a), period(a.T)
     reps = (-(-shape[0] // py), -(-shape[1] // px))
     return np.ascontiguousarray(np.tile(a[:py, :px], reps)[: shape[0], : shape[1]])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels as K
-from .canvas import SizeRule
+from .canvas import SizeRule, period
 from .image import Img, Value, ok_shape
 
 IMAGE = "I"
@@ -731,19 +731,10 @@ def _shift(dy: int, dx: int):
     return f
 
 
-def _period(a: np.ndarray) -> int:
-    """Smallest p with a[i] == a[i % p] for every row i."""
-    n = a.shape[0]
-    for p in range(1, n):
-        if np.array_equal(a[p:], a[: n - p]):
-            return p
-    return n
-
-
 def tile_unit(v: Img, ctx) -> Img | None:
     """The smallest block whose tiling (cut at the edges) reproduces the image."""
     a = v.a
-    py, px = _period(a), _period(a.T)
+    py, px = period(a), period(a.T)
     if (py, px) == a.shape:
         return None
     return _img(a[:py, :px].copy())
