@@ -17,6 +17,8 @@ def test_sizes_follow_the_simplest_rule():
     assert predict_output_sizes(_pairs([((3, 3), (1, 1)), ((5, 2), (1, 1))]), tests) == [(1, 1)]  # fixed
     assert predict_output_sizes(_pairs([((3, 3), (6, 9)), ((5, 2), (10, 6))]), tests) == [(8, 21)]  # 2h, 3w
     assert predict_output_sizes(_pairs([((3, 3), (3, 4)), ((5, 2), (2, 6))]), tests) == [(7, 5)]  # (w, h+1)
+    # Square demonstration inputs: the width still follows the width.
+    assert predict_output_sizes(_pairs([((3, 3), (6, 6)), ((2, 2), (4, 4))]), [np.zeros((2, 4), np.uint8)]) == [(4, 8)]
     assert predict_output_sizes(_pairs([((4, 6), (2, 3)), ((8, 2), (4, 1))]), tests) is None  # 7 / 2: no size
     assert predict_output_sizes(_pairs([((3, 3), (2, 9)), ((3, 3), (7, 1))]), tests) is None  # contradictory
 

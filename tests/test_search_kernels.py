@@ -196,6 +196,16 @@ def test_pick_the_one_that_stands_out_and_count():
     assert lib["count_column"].fn((sym2,), None).a.tolist() == [[2]]
 
 
+@given(st.integers(0, 10_000), st.sampled_from([(1, 0), (-1, 0), (0, 1), (0, -1)]))
+@settings(max_examples=200, deadline=None)
+def test_sliding_never_overlaps_objects(seed, direction):
+    rng = np.random.default_rng(seed)
+    g = ((rng.random((8, 8)) < 0.35) * rng.integers(1, 4, (8, 8))).astype(np.uint8)
+    labels, n = K.label_components(g, 0, True, True)
+    out = K.slide_objects(g, labels, n, *direction, -1)
+    assert np.array_equal(np.bincount(out.ravel(), minlength=10), np.bincount(g.ravel(), minlength=10))
+
+
 def test_objects_slide_until_they_meet_something():
     g = np.array([[1, 1, 0, 0], [0, 0, 0, 2], [0, 3, 0, 2], [0, 0, 0, 0], [5, 5, 5, 5]], np.uint8)
     labels, n = K.label_components(g, 0, True, True)
@@ -247,6 +257,7 @@ def test_colours_listed_by_size():
     assert lib["colours_by_size_column"].fn((small, big, mid), None).a.tolist() == [[1], [2], [3]]
     assert lib["colours_by_size_row"].fn((small, big), None).a.tolist() == [[1, 3]]
     assert lib["colours_by_size_row"].fn((small, small), None) is None  # a tie: no order
+    assert lib["colours_by_size_row"].fn((big, Img(np.zeros((2, 2), np.uint8))), None) is None  # empty: no colour
 
 
 def test_grid_cells_shrink_and_paste_back():
@@ -254,6 +265,7 @@ def test_grid_cells_shrink_and_paste_back():
     g = np.array([[1, 1, 5, 0, 0], [1, 0, 5, 0, 2], [5, 5, 5, 5, 5], [0, 0, 5, 2, 2], [0, 0, 5, 0, 0]], np.uint8)
     cells = lib["split_grid"].fn(Img(g), g)
     assert lib["grid_of_cells"].fn(cells, g).a.tolist() == [[1, 2], [0, 2]]
+    assert lib["grid_of_cells"].fn(cells[:3] + cells[:1], g) is None  # two elements in one place
     filled = lib["map[fill_bbox[1]]"].fn(cells, g)
     pasted = lib["paste_on_input"].fn(filled, g).a
     assert pasted[:2, :2].tolist() == [[1, 1], [1, 1]] and (pasted[2] == 5).all()  # the grid lines stay

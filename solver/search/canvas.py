@@ -37,11 +37,16 @@ def _side_rules():
 _SIDE_RULES = _side_rules()
 
 
-def _fit_side(in_shapes, out_sides):
-    """The first rule giving every demonstration's output side, or None."""
-    for src, rule in _SIDE_RULES:
-        if all(rule(shape[src]) == side for shape, side in zip(in_shapes, out_sides)):
-            return src, rule
+def _fit_side(in_shapes, out_sides, axis: int):
+    """The first rule giving every demonstration's output side, or None. Rules on the same
+    side of the input come first: with square demonstration inputs, a rule on the other
+    side fits as well and would read a non-square test's width from its height."""
+    for same_side in (True, False):
+        for src, rule in _SIDE_RULES:
+            if (src == axis) != same_side:
+                continue
+            if all(rule(shape[src]) == side for shape, side in zip(in_shapes, out_sides)):
+                return src, rule
     return None
 
 
@@ -60,7 +65,7 @@ def fit_size_rule(train: Sequence[tuple[np.ndarray, np.ndarray]]) -> SizeRule | 
     fixed = out_shapes[0] if len(set(out_shapes)) == 1 else None
     if fixed is not None and len(train) > 1:
         return lambda shape: fixed
-    fits = [_fit_side(in_shapes, [o[axis] for o in out_shapes]) for axis in (0, 1)]
+    fits = [_fit_side(in_shapes, [o[axis] for o in out_shapes], axis) for axis in (0, 1)]
     if fits[0] is None or fits[1] is None:
         return None if fixed is None else (lambda shape: fixed)
 

@@ -219,7 +219,7 @@ class _Search:
         if (
             h <= th
             and w <= tw
-            and fit_colour_map([first], [target[:h, :w]]) is not None
+            and fit_colour_map([first], [np.ascontiguousarray(target[:h, :w])]) is not None
             and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None
         ):
             grown = [extend_periodic(v.a, shape) for v, shape in zip(state.values, self.canvas_shapes)]

@@ -321,48 +321,73 @@ def largest_zero_rect(grid):
 
 @njit(cache=True)
 def slide_objects(grid, labels, n, dy, dx, fixed):
-    """Move every labelled object in direction (dy, dx) until it meets the edge or a cell
-    already taken; objects nearest the edge they move towards go first.
+    """Move every labelled object in direction (dy, dx) until it meets the edge or another
+    object. Objects nearest the edge they move towards go first, the others stay where they
+    are as obstacles until their turn; passes repeat until nothing moves (an object may
+    stop behind one that moves on later).
 
     grid: (H, W) uint8; labels: (H, W) int32 from `label_components` (n objects). fixed:
     label of an object that does not move (an obstacle), or -1. Returns (H, W) uint8.
     """
     h, w = grid.shape
-    out = np.zeros((h, w), dtype=np.uint8)
     lead = np.full(n, -(1 << 30), dtype=np.int64)  # how far along (dy, dx) each object reaches
     for y in range(h):
         for x in range(w):
             k = labels[y, x]
             if k >= 0:
                 lead[k] = max(lead[k], y * dy + x * dx)
-                if k == fixed:
-                    out[y, x] = grid[y, x]
-    order = np.argsort(-lead)
-    for i in range(n):
-        k = order[i]
-        if k == fixed:
-            continue
-        step = 0
-        while True:
-            ok = True
-            for y in range(h):
-                for x in range(w):
-                    if labels[y, x] != k:
-                        continue
-                    ny = y + (step + 1) * dy
-                    nx = x + (step + 1) * dx
-                    if ny < 0 or ny >= h or nx < 0 or nx >= w or out[ny, nx] != 0:
-                        ok = False
+    order = np.arange(n)
+    for i in range(1, n):  # stable insertion sort: furthest lead first, then label
+        j = i
+        while j > 0 and lead[order[j - 1]] < lead[order[j]]:
+            order[j - 1], order[j] = order[j], order[j - 1]
+            j -= 1
+    occupied = labels.copy()
+    shift = np.zeros(n, dtype=np.int64)
+    for _ in range(h + w):
+        moved = False
+        for i in range(n):
+            k = order[i]
+            if k == fixed:
+                continue
+            step = 0
+            while True:
+                ok = True
+                for y in range(h):
+                    for x in range(w):
+                        if occupied[y, x] != k:
+                            continue
+                        ny = y + (step + 1) * dy
+                        nx = x + (step + 1) * dx
+                        off_grid = ny < 0 or ny >= h or nx < 0 or nx >= w
+                        if off_grid or (occupied[ny, nx] != -1 and occupied[ny, nx] != k):
+                            ok = False
+                            break
+                    if not ok:
                         break
                 if not ok:
                     break
-            if not ok:
-                break
-            step += 1
-        for y in range(h):
-            for x in range(w):
-                if labels[y, x] == k:
-                    out[y + step * dy, x + step * dx] = grid[y, x]
+                step += 1
+            if step == 0:
+                continue
+            moved = True
+            shift[k] += step
+            for y in range(h):  # lift the object, then set it down further on
+                for x in range(w):
+                    if occupied[y, x] == k:
+                        occupied[y, x] = -1
+            for y in range(h):
+                for x in range(w):
+                    if labels[y, x] == k:
+                        occupied[y + shift[k] * dy, x + shift[k] * dx] = k
+        if not moved:
+            break
+    out = np.zeros((h, w), dtype=np.uint8)
+    for y in range(h):
+        for x in range(w):
+            k = labels[y, x]
+            if k >= 0:
+                out[y + shift[k] * dy, x + shift[k] * dx] = grid[y, x]
     return out
 
 
@@ -484,8 +509,8 @@ def symmetry_fill(grid, hole, min_overlap):
                         if c == hole:
                             continue
                         yy, xx = _sym_image(kind, a, b, y, x)
-                        if yy < 0 or yy >= h or xx < 0 or xx >= w:
-                            continue
+                        if yy < 0 or yy >= h or xx < 0 or xx >= w or (yy == y and xx == x):
+                            continue  # off the grid, or on the axis (a cell agrees with itself)
                         d = grid[yy, xx]
                         if d == hole:
                             continue

@@ -74,7 +74,9 @@ def repeated_outputs(
         table: dict[int, bytes] = {}
         if all(table.setdefault(feature(i), label) == label for (i, _), label in zip(train, labels)):
             predicted = table.get(feature(test_input))
-            if predicted is not None and len(set(table.values())) > 1:
+            # Evidence: the property separates the outputs, and some value of it recurs (a
+            # property unique to every demonstration "predicts" anything).
+            if predicted is not None and len(set(table.values())) > 1 and len(table) < len(train):
                 order.remove(predicted)
                 order.insert(0, predicted)
                 reason[predicted] = f"output_by[{name}]"

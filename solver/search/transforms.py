@@ -1074,8 +1074,8 @@ def _colours_by_size(axis: int):
         if not vs or len(vs) > 30:
             return None
         sizes = [_cells(v) for v in vs]
-        if len(set(sizes)) != len(sizes):
-            return None  # ties would make the order arbitrary
+        if len(set(sizes)) != len(sizes) or 0 in sizes:
+            return None  # ties would make the order arbitrary; an empty element has no colour
         colours = [int(np.argmax(K.colour_counts(v.a)[1:])) + 1 for v in vs]
         line = np.array([colours[i] for i in np.argsort(sizes)[::-1]], dtype=np.uint8)
         return Img(line.reshape((-1, 1) if axis == 0 else (1, -1)))
@@ -1088,7 +1088,7 @@ def grid_of_cells(vs: tuple, ctx) -> Img | None:
     element's commonest non-zero colour (0 when empty)."""
     ys = sorted({v.y for v in vs})
     xs = sorted({v.x for v in vs})
-    if len(ys) * len(xs) != len(vs) or len(vs) < 2:
+    if len(ys) * len(xs) != len(vs) or len({(v.y, v.x) for v in vs}) != len(vs) or len(vs) < 2:
         return None
     out = np.zeros((len(ys), len(xs)), dtype=np.uint8)
     for v in vs:
