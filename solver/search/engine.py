@@ -412,7 +412,8 @@ def search_task(
 
     train: (input, output) pairs of (H, W) uint8 grids. test_inputs: (H, W) uint8 grids.
     Returns, per test input, up to `settings.max_candidates` distinct grids made by
-    programs that fit every demonstration, best first.
+    programs that fit every demonstration, best first; when the demonstrations' outputs
+    repeat, those outputs follow, marked `verified=False` (no program made them).
     """
     start = time.perf_counter()
     cpu_start = time.process_time()
