@@ -82,7 +82,12 @@ def predict_output_sizes(
     train: Sequence[tuple[np.ndarray, np.ndarray]], test_inputs: Sequence[np.ndarray]
 ) -> list[tuple[int, int]] | None:
     """One (H, W) per test input, or None when no rule fits the demonstrations."""
-    rule = fit_size_rule(train)
+    return sizes_by_rule(fit_size_rule(train), test_inputs)
+
+
+def sizes_by_rule(rule: SizeRule | None, test_inputs: Sequence[np.ndarray]) -> list[tuple[int, int]] | None:
+    """One (H, W) per test input by a fitted rule, or None when there is no rule or it gives
+    no size for some test input."""
     if rule is None:
         return None
     sizes = []

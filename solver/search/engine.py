@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .blocks import fit_blocks
-from .canvas import extend_periodic, fit_size_rule, predict_output_sizes
+from .canvas import extend_periodic, fit_size_rule, sizes_by_rule
 from .fitters import (
     LOCAL_FEATURE_SETS,
     fit_cell_rule,
@@ -164,7 +164,7 @@ class _Search:
         self.target_flat = np.concatenate([t.ravel() for t in self.targets])
         self.max_pieces = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * self.target_flat.size))
         # The canvas each example's answer is laid on: the outputs', then the tests' predicted.
-        test_sizes = predict_output_sizes(train, test_inputs)
+        test_sizes = sizes_by_rule(size_rule, test_inputs)
         self.canvas_shapes = None if test_sizes is None else [t.shape for t in self.targets] + test_sizes
 
     # -- helpers
