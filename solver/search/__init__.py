@@ -4,7 +4,8 @@
     result = search_task(train_pairs, test_inputs, SearchSettings(time_limit_s=2.0))
     result.per_test[0][0].grid, result.per_test[0][0].program
 
-The package needs only numpy and numba: it takes arrays, not Task objects.
+The package needs only numpy and numba (and `solver.arc.dihedral`, numpy only): it takes
+arrays, not Task objects.
 """
 
 from .engine import SearchCandidate, SearchResult, SearchSettings, search_task

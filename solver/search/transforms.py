@@ -21,6 +21,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.arc.dihedral import (
+    ANTITRANSPOSE,
+    DIHEDRAL_NAMES,
+    FLIP_H,
+    FLIP_V,
+    ROT90,
+    ROT180,
+    ROT270,
+    TRANSPOSE,
+    dihedral,
+)
+
 from . import kernels as K
 from .canvas import SizeRule, period
 from .image import Img, Value, ok_shape
@@ -153,33 +165,15 @@ def crop_fg(v: Img, ctx) -> Img | None:
     return _img(v.a[r0:r1, c0:c1], v.y + r0, v.x + c0)
 
 
-def rigid(a: np.ndarray, k: int) -> np.ndarray:
-    """The k-th of the 8 rotations and reflections of a (H, W) grid (names: RIGID_NAMES)."""
-    if k == 1:
-        return np.rot90(a, 1)
-    if k == 2:
-        return np.rot90(a, 2)
-    if k == 3:
-        return np.rot90(a, 3)
-    if k == 4:
-        return a[::-1, :]
-    if k == 5:
-        return a[:, ::-1]
-    if k == 6:
-        return a.T
-    if k == 7:
-        return np.rot90(a, 2).T
-    return a
-
-
 def _rigid(k: int):
     def f(v: Img, ctx) -> Img | None:
-        return _img(rigid(v.a, k), v.y, v.x)  # in place: matters when mapped over objects
+        return _img(dihedral(v.a, k), v.y, v.x)  # in place: matters when mapped over objects
 
     return f
 
 
-RIGID_NAMES = ["id", "rot90", "rot180", "rot270", "flip_v", "flip_h", "transpose", "antitranspose"]
+# The rotations and reflections, in the order the library has always listed them.
+RIGID_ORDER = (ROT90, ROT180, ROT270, FLIP_V, FLIP_H, TRANSPOSE, ANTITRANSPOSE)
 
 
 def _keep_colour(c: int):
@@ -1255,8 +1249,8 @@ def build_library(
 
     fg = [c for c in colours if c != 0]
     # Whole-image geometry first: shortest programs of this kind are the most common.
-    for k in range(1, 8):
-        add(RIGID_NAMES[k], IMAGE, IMAGE, _rigid(k))
+    for k in RIGID_ORDER:
+        add(DIHEDRAL_NAMES[k], IMAGE, IMAGE, _rigid(k))
     add("crop", IMAGE, IMAGE, crop)
     add("crop_fg", IMAGE, IMAGE, crop_fg)
     add("trim_frame", IMAGE, IMAGE, trim_frame)
