@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from solver.search import kernels as K
 from solver.search.image import Img
-from solver.search.transforms import build_library
+from solver.search.ops import build_library
 
 small_grids = arrays(np.uint8, st.tuples(st.integers(1, 8), st.integers(1, 8)), elements=st.integers(0, 3))
 

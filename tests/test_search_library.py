@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from solver.search.image import MAX_SIDE, Img, Value, value_key
-from solver.search.transforms import IMAGE, LIST, Transform, build_library
+from solver.search.ops import IMAGE, LIST, Transform, build_library
 from tests.helpers import ROOT
 
 GOLDEN = json.loads((ROOT / "tests" / "fixtures" / "search_library_order.json").read_text())

@@ -37,7 +37,7 @@ from .image import Img, value_key
 from .lookup import repeated_outputs
 from .normalize import normalise_task
 from .replace import fit_object_replacement
-from .transforms import IMAGE, LIST, Transform, build_library
+from .ops import IMAGE, LIST, Transform, build_library
 
 COLOUR_MAP_PENALTY = 0.5  # a fitted colour map is a little less simple than none
 RANK_MAP_PENALTY = 0.25  # on top of the colour-map penalty

@@ -33,9 +33,9 @@ from solver.arc.dihedral import (
     dihedral,
 )
 
-from . import kernels as K
-from .canvas import SizeRule, period
-from .image import Img, Value, ok_shape
+from .. import kernels as K
+from ..canvas import SizeRule, period
+from ..image import Img, Value, ok_shape
 
 IMAGE = "I"
 LIST = "L"
