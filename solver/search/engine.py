@@ -36,8 +36,8 @@ from .fitters import (
 from .image import Img, value_key
 from .lookup import repeated_outputs
 from .normalize import normalise_task
-from .replace import fit_object_replacement
 from .ops import IMAGE, LIST, Transform, build_library
+from .replace import fit_object_replacement
 
 COLOUR_MAP_PENALTY = 0.5  # a fitted colour map is a little less simple than none
 RANK_MAP_PENALTY = 0.25  # on top of the colour-map penalty
