@@ -8,7 +8,9 @@ The package needs only numpy and numba (and `solver.arc.dihedral`, numpy only): 
 arrays, not Task objects.
 """
 
-from .engine import SearchCandidate, SearchResult, SearchSettings, search_task
+from .engine import SearchResult, search_task
 from .kernels import warmup
+from .ranking import SearchCandidate
+from .settings import SearchSettings
 
 __all__ = ["SearchCandidate", "SearchResult", "SearchSettings", "search_task", "warmup"]
