@@ -6,10 +6,11 @@ cannot vectorise well (component labelling, flood fills, gravity, rays); everyth
 else lives in the ops (`solver/search/ops/`) as plain numpy. By family: `objects`,
 `lines`, `patterns`, `tables`.
 
-Compilation: `cache=True` writes machine code next to the kernel files (`__pycache__`). When that
-folder is read-only (Kaggle mounts datasets read-only under /kaggle/input), numba falls back,
-silently, to NUMBA_CACHE_DIR when it is set, else to its user-wide cache dir
-(~/.cache/numba/search_<hash>/); both verified with a read-only bind mount. So on Kaggle the
+Compilation: `cache=True` writes machine code in NUMBA_CACHE_DIR when it is set (numba looks
+there first: an empty one means a cold compile even beside a filled `__pycache__`), else next
+to the kernel files (`__pycache__`). When that folder is read-only (Kaggle mounts datasets
+read-only under /kaggle/input), numba falls back, silently, to its user-wide cache dir
+(~/.cache/numba/search_<hash>/); verified with a read-only bind mount. So on Kaggle the
 first process compiles once (~10 s for all kernels on a busy 2-core machine) and later
 processes load the cache (~1 s). `warmup()` compiles (or loads) every kernel up front so
 that the first task's time limit is not spent compiling.
