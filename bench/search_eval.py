@@ -36,6 +36,7 @@ from solver.arc.tasks import Task, load_source  # noqa: E402
 from solver.search import SearchSettings, search_task, warmup  # noqa: E402
 
 PARTS = ("all", "studied", "held-out")
+PASSES = ("plain", "normalised", "transposed")
 PHASE_KINDS = ("setup", "enumeration", "fitting", "pieces")
 
 
@@ -97,7 +98,9 @@ def print_summary(results: list[TaskResult], args, warm_s: float, split: bool) -
     by_kind = {kind: sum(s for p, s in totals.items() if p.endswith("." + kind)) for kind in PHASE_KINDS}
     by_kind["ranking"] = totals.get("ranking", 0.0)
     print("CPU s by phase (sum over tasks): " + "  ".join(f"{k} {s:.1f} ({s / whole:.0%})" for k, s in by_kind.items()))
-    print("  by pass and phase: " + "  ".join(f"{p} {s:.1f}" for p, s in sorted(totals.items())))
+    order = [f"{p}.{k}" for p in PASSES for k in PHASE_KINDS]
+    listed = sorted(totals, key=lambda p: order.index(p) if p in order else len(order))
+    print("  by pass and phase: " + "  ".join(f"{p} {totals[p]:.1f}" for p in listed))
     proposed = sum(r.proposed for r in results)
     print(f"top-1 right when proposed: {sum(r.top_right for r in results)}/{proposed}")
     print(f"per-task average: {np.mean([sum(r.hits) / len(r.hits) for r in results]) if results else 0:.4f}")
