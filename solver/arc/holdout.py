@@ -28,7 +28,8 @@ def is_held_out(task_id: str) -> bool:
 
 def split_ids(task_ids: Iterable[str]) -> tuple[list[str], list[str]]:
     """(studied, held_out), each in the given order."""
-    studied, held_out = [], []
+    studied: list[str] = []
+    held_out: list[str] = []
     for task_id in task_ids:
         (held_out if is_held_out(task_id) else studied).append(task_id)
     return studied, held_out
