@@ -3,15 +3,8 @@ import itertools
 import numpy as np
 import pytest
 
-from solver.arc.augment import (
-    IDENTITY,
-    NUM_DIHEDRAL,
-    Augmentation,
-    dihedral,
-    draw_augmentations,
-    inverse_dihedral,
-    random_colour_map,
-)
+from solver.arc.augment import IDENTITY, Augmentation, draw_augmentations, random_colour_map
+from solver.arc.dihedral import DIHEDRAL_NAMES, NUM_DIHEDRAL, dihedral, inverse_dihedral
 from tests.conftest import random_grid
 
 
@@ -34,6 +27,15 @@ def test_transforms_compose_as_the_dihedral_group():
     assert np.array_equal(dihedral(rot, 1), dihedral(grid, 2))
     assert np.array_equal(dihedral(dihedral(grid, 2), 1), dihedral(grid, 3))
     assert np.array_equal(dihedral(grid, 6), grid.T)
+
+
+def test_the_names_say_what_the_transforms_do():
+    grid = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    named = {name: dihedral(grid, t) for t, name in enumerate(DIHEDRAL_NAMES)}
+    assert np.array_equal(named["flip_h"], grid[:, ::-1])  # mirrored left-right
+    assert np.array_equal(named["flip_v"], grid[::-1, :])  # upside down
+    assert np.array_equal(named["rot90"], np.rot90(grid))  # a quarter turn anticlockwise
+    assert np.array_equal(named["antitranspose"], grid[::-1, ::-1].T)
 
 
 @pytest.mark.parametrize("keep_zero", [True, False])

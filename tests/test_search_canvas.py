@@ -42,7 +42,7 @@ def test_extend_periodic_is_consistent_with_its_unit(py, px, seed):
 def test_a_step_lays_the_image_on_the_output_canvas():
     from solver.search.canvas import fit_size_rule
     from solver.search.image import Img
-    from solver.search.transforms import build_library
+    from solver.search.ops import build_library
 
     rule = fit_size_rule(_pairs([((3, 3), (6, 6)), ((2, 4), (4, 8))]))
     assert rule is not None and rule((5, 1)) == (10, 2)

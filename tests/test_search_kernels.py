@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from solver.search import kernels as K
 from solver.search.image import Img
-from solver.search.transforms import build_library
+from solver.search.ops import build_library
 
 small_grids = arrays(np.uint8, st.tuples(st.integers(1, 8), st.integers(1, 8)), elements=st.integers(0, 3))
 
@@ -281,7 +281,7 @@ def test_pick_the_element_holding_a_colour():
 
 def test_first_hits_sees_the_nearest_colour_each_way():
     g = np.array([[0, 3, 0], [0, 0, 0], [5, 0, 4]], np.uint8)
-    hits = K.first_hits(g, 0, 10)  # (8, H, W), directions as K._DY/_DX: up, down, left, right, ...
+    hits = K.first_hits(g, 0, 10)  # (8, H, W), directions as NEIGHBOUR_DY/DX: up, down, left, right, ...
     assert hits[0, 2, 1] == 3 and hits[1, 0, 0] == 5 and hits[3, 2, 0] == 4 and hits[2, 2, 2] == 5
     assert hits[0, 0, 0] == 10 and hits[7, 1, 1] == 4  # off the grid; down-right diagonal
 

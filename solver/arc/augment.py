@@ -1,4 +1,5 @@
-"""Augmentations: the 8 dihedral transforms x colour permutations, each with an exact inverse.
+"""Augmentations: the 8 dihedral transforms (`solver.arc.dihedral`) x colour permutations, each with an
+exact inverse.
 
 Translation is not part of an `Augmentation`: it is a placement on the canvas chosen
 at training time (see solver.trm.codec.encode_pair), and predictions are always decoded
@@ -11,41 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.arc.dihedral import NUM_DIHEDRAL, dihedral, inverse_dihedral
 from solver.arc.tasks import NUM_COLOURS
 from solver.seeding import task_rng
-
-NUM_DIHEDRAL = 8
-# rot90 and rot270 undo each other; every other transform is its own inverse.
-_DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)
-
-
-def dihedral(grid: np.ndarray, transform: int) -> np.ndarray:
-    """Apply dihedral transform `transform` (0..7) to a 2-D array."""
-    if transform == 0:
-        out = grid
-    elif transform == 1:
-        out = np.rot90(grid, 1)
-    elif transform == 2:
-        out = np.rot90(grid, 2)
-    elif transform == 3:
-        out = np.rot90(grid, 3)
-    elif transform == 4:
-        out = grid[:, ::-1]
-    elif transform == 5:
-        out = grid[::-1, :]
-    elif transform == 6:
-        out = grid.T
-    elif transform == 7:
-        out = np.rot90(grid, 2).T
-    else:
-        raise ValueError(f"dihedral transform id must be 0..7, got {transform!r}")
-    return np.ascontiguousarray(out)
-
-
-def inverse_dihedral(transform: int) -> int:
-    if not isinstance(transform, (int, np.integer)) or not 0 <= transform < NUM_DIHEDRAL:
-        raise ValueError(f"dihedral transform id must be 0..7, got {transform!r}")
-    return _DIHEDRAL_INVERSE[transform]
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@
     result = search_task(train_pairs, test_inputs, SearchSettings(time_limit_s=2.0))
     result.per_test[0][0].grid, result.per_test[0][0].program
 
-The package needs only numpy and numba: it takes arrays, not Task objects.
+The package needs only numpy and numba (and `solver.arc.dihedral`, numpy only): it takes
+arrays, not Task objects.
 """
 
-from .engine import SearchCandidate, SearchResult, SearchSettings, search_task
+from .engine import SearchResult, search_task
 from .kernels import warmup
+from .ranking import SearchCandidate
+from .settings import SearchSettings
 
 __all__ = ["SearchCandidate", "SearchResult", "SearchSettings", "search_task", "warmup"]

@@ -11,10 +11,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from .transforms import RIGID_NAMES, rigid
+from solver.arc.dihedral import (
+    ANTITRANSPOSE,
+    DIHEDRAL_NAMES,
+    FLIP_H,
+    FLIP_V,
+    IDENTITY,
+    ROT90,
+    ROT180,
+    ROT270,
+    TRANSPOSE,
+    dihedral,
+)
 
 MAX_BLOCKS_PER_SIDE = 6
 EMPTY = -1  # a block of zeros
+# The order blocks try the transforms in: the first that matches is kept.
+BLOCK_OPTIONS = (IDENTITY, ROT90, ROT180, ROT270, FLIP_V, FLIP_H, TRANSPOSE, ANTITRANSPOSE)
+SHAPE_KEEPING = (IDENTITY, ROT180, FLIP_V, FLIP_H)  # the ones that keep a non-square image's shape
 
 
 def _block_grid(results: list[np.ndarray], targets: list[np.ndarray]) -> tuple[int, int] | None:
@@ -46,7 +60,7 @@ def fit_blocks(
         return None
     k, m = km
     square = all(r.shape[0] == r.shape[1] for r in list(results) + list(tests))
-    options = [i for i in range(8) if square or i in (0, 2, 4, 5)] + [EMPTY]
+    options = [op for op in BLOCK_OPTIONS if square or op in SHAPE_KEEPING] + [EMPTY]
     chosen = []
     for i in range(k):
         for j in range(m):
@@ -67,9 +81,9 @@ def fit_blocks(
         for n, op in enumerate(chosen):
             if op != EMPTY:
                 i, j = divmod(n, m)
-                out[i * h : (i + 1) * h, j * w : (j + 1) * w] = rigid(r, op)
+                out[i * h : (i + 1) * h, j * w : (j + 1) * w] = dihedral(r, op)
         grids.append(out)
-    names = ",".join("empty" if op == EMPTY else RIGID_NAMES[op] for op in chosen)
+    names = ",".join("empty" if op == EMPTY else DIHEDRAL_NAMES[op] for op in chosen)
     return grids, f"{k}x{m}:{names}"
 
 
@@ -78,4 +92,4 @@ def _block_matches(r: np.ndarray, t: np.ndarray, i: int, j: int, op: int) -> boo
     block = t[i * h : (i + 1) * h, j * w : (j + 1) * w]
     if op == EMPTY:
         return not block.any()
-    return np.array_equal(block, rigid(r, op))
+    return np.array_equal(block, dihedral(r, op))

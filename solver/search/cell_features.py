@@ -17,7 +17,16 @@ RANK_CAP = 9  # size ranks from this one on share one code
 NOT_OBJECT = 10  # the size rank of a background cell
 CODE_BASE = 1 << 14  # every single-family code is below this (the four neighbours: 11**4 codes)
 
-DIRECTIONS = ("up", "down", "left", "right", "up_left", "up_right", "down_left", "down_right")  # as kernels._DY/_DX
+DIRECTIONS = (
+    "up",
+    "down",
+    "left",
+    "right",
+    "up_left",
+    "up_right",
+    "down_left",
+    "down_right",
+)  # as kernels.objects.NEIGHBOUR_DY/DX
 
 
 def _padded(a: np.ndarray) -> np.ndarray:

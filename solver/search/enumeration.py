@@ -1,0 +1,180 @@
+"""One pass of the search: breadth-first over the transform library, shortest programs first.
+
+A state is one value per example (every train input and every test input, in that order)
+plus the program that made it. The search grows programs one transform at a time; a new
+state whose values on ALL examples equal an earlier state's is dropped (the earlier one is
+shorter or as short, and among programs of one length, the one built from earlier library
+ops: the library's order decides which program wins a duplicate). That pruning is what
+keeps depth 3 affordable. Each new image state is read as the outputs and fitted
+(`readings`) or kept as a piece (`pieces`).
+
+Every loop checks the deadline; the number of stored states and their bytes are capped.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .canvas import fit_size_rule, sizes_by_rule
+from .image import Img, value_key
+from .ops import IMAGE, LIST, Transform, build_library
+from .pieces import Pieces
+from .ranking import COSTS, Fit
+from .readings import Examples, final_step_fits, readings, wrong_cells
+from .replace import fit_object_replacement
+from .settings import SearchSettings
+from .timing import OutOfTime, PhaseTimes
+
+
+@dataclass
+class State:
+    values: tuple  # one Value per example
+    kind: str  # IMAGE or LIST
+    program: str
+    depth: int
+    distance: int = 1 << 30  # wrong output cells on the demonstrations (a guide for ordering)
+
+
+class Enumeration:
+    """One pass over one task: `run()` fills `fits` with the programs that reproduce every
+    demonstration. `name` prefixes its phases in `times` ("plain", "normalised", ...)."""
+
+    def __init__(
+        self,
+        name: str,
+        train,
+        test_inputs,
+        settings: SearchSettings,
+        deadline: float,
+        stats: dict,
+        times: PhaseTimes,
+    ):
+        self.phase = {p: f"{name}.{p}" for p in ("setup", "enumeration", "fitting", "pieces")}
+        self.times = times
+        times.switch(self.phase["setup"])
+        self.settings = settings
+        self.deadline = deadline
+        self.stats = stats
+        inputs = [i for i, _ in train] + list(test_inputs)
+        targets = [o for _, o in train]
+        colours = sorted({int(c) for g in inputs + targets for c in np.unique(g)})
+        out_shapes = {t.shape for t in targets}
+        size_rule = fit_size_rule(train)
+        fixed_shape = out_shapes.pop() if len(out_shapes) == 1 else None
+        self.library: list[Transform] = build_library(colours, fixed_shape, size_rule)
+        # The canvas each example's answer is laid on: the outputs', then the tests' predicted.
+        test_sizes = sizes_by_rule(size_rule, test_inputs)
+        canvas_shapes = None if test_sizes is None else [t.shape for t in targets] + test_sizes
+        target_flat = np.concatenate([t.ravel() for t in targets])
+        self.ex = Examples(inputs, targets, canvas_shapes, target_flat)
+        self.seen: dict[bytes, int] = {}
+        self.bytes_stored = 0
+        self.fits: list[Fit] = []
+        self.pieces = Pieces(target_flat) if settings.use_pieces else None
+        self.tried = 0  # transforms applied to a state
+
+    def _check_time(self) -> None:
+        if time.perf_counter() > self.deadline:
+            raise OutOfTime
+
+    def _apply(self, t: Transform, state: State) -> tuple | None:
+        out = []
+        for value, ctx in zip(state.values, self.ex.inputs):
+            if time.perf_counter() > self.deadline:  # many large pairs: check between examples too
+                raise OutOfTime
+            r = t.fn(value, ctx)
+            if r is None:
+                return None
+            out.append(r)
+        return tuple(out)
+
+    def _store(self, values: tuple, kind: str, program: str, depth: int) -> State | None:
+        key = kind.encode() + b"".join(value_key(v) for v in values)
+        if key in self.seen:
+            return None
+        if len(self.seen) >= self.settings.max_states or self.bytes_stored >= self.settings.max_state_bytes:
+            self.stats["state_cap_hit"] = True
+            return None
+        self.seen[key] = len(self.seen)
+        self.bytes_stored += len(key)
+        return State(values, kind, program, depth)
+
+    def _consider(self, state: State) -> None:
+        """Record the fits this image state makes, or keep it as a piece."""
+        if state.kind != IMAGE:
+            return
+        previous = self.times.switch(self.phase["fitting"])
+        try:
+            for reading in readings(state.values, state.program, self.ex):
+                state.distance = min(state.distance, wrong_cells(reading, self.ex))
+                fits, settled = final_step_fits(reading, state.depth, self.ex)
+                self.fits.extend(fits)
+                if not settled and self.pieces is not None:
+                    self.times.switch(self.phase["pieces"])
+                    self.pieces.offer(reading, state.depth)
+                    self.times.switch(self.phase["fitting"])
+        finally:
+            self.times.switch(previous)
+
+    def run(self) -> None:
+        root_values = tuple(Img(np.ascontiguousarray(g, dtype=np.uint8)) for g in self.ex.inputs)
+        root = self._store(root_values, IMAGE, "input", 0)
+        assert root is not None  # the first state is always new
+        self._consider(root)
+        self.times.switch(self.phase["fitting"])
+        n_train = self.ex.n_train
+        replaced = fit_object_replacement(
+            [v.a for v in root_values[:n_train]], self.ex.targets, [v.a for v in root_values[n_train:]]
+        )
+        if replaced is not None:
+            grids, variant = replaced
+            self.fits.append(Fit(f"replace_objects[{variant}](input)", 0, 1, False, grids, COSTS.replacement))
+        self.times.switch(self.phase["enumeration"])
+        try:
+            self._grow(root)
+        except OutOfTime:
+            self.stats["timed_out"] = True
+        self.stats["programs_tried"] = self.stats.get("programs_tried", 0) + self.tried
+        self.stats["states"] = self.stats.get("states", 0) + len(self.seen)
+        if self.pieces is not None:
+            self.times.switch(self.phase["pieces"])
+            try:
+                cover = self.pieces.cover(self._check_time)
+            except OutOfTime:
+                self.stats["timed_out"] = True
+                cover = None
+            if cover is not None:
+                self.fits.append(cover)
+
+    def _grow(self, root: State) -> None:
+        """Level by level: every library transform on every state of the frontier."""
+        frontier = [root]
+        for depth in range(1, self.settings.max_depth + 1):
+            nxt = []
+            for state in frontier:
+                for t in self.library:
+                    if t.takes != state.kind:
+                        continue
+                    # A list must end as an image: do not open a list on the last step.
+                    if depth == self.settings.max_depth and t.gives == LIST:
+                        continue
+                    self._check_time()
+                    self.tried += 1
+                    values = self._apply(t, state)
+                    if values is None:
+                        continue
+                    new = self._store(values, t.gives, f"{t.name}({state.program})", depth)
+                    if new is None:
+                        continue
+                    self._consider(new)
+                    nxt.append(new)
+            self.stats["depth_reached"] = max(self.stats.get("depth_reached", 0), depth)
+            # When time runs out mid-level, the expanded part should be the promising one:
+            # lists first (few transforms take them), then images nearest the outputs.
+            order = sorted(range(len(nxt)), key=lambda i: (nxt[i].kind != LIST, nxt[i].distance, i))
+            frontier = [nxt[i] for i in order]
+            if not frontier:
+                break

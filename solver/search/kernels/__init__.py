@@ -1,0 +1,66 @@
+"""Grid primitives as numba kernels on small uint8 arrays.
+
+Every kernel takes (H, W) uint8 grids (H, W <= 30 in ARC, but nothing here assumes it)
+and returns new arrays; none mutates its input. The kernels are the loops that numpy
+cannot vectorise well (component labelling, flood fills, gravity, rays); everything
+else lives in the ops (`solver/search/ops/`) as plain numpy. By family: `objects`,
+`lines`, `patterns`, `tables`.
+
+Compilation: `cache=True` writes machine code in NUMBA_CACHE_DIR when it is set (numba looks
+there first: an empty one means a cold compile even beside a filled `__pycache__`), else next
+to the kernel files (`__pycache__`). When that folder is read-only (Kaggle mounts datasets
+read-only under /kaggle/input), numba falls back, silently, to its user-wide cache dir
+(~/.cache/numba/search_<hash>/); verified with a read-only bind mount. So on Kaggle the
+first process compiles once (~10 s for all kernels on a busy 2-core machine) and later
+processes load the cache (~1 s). `warmup()` compiles (or loads) every kernel up front so
+that the first task's time limit is not spent compiling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .lines import connect_pairs, first_hits, gravity_down, rays
+from .objects import component_boxes, label_components, outside_mask, slide_objects
+from .patterns import largest_frame, largest_zero_rect, periodic_fill, symmetry_fill
+from .tables import colour_counts, colour_table, rule_table_sizes
+
+__all__ = [
+    "colour_counts",
+    "colour_table",
+    "component_boxes",
+    "connect_pairs",
+    "first_hits",
+    "gravity_down",
+    "label_components",
+    "largest_frame",
+    "largest_zero_rect",
+    "outside_mask",
+    "periodic_fill",
+    "rays",
+    "rule_table_sizes",
+    "slide_objects",
+    "symmetry_fill",
+    "warmup",
+]
+
+
+def warmup() -> None:
+    """Compile (or load from the cache) every kernel once, on a tiny grid."""
+    g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
+    labels, n = label_components(g, 0, True, True)
+    component_boxes(labels, n)
+    outside_mask(g, 0, False)
+    gravity_down(g, 0)
+    rays(g, 0, 3, True)
+    connect_pairs(g, 0, True, True, True)
+    colour_counts(g)
+    periodic_fill(g, 0)
+    largest_zero_rect(g)
+    symmetry_fill(g, 0, 0.5)
+    largest_frame(g)
+    colour_table(g, g, np.full(10, -1, dtype=np.int64))
+    slide_objects(g, labels, n, 1, 0, -1)
+    first_hits(g, 0, 10)
+    one = np.zeros(1, dtype=np.int64)
+    rule_table_sizes(np.zeros((1, 1), dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.int64), 2)

@@ -1,0 +1,80 @@
+"""Kernels that count colours and fill lookup tables (the final colour map, cell rules)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def colour_counts(grid):
+    """Cells per colour: (H, W) uint8 -> (10,) int64."""
+    counts = np.zeros(10, dtype=np.int64)
+    h, w = grid.shape
+    for y in range(h):
+        for x in range(w):
+            counts[grid[y, x]] += 1
+    return counts
+
+
+@njit(cache=True)
+def colour_table(result, target, table):
+    """Extend `table` (10,) int64, with -1 for "not seen yet", so that table[result] ==
+    target cell by cell. result, target: (H, W) uint8 of one shape. Returns False (table
+    then partly filled) when one result colour would need two target colours."""
+    h, w = result.shape
+    for y in range(h):
+        for x in range(w):
+            r = result[y, x]
+            t = target[y, x]
+            if table[r] == -1:
+                table[r] = t
+            elif table[r] != t:
+                return False
+    return True
+
+
+_HASH_MULTIPLIER = 0x2545F4914F6CDD1D  # odd, below 2**63 so that numba keeps int64 arithmetic
+
+
+@njit(cache=True)
+def rule_table_sizes(columns, colour, vals, sets, base):
+    """For each feature set: how many distinct keys (colour, its features) the cells show,
+    or -1 when one key comes with two values (no rule on that set reproduces the cells).
+
+    columns: (F, N) int64 feature codes < base. colour, vals: (N,) int64. sets: (S, K) int64
+    feature indices, -1 padded. Returns (S,) int64. Keys go in an open-addressing table.
+    """
+    n = colour.shape[0]
+    size = 1
+    while size < 2 * n:
+        size *= 2
+    slot_key = np.full(size, -1, dtype=np.int64)  # keys are non-negative
+    slot_val = np.zeros(size, dtype=np.int64)
+    used = np.empty(n, dtype=np.int64)
+    out = np.empty(sets.shape[0], dtype=np.int64)
+    for s in range(sets.shape[0]):
+        distinct = 0
+        for i in range(n):
+            key = colour[i]
+            for j in range(sets.shape[1]):
+                f = sets[s, j]
+                if f < 0:
+                    break
+                key = key * base + columns[f, i]
+            h = (key * _HASH_MULTIPLIER) & (size - 1)  # int64 product wraps: still mixes the bits
+            while slot_key[h] >= 0 and slot_key[h] != key:
+                h = (h + 1) & (size - 1)
+            if slot_key[h] < 0:
+                slot_key[h] = key
+                slot_val[h] = vals[i]
+                used[distinct] = h
+                distinct += 1
+            elif slot_val[h] != vals[i]:
+                out[s] = -1
+                break
+        else:
+            out[s] = distinct
+        for k in range(distinct):  # empty the table for the next set
+            slot_key[used[k]] = -1
+    return out

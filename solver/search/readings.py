@@ -1,0 +1,143 @@
+"""Reading an image state as the outputs, and fitting the program's final step.
+
+A state's images may be the outputs as they are, or laid on the output's canvas (at their
+own position, or grown as a periodic pattern), or arranged as rotated and reflected blocks
+(`blocks`): those are its readings. A reading fits when, on every demonstration, it equals
+the output exactly, or does so after one final step fitted to the demonstrations: a colour
+map, a colour map by colour rank, or a cell rule (`fitters`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .blocks import fit_blocks
+from .canvas import extend_periodic
+from .fitters import (
+    LOCAL_FEATURE_SETS,
+    fit_cell_rule,
+    fit_colour_map,
+    fit_rank_colour_map,
+    rich_feature_sets,
+    unseen_colours,
+)
+from .image import Img
+from .ranking import COSTS, Fit
+
+CELL_RULE_MAX_DEPTH = 1  # cell rules on local neighbourhoods are fitted on states this shallow
+RICH_RULE_MAX_DEPTH = 0  # rules on every feature family (slower): on states this shallow
+RICH_FEATURE_SETS = rich_feature_sets()
+
+
+@dataclass(frozen=True)
+class Examples:
+    """One task as a pass searches it: every input (demonstrations first, then tests), the
+    demonstrations' outputs, and the canvas each example's answer is laid on."""
+
+    inputs: list  # (H, W) uint8 per example
+    targets: list  # (H, W) uint8 per demonstration
+    canvas_shapes: list | None  # the outputs' shapes, then the tests' predicted; None: no size rule
+    target_flat: np.ndarray  # (N,) uint8: every output's cells, concatenated
+
+    @property
+    def n_train(self) -> int:
+        return len(self.targets)
+
+
+class Reading(NamedTuple):
+    """An image state read as the outputs: per demonstration and per test, shaped like the output."""
+
+    results: list  # (H, W) uint8 per demonstration
+    tests: list  # (H, W) uint8 per test input
+    program: str
+    on_canvas: bool = False  # laid on a blank canvas of the output's size
+    cost: float = 0.0  # added to the program's length when ranking
+
+
+def readings(values: tuple, program: str, ex: Examples) -> list[Reading]:
+    """Ways to read an image state (one Img per example) as the outputs, simplest first.
+
+    An image of another size than the output is laid on a blank canvas of the output's
+    size (the test's predicted by `canvas`): at its own position (an object cut out and
+    kept in place), or as a pattern repeated from its smallest period. Outputs made of
+    rotated or reflected copies are fitted by `blocks`.
+    """
+    n_train = ex.n_train
+    results = [v.a for v in values[:n_train]]
+    tests = [v.a for v in values[n_train:]]
+    if all(r.shape == t.shape for r, t in zip(results, ex.targets)):
+        return [Reading(results, tests, program)]
+    found = []
+    blocks = fit_blocks(results, ex.targets, tests)
+    if blocks is not None:  # the arrangement is fitted to the outputs, so they match
+        found.append(Reading(ex.targets, blocks[0], f"blocks[{blocks[1]}]({program})", cost=COSTS.fitted_step))
+    if ex.canvas_shapes is None:
+        return found
+    placed = _placed(values, ex.canvas_shapes)
+    if placed is not None:
+        found.append(Reading(placed[:n_train], placed[n_train:], f"place_on_blank({program})", on_canvas=True))
+    first, target = results[0], ex.targets[0]
+    (h, w), (th, tw) = first.shape, target.shape
+    # Cheap tests on the first demonstration before extending every example: a grown
+    # pattern starts with the image itself.
+    if (
+        h <= th
+        and w <= tw
+        and fit_colour_map([first], [np.ascontiguousarray(target[:h, :w])]) is not None
+        and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None
+    ):
+        grown = [extend_periodic(v.a, shape) for v, shape in zip(values, ex.canvas_shapes)]
+        program = f"extend_periodic({program})"
+        found.append(Reading(grown[:n_train], grown[n_train:], program, True, COSTS.fitted_step))
+    return found
+
+
+def _placed(values: tuple[Img, ...], shapes: list) -> list[np.ndarray] | None:
+    """Each image at its own position on a blank canvas of its example's shape, or None
+    when one does not fit inside."""
+    placed = []
+    for v, shape in zip(values, shapes):
+        h, w = v.a.shape
+        if v.y < 0 or v.x < 0 or v.y + h > shape[0] or v.x + w > shape[1]:
+            return None
+        canvas = np.zeros(shape, dtype=np.uint8)
+        canvas[v.y : v.y + h, v.x : v.x + w] = v.a
+        placed.append(canvas)
+    return placed
+
+
+def wrong_cells(reading: Reading, ex: Examples) -> int:
+    """Output cells this reading gets wrong on the demonstrations (a guide for ordering)."""
+    return sum(int(np.count_nonzero(r != t)) for r, t in zip(reading.results, ex.targets))
+
+
+def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fit], bool]:
+    """The fits this reading makes, simplest final step first, and whether it is settled
+    (a fit that needs no guess was found: it is not kept as a piece)."""
+    results, tests, program, cost = reading.results, reading.tests, reading.program, reading.cost
+    if all(np.array_equal(r, t) for r, t in zip(results, ex.targets)):
+        return [Fit(program, depth, 1, False, tests, cost)], True
+    fits = []
+    cmap = fit_colour_map(results, ex.targets)
+    if cmap is not None:
+        guess = COSTS.unseen_colour if unseen_colours(results, tests) else 0.0
+        mapped = [cmap[g] for g in tests]
+        fits.append(Fit(f"recolour({program})", depth, 1, True, mapped, guess + cost))
+        if not guess:
+            return fits, True
+    n_train = ex.n_train
+    ranked = fit_rank_colour_map(results, ex.targets, ex.inputs[:n_train], tests, ex.inputs[n_train:])
+    if ranked is not None:
+        fits.append(Fit(f"recolour_by_rank({program})", depth, 1, True, ranked, COSTS.rank_map + cost))
+        return fits, True
+    if depth <= CELL_RULE_MAX_DEPTH and not reading.on_canvas:
+        sets = RICH_FEATURE_SETS if depth <= RICH_RULE_MAX_DEPTH else LOCAL_FEATURE_SETS
+        rule = fit_cell_rule(results, ex.targets, tests, sets)
+        if rule is not None:
+            penalty = COSTS.cell_rule + COSTS.cell_rule_feature * (len(rule.features) - 1)
+            name = f"cell_rule[{','.join(rule.features)}]({program})"
+            fits.append(Fit(name, depth, 1, False, rule.test_grids, penalty + cost))
+    return fits, False

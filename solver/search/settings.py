@@ -1,0 +1,30 @@
+"""The search's settings: its time limit, depth and memory caps, and which passes run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    time_limit_s: float = 10.0  # hard wall-clock cap for the whole task
+    max_depth: int = 2  # longest program, in transforms (3 rarely fits a CPU second)
+    max_states: int = 100_000  # memory cap: stored states
+    max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
+    max_candidates: int = 5  # per test input
+    use_pieces: bool = True
+    use_colour_normalisation: bool = True  # also search the task with colours renumbered by role
+    use_transpose: bool = True  # also search the diagonally flipped task
+
+    def __post_init__(self):
+        if not (isinstance(self.time_limit_s, (int, float)) and 0 < self.time_limit_s < 1e6):
+            raise ValueError(f"time_limit_s must be a positive number, got {self.time_limit_s!r}")
+        for name in ("max_depth", "max_states", "max_state_bytes", "max_candidates"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        if self.max_depth > 6:
+            raise ValueError(f"max_depth must be at most 6, got {self.max_depth}")
+
+
+DEFAULT_SETTINGS = SearchSettings()
