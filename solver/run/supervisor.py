@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from solver.arc.scoring import Score, score_submission
-from solver.arc.submission import Submission, write_json_atomic
+from solver.arc.submission import Submission
 from solver.arc.tasks import AnyTask, InvalidTask, Task, display_id
+from solver.atomic import write_json_atomic
 from solver.config import SolveConfig
 from solver.report import task_grids, write_report_html
 from solver.run.budget import BudgetTracker, task_weight
@@ -131,7 +132,6 @@ class Supervisor:
             write_json_atomic(
                 self.reports_dir / f"{safe_filename(task_id)}.json",
                 {"task_id": task_id, **self.reports[task_id], "task": self.grids[task_id]},
-                durable=False,
             )
         # report.html (solver/report): the page so far, for watching a long run.
         write_report_html(
