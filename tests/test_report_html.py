@@ -11,12 +11,15 @@ from solver import report as report_pkg
 from solver.arc.tasks import InvalidTask
 from solver.config import SOLVE_PRESETS
 from solver.report import accuracy_by_augmentations, as_rows, task_grids, write_page
+from solver.report import ReportPage
 from solver.report import page as page_module
+from solver.report import section as section_module
 from solver.report.__main__ import main as rebuild
 from solver.report.replay import counts_to_replay, leaders
 from solver.report.svg import PALETTE, GridDrawer, grid_cells
 from solver.run.outputs import safe_filename
 from solver.run.supervisor import RunOptions, run
+from solver.task_report import TaskReport
 from tests.helpers import small_tasks
 from tests.report_data import synthetic_run
 from tests.test_fuzz import FUZZ, hostile_ids, json_values
@@ -123,7 +126,7 @@ def test_optional_fields_are_shown_when_present(tmp_path, arc1_eval):
     task = arc1_eval.tasks[0]
     truth = arc1_eval.solutions[task.id][0]
     report = {
-        "status": "solved",
+        "status": "done",
         "seconds": 3.0,
         "finetune_seconds": 1.0,
         "inference_seconds": 1.5,
@@ -153,8 +156,8 @@ def test_optional_fields_are_shown_when_present(tmp_path, arc1_eval):
 
 def test_missing_and_odd_fields_never_break_the_page(tmp_path):
     reports = {
-        "<script>x</script>": {"status": "solved"},
-        "b": {"status": "solved", "tests": "?", "seconds": "1"},
+        "<script>x</script>": {"status": "done"},
+        "b": {"status": "solved", "tests": "?", "seconds": "1"},  # an older run's name for "done"
         "c": {"status": "weird", "error": "boom & bust"},
         "d": {},
     }
@@ -169,28 +172,30 @@ def test_missing_and_odd_fields_never_break_the_page(tmp_path):
 @FUZZ
 @given(hostile_ids, json_values, json_values, json_values, json_values)
 def test_hostile_reports_render_without_the_safety_net(task_id, report, grids, attempts, summary):
-    view = page_module.TaskView(
-        task_id,
-        report if isinstance(report, dict) else {"status": report},
-        grids,
-        attempts if isinstance(attempts, list) else [],
+    document = report if isinstance(report, dict) else {"status": report}
+    typed = TaskReport.from_dict(document)
+    assert json.dumps(typed.to_dict(), sort_keys=True) == json.dumps(
+        TaskReport.from_dict(typed.to_dict()).to_dict(), sort_keys=True
     )
-    section = page_module._render_task(view)  # the guarded render_task would hide an exception
+    view = section_module.TaskView(task_id, typed, grids, attempts if isinstance(attempts, list) else [])
+    section = section_module._render_task(view)  # the guarded render_task would hide an exception
     page_module.render_page(summary if isinstance(summary, dict) else {}, {task_id: section}, final=True)
 
 
 def test_a_rewrite_renders_only_the_tasks_that_changed(tmp_path, five_tasks, monkeypatch):
     tasks, data = five_tasks
-    page_module._SECTIONS.clear()
     rendered = []
     real = page_module.render_task
     monkeypatch.setattr(page_module, "render_task", lambda view: rendered.append(view.task_id) or real(view))
-    write_page(tmp_path, **data, final=False)
+    page = ReportPage()
+    write_page(tmp_path, **data, final=False, page=page)
     assert sorted(rendered) == sorted(t.id for t in tasks)
     changed = {**data["reports"], tasks[2].id: {**data["reports"][tasks[2].id], "seconds": 99.0}}
     rendered.clear()
-    write_page(tmp_path, **{**data, "reports": changed}, final=True)
+    write_page(tmp_path, **{**data, "reports": changed}, final=True, page=page)
     assert rendered == [tasks[2].id]
+    write_page(tmp_path, **{**data, "reports": changed}, final=True)  # another page object draws everything
+    assert len(rendered) == 1 + len(tasks)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # written by rename: no temporary left over
 
 
@@ -232,5 +237,5 @@ def test_the_run_writes_the_page_after_each_task_and_it_can_be_rebuilt(tmp_path,
     assert rebuild([str(out)]) == 0
     rebuilt = (out / "report.html").read_text()
     assert "in progress" in rebuilt and "ragged grid" in rebuilt and "demonstrations" in rebuilt
-    assert 'data-status="solved"' in rebuilt
+    assert 'data-status="done"' in rebuilt
     assert rebuild([str(tmp_path / "nothing")]) == 2
