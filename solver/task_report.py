@@ -108,6 +108,7 @@ class CandidateReport:
 class TestReport:
     """One test input: its best candidates, and the TRM's vote when it ran."""
 
+    __test__ = False  # a report, not a test class: pytest must not collect it where a test module imports it
     top: list[CandidateReport] | None = None  # best first, at most solve_task.REPORTED_CANDIDATES
     candidates: int | None = None  # TRM: de-augmented predictions voted on
     sup_steps_run: int | None = None  # TRM: candidates x supervision steps run
