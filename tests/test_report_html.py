@@ -305,3 +305,13 @@ def test_the_time_card_says_phase_times_are_summed_over_parallel_workers(tmp_pat
     page = write_page(tmp_path, summary, reports, {}, {}, final=True).read_text()
     card = re.search(r'<div class="card phases">(.*?)</div></div>', page).group(1)
     assert "0:03:01" in card and "summed over tasks (2 workers side by side): search 0:05:00" in card
+
+
+def test_a_section_that_cannot_be_drawn_says_so_and_keeps_the_page(monkeypatch):
+    def broken(view):
+        raise KeyError("grid")
+
+    monkeypatch.setattr(section_module, "_render_task", broken)
+    section = section_module.render_task(section_module.TaskView("t<1>", TaskReport.from_dict({}), None, []))
+    assert section.status == "pending" and section.verdict == "unknown"
+    assert 'id="task-t_1_-' in section.html and "could not be shown: &#x27;grid&#x27;" in section.html

@@ -75,9 +75,8 @@ def render_task(view: TaskView) -> Section:
         log.warning("report page: task %r could not be rendered (%s)", view.task_id, error)
         status = view.report.status
         body = (
-            f'<section class="task" id="{esc(anchor(view.task_id))}" data-status="{esc(status)}" '
-            f'data-verdict="unknown"><h2>{esc(view.task_id)}</h2><p class="cause">this task\'s report could '
-            f"not be shown: {esc(error)}</p></section>"
+            f"{section_open(view.task_id, status, 'unknown', False)}<h2>{esc(view.task_id)}</h2>"
+            f'<p class="cause">this task\'s report could not be shown: {esc(error)}</p></section>'
         )
         return Section(body, status, "unknown")
 
