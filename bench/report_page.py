@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import solver.run.supervisor  # noqa: E402,F401  (loaded in a run already; its torch import is not the page's cost)
 from solver.arc.tasks import load_source  # noqa: E402
-from solver.report import write_page  # noqa: E402
-from solver.report.page import _SECTIONS  # noqa: E402
+from solver.report import ReportPage, write_page  # noqa: E402
+from solver.task_report import DONE  # noqa: E402
 from tests.browser import Browser, find_chromium  # noqa: E402
 from tests.report_data import synthetic_report, synthetic_run  # noqa: E402
 
@@ -38,17 +38,17 @@ def main() -> int:
     run = synthetic_run(tasks, source.solutions)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        _SECTIONS.clear()
+        page = ReportPage()  # the run's own: it keeps the sections drawn
         start = time.perf_counter()
-        path = write_page(out, **run, final=True)
+        path = write_page(out, **run, final=True, page=page)
         cold = time.perf_counter() - start
-        solved = next(t for t in tasks if run["reports"][t.id]["status"] == "solved")
-        report, _ = synthetic_report(solved, source.solutions[solved.id], np.random.default_rng(1))
-        run["reports"][solved.id] = report
+        done = next(t for t in tasks if run["reports"][t.id]["status"] == DONE)
+        report, _ = synthetic_report(done, source.solutions[done.id], np.random.default_rng(1))
+        run["reports"][done.id] = report
         start = time.perf_counter()
-        write_page(out, **run, final=False)
+        write_page(out, **run, final=False, page=page)
         warm = time.perf_counter() - start
-        path = write_page(out, **run, final=True)
+        path = write_page(out, **run, final=True, page=page)
         size = path.stat().st_size
         print(
             f"tasks: {len(tasks)}; page: {size / 1e6:.2f} MB; render cold {cold:.2f} s, "

@@ -23,6 +23,9 @@ class ConfigError(ValueError):
     """
 
 
+EXIT_USAGE = 2  # a command's exit status for a ConfigError or another usage error (argparse's own)
+
+
 class FrozenConfig:
     """Base of every frozen config dataclass: dict and JSON round trips that reject unknown keys.
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 
@@ -24,6 +23,7 @@ from solver.config import SolveConfig
 from solver.ensemble import SEARCH, TRM, Choice, combine
 from solver.run.budget import TaskPlan
 from solver.search import SearchSettings, search_task
+from solver.task_report import DONE, CandidateReport, TaskReport, TestReport, TrmFigures
 from solver.trm.codec import task_canvas_side
 from solver.trm.finetune import finetune
 from solver.trm.inference import predict
@@ -48,7 +48,7 @@ class TrmWork:
 class TaskOutcome:
     task_id: str
     entries: list[dict]  # one {"attempt_1", "attempt_2"} per test input
-    report: dict[str, Any]  # JSON-ready: what reports/<id>.json, report.json and report.html show
+    report: TaskReport  # what reports/<id>.json, report.json and report.html show
     trm_work: TrmWork | None = None  # None when the TRM did not run
 
 
@@ -56,8 +56,9 @@ class TaskOutcome:
 class TrmAnswers:
     ranked: list[list[Ranked]]  # per test input: distinct grids, best first
     candidates: list[list[Candidate]]  # per test input: every de-augmented prediction, in augmentation order
-    tests: list[dict[str, Any]]  # per test input: what the report says of the TRM's candidates
-    report: dict[str, Any]  # task-level fine-tuning and inference figures
+    tests: list[TestReport]  # per test input: what the report says of the TRM's candidates
+    figures: TrmFigures  # task-level fine-tuning and inference figures, for the report
+    work: TrmWork  # the same, for the budget planner
 
 
 def trm_answers(
@@ -86,7 +87,7 @@ def trm_answers(
     tuned = finetune(
         model, task, augmentations, side, plan.finetune_steps, plan.finetune_batch, cfg, finetune_deadline, device
     )
-    answers = TrmAnswers([], [], [], {})
+    ranked_per_test, candidates_per_test, tests = [], [], []
     for pair in task.test:
         candidates = predict(
             model,
@@ -103,25 +104,28 @@ def trm_answers(
             early_stop=cfg.inference_early_stop,
         )
         ranked = rank(candidates)
-        answers.ranked.append(ranked)
-        answers.candidates.append(candidates)
-        answers.tests.append(
-            {
-                "candidates": len(candidates),
-                "sup_steps_run": sum(c.sup_steps for c in candidates),  # candidates x supervision steps run
-                "distinct": len(ranked),
-            }
-        )
-    answers.report = {
-        "canvas_side": side,
-        "finetune_steps": tuned.steps,
-        "finetune_seconds": round(tuned.seconds, 3),
-        "finetune_last_loss": None if tuned.last_loss is None else round(tuned.last_loss, 5),
-        "finetune_batch": tuned.batch,
-        "finetune_losses": [float(f"{loss:.{LOSS_DIGITS}g}") for loss in tuned.losses],
-        "inference_seconds": round(time.monotonic() - start - tuned.seconds, 3),
-    }
-    return answers
+        ranked_per_test.append(ranked)
+        candidates_per_test.append(candidates)
+        sup_steps_run = sum(c.sup_steps for c in candidates)  # candidates x supervision steps run
+        tests.append(TestReport(candidates=len(candidates), sup_steps_run=sup_steps_run, distinct=len(ranked)))
+    inference_seconds = round(time.monotonic() - start - tuned.seconds, 3)
+    figures = TrmFigures(
+        canvas_side=side,
+        finetune_steps=tuned.steps,
+        finetune_seconds=round(tuned.seconds, 3),
+        finetune_last_loss=None if tuned.last_loss is None else round(tuned.last_loss, 5),
+        finetune_batch=tuned.batch,
+        finetune_losses=[float(f"{loss:.{LOSS_DIGITS}g}") for loss in tuned.losses],
+        inference_seconds=inference_seconds,
+    )
+    work = TrmWork(
+        finetune_steps=tuned.steps,
+        finetune_batch=tuned.batch,
+        finetune_seconds=round(tuned.seconds, 3),
+        sup_steps_run=sum(t.sup_steps_run or 0 for t in tests),
+        inference_seconds=inference_seconds,
+    )
+    return TrmAnswers(ranked_per_test, candidates_per_test, tests, figures, work)
 
 
 def vote_sequence(candidates: Sequence[HasGrid], top: Sequence[HasGrid]) -> list[int]:
@@ -142,14 +146,14 @@ def search_settings(cfg: SolveConfig, plan: TaskPlan, hard_deadline: Deadline) -
     )
 
 
-def choice_report(choice: Choice) -> dict[str, Any]:
-    return {
-        "grid": grid_to_list(choice.grid),
-        "experts": choice.experts,
-        "votes": choice.votes,
-        "confidence": None if choice.confidence is None else round(choice.confidence, 4),
-        "program": choice.program,
-    }
+def candidate_report(choice: Choice) -> CandidateReport:
+    return CandidateReport(
+        grid=grid_to_list(choice.grid),
+        experts=list(choice.experts),
+        votes=choice.votes,
+        confidence=None if choice.confidence is None else round(choice.confidence, 4),
+        program=choice.program,
+    )
 
 
 def solve_task(
@@ -168,39 +172,29 @@ def solve_task(
     `model` and `base_state` are needed only when the TRM is one of them.
     """
     start = time.monotonic()
-    report: dict[str, Any] = {"experts": list(cfg.experts), "plan": plan.to_dict()}
+    report = TaskReport(status=DONE, experts=list(cfg.experts), plan=plan.to_dict())
     n_test = len(task.test)
     searched: list[list] = [[] for _ in range(n_test)]
     if SEARCH in cfg.experts and not hard_deadline.expired():
         demos = [(p.input, p.output) for p in task.train if p.output is not None]  # always set for demos
         result = search_task(demos, [p.input for p in task.test], search_settings(cfg, plan, hard_deadline))
         searched = result.per_test
-        report["search"] = result.stats
+        report.search = result.stats
     trm = None
     if TRM in cfg.experts:
         if model is None or base_state is None:
             raise ValueError("solve_task: the TRM expert needs a model and its base weights")
         trm = trm_answers(model, base_state, task, plan, cfg, soft_deadline, hard_deadline, device, inference_batch)
-        report.update(trm.report)
-    entries, test_reports = [], []
+        report.trm = trm.figures
+    entries, report.tests = [], []
     for i, pair in enumerate(task.test):
         choices = combine(searched[i], trm.ranked[i] if trm else [])
         entries.append(attempts_entry(top_attempts(choices, fallback=pair.input)))
         shown = choices[:REPORTED_CANDIDATES]
-        test_report: dict[str, Any] = dict(trm.tests[i]) if trm else {}
-        test_report["top"] = [choice_report(c) for c in shown]
+        test = trm.tests[i] if trm else TestReport()
+        test.top = [candidate_report(c) for c in shown]
         if trm:
-            test_report["vote_sequence"] = vote_sequence(trm.candidates[i], shown)
-        test_reports.append(test_report)
-    report["tests"] = test_reports
-    report["seconds"] = round(time.monotonic() - start, 3)
-    trm_work = None
-    if trm:
-        trm_work = TrmWork(
-            trm.report["finetune_steps"],
-            trm.report["finetune_batch"],
-            trm.report["finetune_seconds"],
-            sum(t["sup_steps_run"] for t in trm.tests),
-            trm.report["inference_seconds"],
-        )
-    return TaskOutcome(task.id, entries, report, trm_work)
+            test.vote_sequence = vote_sequence(trm.candidates[i], shown)
+        report.tests.append(test)
+    report.seconds = round(time.monotonic() - start, 3)
+    return TaskOutcome(task.id, entries, report, trm.work if trm else None)

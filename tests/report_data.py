@@ -15,7 +15,7 @@ from solver.arc.submission import grid_to_list
 from solver.arc.tasks import Task
 from solver.report import task_grids
 
-STATUS_WEIGHTS = {"solved": 0.85, "failed": 0.05, "timeout": 0.05, "invalid": 0.05}
+STATUS_WEIGHTS = {"done": 0.85, "failed": 0.05, "timeout": 0.05, "invalid": 0.05}
 
 
 def perturbed(grid: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -28,7 +28,7 @@ def perturbed(grid: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def synthetic_report(
     task: Task, truths: list, rng: np.random.Generator, n_augmentations: int = 1000, steps: int = 300
 ) -> tuple[dict[str, Any], list[dict]]:
-    """(a solved task's report, its submission entries)."""
+    """(a finished task's report, its submission entries)."""
     tests, entries = [], []
     for truth in truths[: len(task.test)]:
         truth = np.array(truth, np.uint8)
@@ -54,7 +54,7 @@ def synthetic_report(
         entries.append({"attempt_1": top[0]["grid"], "attempt_2": top[1]["grid"]})
     losses = (2.5 * np.exp(-np.arange(steps) / 80) + 0.05 * rng.random(steps)).round(4).tolist()
     report = {
-        "status": "solved",
+        "status": "done",
         "finetune_steps": steps,
         "finetune_seconds": round(float(rng.uniform(20, 60)), 3),
         "finetune_losses": losses,
@@ -74,7 +74,7 @@ def synthetic_run(tasks: list[Task], solutions: dict[str, list], seed: int = 0) 
     for task, status in zip(tasks, statuses):
         grids[task.id] = None if status == "invalid" else task_grids(task, solutions.get(task.id))
         fallback = [{"attempt_1": grid_to_list(p.input), "attempt_2": [[0]]} for p in task.test]
-        if status == "solved":
+        if status == "done":
             reports[task.id], answers[task.id] = synthetic_report(task, solutions[task.id], rng)
         else:
             cause = {

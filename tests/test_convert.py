@@ -169,7 +169,7 @@ def test_solver_runs_end_to_end_on_a_converted_checkpoint(tmp_path):
     assert result.returncode == 0, result.stderr
     report = read_json(run / "report.json")
     entry = report["tasks"][task.id]
-    assert entry["status"] == "solved" and entry["canvas_side"] == 30
+    assert entry["status"] == "done" and entry["canvas_side"] == 30
     assert all(t["candidates"] == 4 for t in entry["tests"])
     assert len(read_json(run / "submission.json")[task.id]) == len(task.test)
 

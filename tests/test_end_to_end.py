@@ -22,7 +22,7 @@ def test_three_real_tasks_write_a_valid_scored_submission(tmp_path):
     assert report["score"]["total"] == n_outputs
     for task in tasks:
         entry = report["tasks"][task.id]
-        assert entry["status"] == "solved"
+        assert entry["status"] == "done"
         assert entry["finetune_steps"] == 4 and entry["plan"]["n_augmentations"] == 16
         assert len(entry["tests"]) == len(task.test) == len(entry["correct"])
         assert all(t["candidates"] == 16 for t in entry["tests"])
@@ -55,7 +55,7 @@ def test_bad_task_and_crashing_task_cost_no_one_else(tmp_path):
     report = read_json(out / "report.json")["tasks"]
     assert report["broken"]["status"] == "invalid"
     assert report[ids[1]]["status"] == "failed" and "injected failure" in report[ids[1]]["error"]
-    assert report[ids[0]]["status"] == report[ids[2]]["status"] == "solved"
+    assert report[ids[0]]["status"] == report[ids[2]]["status"] == "done"
 
 
 def test_without_weights_the_program_search_answers_alone_and_right(tmp_path):

@@ -65,8 +65,16 @@ def test_solve_task_restores_base_weights_and_answers_each_test(tiny_model, arc1
     second = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU)
     assert first.entries == second.entries  # same start, same seed: same answers
     assert len(first.entries) == 2 and set(first.entries[0]) == {"attempt_1", "attempt_2"}
-    assert first.report["finetune_steps"] == 2 and first.report["tests"][0]["candidates"] == 8
-    assert sum(t["votes"] for t in first.report["tests"][0]["top"]) <= 8
+    assert first.report.trm.finetune_steps == 2 and first.report.tests[0].candidates == 8
+    assert sum(c.votes for c in first.report.tests[0].top) <= 8
+    work = first.trm_work  # what the budget planner learns from: the report's own figures
+    assert (work.finetune_steps, work.finetune_batch, work.finetune_seconds, work.inference_seconds) == (
+        first.report.trm.finetune_steps,
+        first.report.trm.finetune_batch,
+        first.report.trm.finetune_seconds,
+        first.report.trm.inference_seconds,
+    )
+    assert work.sup_steps_run == sum(t.sup_steps_run for t in first.report.tests) > 0
 
 
 def test_the_report_replays_the_vote_and_the_fine_tuning_losses(tiny_model, arc1_eval):
@@ -75,13 +83,13 @@ def test_the_report_replays_the_vote_and_the_fine_tuning_losses(tiny_model, arc1
     cfg = SolveConfig(finetune_batch=4)
     plan = TaskPlan(finetune_steps=3, finetune_batch=4, n_augmentations=8, inference_sup_steps=1)
     report = solve_task(tiny_model, base, task, plan, cfg, NEVER, NEVER, CPU).report
-    assert len(report["finetune_losses"]) == 3
-    assert report["finetune_losses"][-1] == pytest.approx(report["finetune_last_loss"], rel=1e-3)
-    for test in report["tests"]:
-        sequence = test["vote_sequence"]
-        assert len(sequence) == test["candidates"] and set(sequence) <= set(range(-1, len(test["top"])))
+    assert len(report.trm.finetune_losses) == 3
+    assert report.trm.finetune_losses[-1] == pytest.approx(report.trm.finetune_last_loss, rel=1e-3)
+    for test in report.tests:
+        sequence = test.vote_sequence
+        assert len(sequence) == test.candidates and set(sequence) <= set(range(-1, len(test.top)))
         # Each listed grid was proposed exactly as often as its votes say.
-        assert [sequence.count(i) for i in range(len(test["top"]))] == [t["votes"] for t in test["top"]]
+        assert [sequence.count(i) for i in range(len(test.top))] == [c.votes for c in test.top]
 
 
 def test_vote_sequence_maps_each_candidate_to_its_listed_grid():

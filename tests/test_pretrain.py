@@ -15,15 +15,8 @@ from solver.train.config import pretrain_preset
 from solver.train.data import build_split, split_tasks
 from solver.train.export import export
 from solver.train.log import read_log
-from solver.train.pretrain import (
-    CHECKPOINT_DIR,
-    LOG_FILE,
-    fresh_state,
-    learning_rate_scale,
-    load_state,
-    save_state,
-    train,
-)
+from solver.train.pretrain import CHECKPOINT_DIR, LOG_FILE, learning_rate_scale, train
+from solver.train.state import fresh_state, load_state, save_state
 from solver.trm.weights import load_weights, provenance
 from tests.helpers import ROOT
 

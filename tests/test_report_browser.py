@@ -1,8 +1,8 @@
 """The report page of a real run, opened in headless Chromium (skipped where Chromium is not installed).
 
-Chromium is driven over its DevTools pipe (tests/browser.py): the test counts tasks,
-attempts and the score in the DOM, clicks the filters, takes a screenshot, and checks
-that the page asked for nothing but itself.
+Chromium is driven over its DevTools pipe (tests/browser.py): the tests count tasks,
+attempts and the score in the DOM, click the filters, take a screenshot, check that the
+page asked for nothing but itself, and open a task's own address (report.html#task-<id>).
 """
 
 import struct
@@ -27,12 +27,19 @@ def click(browser, choice):
     return browser.evaluate(VISIBLE)
 
 
-def test_a_real_runs_page_shows_every_task_and_attempt_filters_and_loads_nothing(tmp_path):
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory):
+    """A real run on three tasks, one of them failing: (tasks, the failing task's id, OUT)."""
     tasks, _ = small_tasks()
     failing = tasks[1].id
-    out = tmp_path / "out"
+    out = tmp_path_factory.mktemp("browser") / "out"
     result = run_cli(*SMALL_TASKS, *SMOKE, "--out", out, env={"SOLVER_FAULTS": f"raise:{failing}"})
     assert result.returncode == 0, result.stderr
+    return tasks, failing, out
+
+
+def test_a_real_runs_page_shows_every_task_and_attempt_filters_and_loads_nothing(real_run, tmp_path):
+    tasks, failing, out = real_run
     report = read_json(out / "report.json")
     page = out / "report.html"
     with Browser(CHROMIUM, tmp_path / "profile") as browser:
@@ -52,13 +59,18 @@ def test_a_real_runs_page_shows_every_task_and_attempt_filters_and_loads_nothing
         assert report["tasks"][failing]["status"] == "failed"
         cause = browser.evaluate(f"document.querySelector('#task-{safe_filename(failing)} .cause').textContent")
         assert "injected failure" in cause
+        sources = browser.evaluate(
+            f"[...document.querySelectorAll('#task-{safe_filename(failing)} figure.attempt .source')]"
+            ".map(s => s.textContent)"
+        )
+        assert sources == ["fallback: a copy of the test input", "fallback: a blank grid"]
         score = browser.evaluate("document.querySelector('.card.score .big').textContent")
         assert score == f"{report['score']['kaggle']:.4f}"
         assert browser.evaluate("document.querySelectorAll('svg.g').length") > 10 * len(tasks)
 
         right = sum(all(report["tasks"][t.id]["correct"]) for t in tasks)
         assert click(browser, "failed") == 1
-        assert click(browser, "solved") == len(tasks) - 1
+        assert click(browser, "done") == len(tasks) - 1
         assert click(browser, "wrong") == len(tasks) - right
         assert click(browser, "right") == right
         assert click(browser, "all") == len(tasks)
@@ -72,3 +84,28 @@ def test_a_real_runs_page_shows_every_task_and_attempt_filters_and_loads_nothing
         control.write_text('<!DOCTYPE html><img src="http://127.0.0.1:9/pixel.png">')
         browser.open(control.as_uri())
         assert "http://127.0.0.1:9/pixel.png" in browser.requested_urls()
+
+
+def in_view(browser, task_id):
+    """Whether the task's section is shown, the page scrolled to it and its top on screen (the last task's
+    top may sit lower: the page cannot scroll past its end)."""
+    section = f"document.getElementById('task-{safe_filename(task_id)}')"
+    return browser.evaluate(
+        "(s => s.getClientRects().length > 0 && window.scrollY > 0 && s.getBoundingClientRect().top >= -1 && "
+        f"s.getBoundingClientRect().top < window.innerHeight / 2)({section})"
+    )
+
+
+def test_a_tasks_own_address_opens_on_that_task_even_under_a_filter_that_hides_it(real_run, tmp_path):
+    tasks, failing, out = real_run
+    last = tasks[-1].id
+    address = f"{(out / 'report.html').as_uri()}#task-{safe_filename(last)}"
+    with Browser(CHROMIUM, tmp_path / "profile") as browser:
+        browser.open(address)
+        assert in_view(browser, last)
+        browser.open((out / "report.html").as_uri())
+        assert click(browser, "failed") == 1  # remembered for the tab, and it hides the last task
+        browser.open("about:blank")
+        browser.open(address)
+        assert in_view(browser, last)
+        assert browser.evaluate("document.getElementById('shown').textContent") == str(len(tasks))

@@ -10,13 +10,15 @@ from hypothesis import given
 from solver import report as report_pkg
 from solver.arc.tasks import InvalidTask
 from solver.config import SOLVE_PRESETS
-from solver.report import accuracy_by_augmentations, as_rows, task_grids, write_page
+from solver.report import ReportPage, accuracy_by_augmentations, as_rows, task_grids, write_page
 from solver.report import page as page_module
+from solver.report import section as section_module
 from solver.report.__main__ import main as rebuild
 from solver.report.replay import counts_to_replay, leaders
 from solver.report.svg import PALETTE, GridDrawer, grid_cells
 from solver.run.outputs import safe_filename
 from solver.run.supervisor import RunOptions, run
+from solver.task_report import TaskReport
 from tests.helpers import small_tasks
 from tests.report_data import synthetic_run
 from tests.test_fuzz import FUZZ, hostile_ids, json_values
@@ -123,7 +125,7 @@ def test_optional_fields_are_shown_when_present(tmp_path, arc1_eval):
     task = arc1_eval.tasks[0]
     truth = arc1_eval.solutions[task.id][0]
     report = {
-        "status": "solved",
+        "status": "done",
         "seconds": 3.0,
         "finetune_seconds": 1.0,
         "inference_seconds": 1.5,
@@ -153,8 +155,8 @@ def test_optional_fields_are_shown_when_present(tmp_path, arc1_eval):
 
 def test_missing_and_odd_fields_never_break_the_page(tmp_path):
     reports = {
-        "<script>x</script>": {"status": "solved"},
-        "b": {"status": "solved", "tests": "?", "seconds": "1"},
+        "<script>x</script>": {"status": "done"},
+        "b": {"status": "solved", "tests": "?", "seconds": "1"},  # an older run's name for "done"
         "c": {"status": "weird", "error": "boom & bust"},
         "d": {},
     }
@@ -169,28 +171,30 @@ def test_missing_and_odd_fields_never_break_the_page(tmp_path):
 @FUZZ
 @given(hostile_ids, json_values, json_values, json_values, json_values)
 def test_hostile_reports_render_without_the_safety_net(task_id, report, grids, attempts, summary):
-    view = page_module.TaskView(
-        task_id,
-        report if isinstance(report, dict) else {"status": report},
-        grids,
-        attempts if isinstance(attempts, list) else [],
+    document = report if isinstance(report, dict) else {"status": report}
+    typed = TaskReport.from_dict(document)
+    assert json.dumps(typed.to_dict(), sort_keys=True) == json.dumps(
+        TaskReport.from_dict(typed.to_dict()).to_dict(), sort_keys=True
     )
-    section = page_module._render_task(view)  # the guarded render_task would hide an exception
+    view = section_module.TaskView(task_id, typed, grids, attempts if isinstance(attempts, list) else [])
+    section = section_module._render_task(view)  # the guarded render_task would hide an exception
     page_module.render_page(summary if isinstance(summary, dict) else {}, {task_id: section}, final=True)
 
 
 def test_a_rewrite_renders_only_the_tasks_that_changed(tmp_path, five_tasks, monkeypatch):
     tasks, data = five_tasks
-    page_module._SECTIONS.clear()
     rendered = []
     real = page_module.render_task
     monkeypatch.setattr(page_module, "render_task", lambda view: rendered.append(view.task_id) or real(view))
-    write_page(tmp_path, **data, final=False)
+    page = ReportPage()
+    write_page(tmp_path, **data, final=False, page=page)
     assert sorted(rendered) == sorted(t.id for t in tasks)
     changed = {**data["reports"], tasks[2].id: {**data["reports"][tasks[2].id], "seconds": 99.0}}
     rendered.clear()
-    write_page(tmp_path, **{**data, "reports": changed}, final=True)
+    write_page(tmp_path, **{**data, "reports": changed}, final=True, page=page)
     assert rendered == [tasks[2].id]
+    write_page(tmp_path, **{**data, "reports": changed}, final=True)  # another page object draws everything
+    assert len(rendered) == 1 + len(tasks)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # written by rename: no temporary left over
 
 
@@ -232,5 +236,82 @@ def test_the_run_writes_the_page_after_each_task_and_it_can_be_rebuilt(tmp_path,
     assert rebuild([str(out)]) == 0
     rebuilt = (out / "report.html").read_text()
     assert "in progress" in rebuilt and "ragged grid" in rebuilt and "demonstrations" in rebuilt
-    assert 'data-status="solved"' in rebuilt
+    assert 'data-status="done"' in rebuilt
     assert rebuild([str(tmp_path / "nothing")]) == 2
+
+
+# -- what each attempt is, and what the statuses and times mean -----------------------------------------------------
+
+
+def test_every_attempt_says_whether_it_is_an_experts_answer_or_a_fallback(tmp_path, arc1_eval):
+    answered, unanswered, failed = arc1_eval.tasks[:3]
+    truth = arc1_eval.solutions[answered.id][0]
+    search_only = {"grid": truth, "experts": ["search"], "votes": 0, "confidence": None, "program": "flip(input)"}
+    reports = {
+        answered.id: {"status": "done", "tests": [{"top": [search_only]}] * len(answered.test), "seconds": 1.0},
+        unanswered.id: {"status": "done", "tests": [{"top": []}] * len(unanswered.test), "seconds": 2.0},
+        failed.id: {"status": "failed", "error": "RuntimeError: boom"},
+    }
+    answers = {
+        answered.id: [{"attempt_1": truth, "attempt_2": truth}] * len(answered.test),
+        unanswered.id: [{"attempt_1": p.input.tolist(), "attempt_2": p.input.tolist()} for p in unanswered.test],
+        failed.id: [{"attempt_1": p.input.tolist(), "attempt_2": [[0]]} for p in failed.test],
+    }
+    grids = {t.id: task_grids(t, arc1_eval.solutions[t.id]) for t in (answered, unanswered, failed)}
+    page = write_page(tmp_path, {}, reports, grids, answers, final=True).read_text()
+    sections = dict(re.findall(r'<section class="task" id="task-([^"]+)"(.*?)</section>', page))
+
+    assert "same as attempt 1: the only candidate" in sections[answered.id]
+    assert "fallback" not in sections[answered.id] and 'data-answer="expert"' in sections[answered.id]
+    copies = sections[unanswered.id].count("fallback: a copy of the test input")
+    assert copies == 2 * len(unanswered.test) and 'data-answer="fallback"' in sections[unanswered.id]
+    assert "no expert proposed a grid: both attempts are fallbacks" in sections[unanswered.id]
+    assert sections[failed.id].count("fallback: a copy of the test input") == len(failed.test)
+    assert sections[failed.id].count("fallback: a blank grid") == len(failed.test)
+    assert 'class="attempt bad fallback"' in sections[failed.id] or 'class="attempt ok fallback"' in sections[failed.id]
+
+    assert "solved" not in page and '<span class="badge done">done</span>' in page  # done, whatever its answer
+    assert "2 done (1 answered by an expert, 1 fallbacks only), 1 failed, 0 invalid, 0 timeout" in page
+    assert 'data-filter="fallback"' in page and 'data-filter="done"' in page
+
+
+def test_the_vote_columns_appear_only_where_the_trm_voted():
+    search_only = TaskReport.from_dict(
+        {"status": "done", "tests": [{"top": [{"grid": [[1]], "experts": ["search"], "votes": 0, "program": "p"}]}]}
+    )
+    both = TaskReport.from_dict(
+        {
+            "status": "done",
+            "tests": [
+                {
+                    "candidates": 16,
+                    "top": [
+                        {"grid": [[2]], "experts": ["trm"], "votes": 9, "confidence": 0.5},
+                        {"grid": [[1]], "experts": ["search"], "votes": 0, "program": "p"},
+                    ],
+                }
+            ],
+        }
+    )
+    alone = section_module.render_task(section_module.TaskView("a", search_only, None, [])).html
+    assert 'class="bar"' not in alone and " / " not in alone and "no TRM vote" not in alone
+    mixed = section_module.render_task(section_module.TaskView("b", both, None, [])).html
+    assert mixed.count('class="bar"') == 1 and "9 / 16" in mixed and "no TRM vote" in mixed
+
+
+def test_the_time_card_says_phase_times_are_summed_over_parallel_workers(tmp_path):
+    reports = {t: {"status": "done", "tests": [], "search": {"seconds": 100.0}} for t in ("a", "b", "c")}
+    summary = {"seconds": 181.0, "devices": ["cpu", "cpu"]}
+    page = write_page(tmp_path, summary, reports, {}, {}, final=True).read_text()
+    card = re.search(r'<div class="card phases">(.*?)</div></div>', page).group(1)
+    assert "0:03:01" in card and "summed over tasks (2 workers side by side): search 0:05:00" in card
+
+
+def test_a_section_that_cannot_be_drawn_says_so_and_keeps_the_page(monkeypatch):
+    def broken(view):
+        raise KeyError("grid")
+
+    monkeypatch.setattr(section_module, "_render_task", broken)
+    section = section_module.render_task(section_module.TaskView("t<1>", TaskReport.from_dict({}), None, []))
+    assert section.status == "pending" and section.verdict == "unknown"
+    assert 'id="task-t_1_-' in section.html and "could not be shown: &#x27;grid&#x27;" in section.html

@@ -101,7 +101,7 @@ def test_deadline_writes_the_submission_and_exits_in_time(tmp_path, three_tasks)
     report = read_json(tmp_path / "report.json")
     assert report["seconds"] < budget  # counted from the process start, not from the supervisor's
     assert report["tasks"][stuck]["status"] == "timeout"
-    assert sum(entry["status"] == "solved" for entry in report["tasks"].values()) >= 1
+    assert sum(entry["status"] == "done" for entry in report["tasks"].values()) >= 1
 
 
 def test_ctrl_c_stops_in_one_line_and_the_same_command_resumes(tmp_path, reference, three_tasks):
@@ -143,7 +143,7 @@ def test_a_dying_worker_has_its_task_reassigned(tmp_path, three_tasks):
     assert result.returncode == 0, result.stderr
     assert "died" in result.stderr and "handing it to another worker" in result.stderr
     report = read_json(tmp_path / "out" / "report.json")["tasks"]
-    assert all(entry["status"] == "solved" for entry in report.values())
+    assert all(entry["status"] == "done" for entry in report.values())
 
 
 def test_a_task_that_always_kills_its_worker_gets_fallbacks(tmp_path, three_tasks):
@@ -152,7 +152,7 @@ def test_a_task_that_always_kills_its_worker_gets_fallbacks(tmp_path, three_task
     assert result.returncode == 0, result.stderr
     report = read_json(tmp_path / "report.json")["tasks"]
     assert report[victim]["status"] == "failed" and "died twice" in report[victim]["error"]
-    assert [entry["status"] for task_id, entry in report.items() if task_id != victim] == ["solved", "solved"]
+    assert [entry["status"] for task_id, entry in report.items() if task_id != victim] == ["done", "done"]
     assert validate_submission(read_json(tmp_path / "submission.json"), three_tasks) == []
 
 
@@ -161,7 +161,7 @@ def test_out_of_memory_backs_off_inside_the_run(tmp_path, three_tasks):
     result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, env={"SOLVER_FAULTS": f"oom:{victim}:2"})
     assert result.returncode == 0, result.stderr
     report = read_json(tmp_path / "report.json")["tasks"]
-    assert report[victim]["status"] == "solved"
+    assert report[victim]["status"] == "done"
     assert report[victim]["finetune_batch"] == 2  # 8 -> 4 -> 2
     assert "out of memory" in result.stderr
 

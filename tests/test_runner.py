@@ -33,7 +33,7 @@ def test_two_workers_give_the_same_answers_as_one(tmp_path):
     submission = json.loads(two.submission_path.read_text())
     assert validate_submission(submission, {t.id: len(t.test) for t in tasks}) == []
     assert two.score.total == sum(len(t.test) for t in tasks)
-    assert all(r["status"] == "solved" for r in two.reports.values())
+    assert all(r["status"] == "done" for r in two.reports.values())
 
 
 def test_safe_filename_keeps_plain_ids_and_disambiguates_others():

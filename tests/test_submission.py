@@ -1,8 +1,6 @@
 import json
 
-import numpy as np
-
-from solver.arc.submission import Submission, fallback_attempts, validate_submission, write_json_atomic
+from solver.arc.submission import Submission, fallback_attempts, validate_submission
 from solver.arc.tasks import InvalidTask, parse_tasks
 
 GOOD = {"train": [{"input": [[1, 2]], "output": [[2, 1]]}], "test": [{"input": [[3, 4]]}, {"input": [[5]]}]}
@@ -34,11 +32,3 @@ def test_validator_finds_every_kind_of_fault():
     for bad_grid in ([], [[1], [1, 2]], [[10]], [[True]], [[1.5]], [[0] * 31], "x"):
         doc = {"a": [{"attempt_1": bad_grid, "attempt_2": [[0]]}], "b": [{"attempt_1": [[0]], "attempt_2": [[0]]}]}
         assert validate_submission(doc, expected), bad_grid
-
-
-def test_atomic_write_leaves_no_temporary_files(tmp_path):
-    path = tmp_path / "x.json"
-    write_json_atomic(path, {"k": np.arange(3).tolist()})
-    write_json_atomic(path, {"k": [1]})
-    assert json.loads(path.read_text()) == {"k": [1]}
-    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]

@@ -1,4 +1,4 @@
-"""Kaggle's submission format, pre-filled with fallbacks and written atomically.
+"""Kaggle's submission format, pre-filled with fallbacks and written atomically (solver.atomic).
 
 Shape: {task_id: [{"attempt_1": grid, "attempt_2": grid}, ...one per test input, in order]}.
 Every slot holds a valid answer from the moment the object exists, so a crash at any
@@ -7,15 +7,13 @@ point leaves a complete file behind.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from solver.arc.tasks import AnyTask, InvalidTask, grid_problem
+from solver.atomic import write_json_atomic
 
 ATTEMPT_KEYS = ("attempt_1", "attempt_2")
 BLANK_GRID = [[0]]
@@ -34,43 +32,6 @@ def fallback_attempts(task: AnyTask) -> list[dict[str, list[list[int]]]]:
 
 def attempts_entry(grids: list[np.ndarray]) -> dict[str, list[list[int]]]:
     return {key: grid_to_list(grid) for key, grid in zip(ATTEMPT_KEYS, grids, strict=True)}
-
-
-def current_umask() -> int:
-    """The process's umask (Linux reports it in /proc; elsewhere it is set and restored)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_json_atomic(path: Path, document: Any, durable: bool = True) -> None:
-    """Write JSON to a temporary file in the same folder, then rename it over `path`.
-
-    `durable` also fsyncs before the rename, so the file survives a power cut, not just a kill.
-    The file gets the permissions of any new file (0666 less the umask), not mkstemp's 0600:
-    outputs are meant to be shared.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w") as handle:
-            json.dump(document, handle, separators=(",", ":"))
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class Submission:

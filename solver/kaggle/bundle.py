@@ -162,8 +162,8 @@ def weights_line(weights: list[str]) -> str:
     if weights:
         return f" and `weights/` with the pretrained weights: {', '.join(weights)}"
     return (
-        ". No pretrained weights were shipped (there is no `src/weights/`): the notebook runs an "
-        "untrained initialisation and its score will be near zero"
+        ". No pretrained weights were shipped (there is no `src/weights/`): no TRM runs, the "
+        "program search answers alone"
     )
 
 
@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads((dest / MARKER).read_text())
     print(f"bundle: {dest} ({len(manifest['wheels'])} wheels for Python {', '.join(manifest['requirements'])})")
     if not manifest["weights"]:
-        print("warning: no pretrained weights in weights/; the notebook will run an untrained init", file=sys.stderr)
+        print("warning: no pretrained weights in weights/; the notebook runs the program search alone", file=sys.stderr)
     return 0
 
 

@@ -19,8 +19,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from solver.arc.submission import Submission, expected_slots, validate_submission, write_json_atomic
+from solver.arc.submission import Submission, expected_slots, validate_submission
 from solver.arc.tasks import AnyTask, TaskError, load_source, read_json_file
+from solver.atomic import write_json_atomic
 from solver.kaggle.bundle import MARKER
 from solver.run.progress import format_seconds
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from solver.report.load import load_run
-from solver.report.page import PAGE_NAME, build_page, task_views, write_text_atomic
+from solver.report.page import PAGE_NAME, ReportPage, task_views
 
 EXIT_USAGE = 2
 
@@ -27,10 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.out}: no report.json, reports/ or submission.json to show", file=sys.stderr)
         return EXIT_USAGE
     page_path = args.page or args.out / PAGE_NAME
-    page = build_page(run.summary, task_views(run.reports, run.grids, run.answers, order=run.answers), run.final)
     if args.page and args.page.resolve().parent != args.out.resolve():
         print(f"note: the page links each task to reports/<task>.json, relative to {page_path.parent}", file=sys.stderr)
-    write_text_atomic(page_path, page)
+    ReportPage().write(page_path, run.summary, task_views(run.reports, run.grids, run.answers, run.answers), run.final)
     print(f"wrote {page_path} ({len(run.reports)} of {len(set(run.reports) | set(run.answers))} tasks reported)")
     return 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from solver.run.journal import read_records
+from solver.task_report import DONE
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def load_run(out_dir: Path) -> RunFiles:
             continue
         task_id = record["task_id"]
         if isinstance(record.get("report"), dict):
-            reports.setdefault(task_id, {"status": "solved", **record["report"]})
+            reports.setdefault(task_id, {"status": DONE, **record["report"]})
         if isinstance(record.get("entries"), list):
             answers.setdefault(task_id, record["entries"])
     return RunFiles(summary, reports, grids, answers, final)

@@ -20,16 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from solver.arc.scoring import Score, score_submission
-from solver.arc.submission import Submission, write_json_atomic
+from solver.arc.submission import Submission
 from solver.arc.tasks import AnyTask, InvalidTask, Task, display_id
+from solver.atomic import write_json_atomic
 from solver.config import SolveConfig
-from solver.report import task_grids, write_report_html
+from solver.report import ReportPage, task_grids, write_report_html
 from solver.run.budget import BudgetTracker, task_weight
 from solver.run.journal import Journal
 from solver.run.messages import Done, Job, TaskMessage, WorkerSpec
 from solver.run.outputs import describe, finetune_note, mark_correctness, remove_run_files, safe_filename
 from solver.run.pool import WorkerPool
 from solver.run.progress import Progress
+from solver.task_report import DONE, FAILED, INVALID, TIMEOUT, TaskReport
 from solver.trm.codec import task_canvas_side
 from solver.trm.config import ModelConfig, model_preset
 from solver.trm.weights import read_metadata
@@ -115,6 +117,7 @@ class Supervisor:
         self.journal = Journal(self.out_dir / "journal.jsonl", run_fingerprint(tasks, opts))
         # Demonstrations, test inputs and known outputs, for report.html and each per-task report.
         self.grids = {t.id: task_grids(t, (solutions or {}).get(t.id)) for t in tasks}
+        self.page = ReportPage()  # keeps each task's section drawn while its data is unchanged
 
     # -- recording ------------------------------------------------------------------------
 
@@ -131,7 +134,6 @@ class Supervisor:
             write_json_atomic(
                 self.reports_dir / f"{safe_filename(task_id)}.json",
                 {"task_id": task_id, **self.reports[task_id], "task": self.grids[task_id]},
-                durable=False,
             )
         # report.html (solver/report): the page so far, for watching a long run.
         write_report_html(
@@ -140,15 +142,16 @@ class Supervisor:
             self.reports,
             self.grids,
             self.submission.answers,
+            page=self.page,
         )
 
     def _finish(self, task_id: str, entries: list[dict], report: dict[str, Any]) -> None:
-        report = {"status": "solved", **report}
+        report = {"status": DONE, **report}
         self.journal.append(task_id, entries, report)
         self._record(task_id, report, entries)
         self._write([task_id])
 
-    def _fail(self, task_ids: list[str], cause: str, status: str = "failed") -> None:
+    def _fail(self, task_ids: list[str], cause: str, status: str = FAILED) -> None:
         """Fallback attempts for these tasks, written with one submission write."""
         for task_id in task_ids:
             log.warning("task %s: %s; using fallback attempts", display_id(task_id), cause)
@@ -166,11 +169,12 @@ class Supervisor:
         invalid = [t for t in self.tasks if isinstance(t, InvalidTask)]
         for task in invalid:
             log.warning("task %s: %s; using fallback attempts", display_id(task.id), task.reason)
-            self._record(task.id, {"status": "invalid", "error": task.reason}, None)
+            self._record(task.id, {"status": INVALID, "error": task.reason}, None)
         resumed = [t.id for t in self.tasks if isinstance(t, Task) and t.id in finished]
         for task_id in resumed:
             record = finished[task_id]
-            self._record(task_id, {**record["report"], "resumed": True}, record["entries"])
+            report = TaskReport.from_dict({**record["report"], "resumed": True})  # an older run's statuses renamed
+            self._record(task_id, report.to_dict(), record["entries"])
         self._write([t.id for t in invalid] + resumed)  # complete and valid from the first moment
         pending = [t for t in self.tasks if isinstance(t, Task) and t.id not in finished]
         if finished:
@@ -211,7 +215,7 @@ class Supervisor:
                     self._handle(pool, message)
                 unfinished = [i for i in pool.in_flight() + [t.id for t in self.todo] if i not in self.answered]
                 if self.hard_deadline is not None and time.monotonic() >= self.hard_deadline:
-                    self._fail(unfinished, "time budget ran out", status="timeout")
+                    self._fail(unfinished, "time budget ran out", status=TIMEOUT)
                     break
                 if not pool.alive():
                     self._fail(unfinished, "no worker could start: " + pool.last_error)
@@ -290,5 +294,6 @@ def run(tasks: list[AnyTask], solutions: dict[str, list] | None, opts: RunOption
         }
     write_json_atomic(report_path, summary)
     # report.html (solver/report): the final page, with the score.
-    write_report_html(opts.out_dir, summary, reports, supervisor.grids, supervisor.submission.answers, final=True)
+    answers = supervisor.submission.answers
+    write_report_html(opts.out_dir, summary, reports, supervisor.grids, answers, final=True, page=supervisor.page)
     return RunResult(supervisor.submission_path, report_path, score, reports)

@@ -139,7 +139,7 @@ def worker_main(worker_id: int, spec: WorkerSpec, inbox, answers) -> None:
             return
         try:
             outcome = solver.solve(job)
-            answers.send(Done(worker_id, job.task.id, outcome.entries, outcome.report))
+            answers.send(Done(worker_id, job.task.id, outcome.entries, outcome.report.to_dict()))
         except Exception as error:  # one task's crash must not cost the others
             log.debug("task %s failed:\n%s", job.task.id, traceback.format_exc())
             answers.send(Failed(worker_id, job.task.id, one_line(error)))

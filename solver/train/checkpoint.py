@@ -10,6 +10,7 @@ mid-save leaves the previous checkpoint intact.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -17,8 +18,9 @@ from typing import Any
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 
+from solver.atomic import write_bytes_atomic, write_json_atomic
 from solver.trm.weights import sha256_file
 
 MiB = 2**20
@@ -75,9 +77,10 @@ def save_checkpoint(
     shards = []
     for index, shard in enumerate(shard_tensors(tensors, max_file_bytes)):
         name = f"shard-{index:03d}.safetensors"
-        save_file(shard, str(staging / name))
-        shards.append({"file": name, "sha256": sha256_file(staging / name)})
-    (staging / STATE_FILE).write_text(json.dumps({**state, "shards": shards}, indent=1, sort_keys=True))
+        data = save(shard)
+        write_bytes_atomic(staging / name, data)
+        shards.append({"file": name, "sha256": hashlib.sha256(data).hexdigest()})
+    write_json_atomic(staging / STATE_FILE, {**state, "shards": shards}, indent=1)
     old = directory.with_name(directory.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if directory.exists():

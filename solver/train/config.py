@@ -9,9 +9,11 @@ supervision step, up to the model's depth `halt_max_steps`, as in solver.trm.fin
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
-from solver.config import TOKEN_LOSSES, FrozenConfig
+from solver.config import TOKEN_LOSSES, ConfigError, FrozenConfig
 from solver.trm.config import MODEL_PRESETS
 
 
@@ -42,16 +44,16 @@ class PretrainConfig(FrozenConfig):
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_PRESETS:
-            raise ValueError(f"PretrainConfig: unknown model preset {self.model!r}")
+            raise ConfigError(f"PretrainConfig: unknown model preset {self.model!r}")
         if self.loss not in TOKEN_LOSSES:
-            raise ValueError(f"PretrainConfig: loss must be one of {TOKEN_LOSSES}, got {self.loss!r}")
+            raise ConfigError(f"PretrainConfig: loss must be one of {TOKEN_LOSSES}, got {self.loss!r}")
         for name in ("total_steps", "batch_tokens", "max_batch", "augmentations_per_task", "eval_every"):
             if getattr(self, name) < 1:
-                raise ValueError(f"PretrainConfig: {name} must be >= 1")
+                raise ConfigError(f"PretrainConfig: {name} must be >= 1")
         if not 0.0 <= self.ema_decay < 1.0:
-            raise ValueError("PretrainConfig: ema_decay must be in [0, 1)")
+            raise ConfigError("PretrainConfig: ema_decay must be in [0, 1)")
         if self.rewarm_steps < 0:
-            raise ValueError("PretrainConfig: rewarm_steps must be >= 0")
+            raise ConfigError("PretrainConfig: rewarm_steps must be >= 0")
         object.__setattr__(self, "betas", tuple(self.betas))
 
 
@@ -74,5 +76,42 @@ PRETRAIN_PRESETS: dict[str, PretrainConfig] = {
 
 def pretrain_preset(name: str) -> PretrainConfig:
     if name not in PRETRAIN_PRESETS:
-        raise ValueError(f"unknown pretraining preset {name!r}; choose from {sorted(PRETRAIN_PRESETS)}")
+        raise ConfigError(f"unknown pretraining preset {name!r}; choose from {sorted(PRETRAIN_PRESETS)}")
     return PRETRAIN_PRESETS[name]
+
+
+def pretrain_config(preset: str, settings: list[str]) -> PretrainConfig:
+    """The preset with `KEY=JSON` overrides (`--set`), validated as a whole; a ConfigError says what is wrong."""
+    values = pretrain_preset(preset).to_dict()
+    for setting in settings:
+        key, equals, text = setting.partition("=")
+        if not equals:
+            raise ConfigError(f"--set {setting!r}: expected KEY=JSON, e.g. --set total_steps=5000")
+        if key not in values:
+            raise ConfigError(f"--set {key}: not a PretrainConfig field; fields: {', '.join(sorted(values))}")
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            quoted = f"text needs quotes: {key}='\"{text}\"'" if isinstance(values[key], str) else ""
+            raise ConfigError(f"--set {key}={text}: not JSON; {quoted or f'{key} is {kind(values[key])}'}") from None
+        if not same_kind(value, values[key]):
+            raise ConfigError(f"--set {key}={text}: {key} is {kind(values[key])}")
+        values[key] = float(value) if isinstance(values[key], float) else value
+    return PretrainConfig.from_dict(values)  # the config's own checks: a value out of range
+
+
+def kind(default: Any) -> str:
+    if isinstance(default, tuple):
+        return f"a list of {len(default)} {kind(default[0]).removeprefix('a ').removeprefix('an ')}s"
+    return {bool: "true or false", int: "an integer", float: "a number", str: "text"}[type(default)]
+
+
+def same_kind(value: Any, default: Any) -> bool:
+    """Whether a JSON value can stand for a field whose default is `default` (an integer may stand for a number)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    if isinstance(default, tuple):
+        return isinstance(value, list) and len(value) == len(default) and all(map(same_kind, value, default))
+    return type(value) is type(default)

@@ -24,7 +24,7 @@ from solver.train.checkpoint import load_checkpoint, read_state
 from solver.train.data import build_split
 from solver.train.pretrain import CHECKPOINT_DIR, LOG_FILE, padded_embedding
 from solver.trm.config import ModelConfig
-from solver.trm.weights import DEFAULT_WEIGHTS, MANIFEST, build_model, save_weights
+from solver.trm.weights import DEFAULT_WEIGHTS, MANIFEST, build_model, record_in_manifest, save_weights
 
 
 def best_run(run_dirs: list[Path]) -> Path:
@@ -67,10 +67,7 @@ def export(run_dirs: list[Path], dest: Path = DEFAULT_WEIGHTS, manifest: Path = 
         "train_tasks": len(data["train_task_ids"]),
         "val_task_ids": data["val_task_ids"],
     }
-    manifest = Path(manifest)
-    document = json.loads(manifest.read_text()) if manifest.exists() else {}
-    document.setdefault("files", {})[dest.name] = entry
-    manifest.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+    record_in_manifest(dest, entry, Path(manifest))
     # Each piece's log carries the rows of the pieces before it, so the last directory's log is the whole run.
     last_log = Path(run_dirs[-1]) / LOG_FILE
     if last_log.exists():

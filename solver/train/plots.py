@@ -9,10 +9,12 @@ imports without it, and the command says so in one line and exits 2.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from solver.atomic import write_bytes_atomic
 from solver.train.log import read_log
 
 if TYPE_CHECKING:
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = read_log(args.log)
     if not rows:
         parser.error(f"{args.log} holds no rows")
-    render(rows).savefig(args.out, format="png")
+    image = io.BytesIO()
+    render(rows).savefig(image, format="png")
+    write_bytes_atomic(args.out, image.getvalue())
     print(f"wrote {args.out} ({len(rows)} rows)")
     return 0
 

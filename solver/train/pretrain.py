@@ -27,8 +27,6 @@ rank from the all-gathered row gradients.
 from __future__ import annotations
 
 import argparse
-import copy
-import dataclasses
 import json
 import logging
 import os
@@ -36,27 +34,29 @@ import shutil
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
 
+from solver.config import EXIT_USAGE, ConfigError
 from solver.provenance import git_commit
 from solver.seeding import seed_everything, stable_hash
 from solver.train.batches import Batch, PretrainBatches
-from solver.train.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
-from solver.train.config import PretrainConfig, pretrain_preset
+from solver.train.checkpoint import MiB
+from solver.train.config import PretrainConfig, pretrain_config
 from solver.train.data import PretrainSplit, build_split
+from solver.train.distributed import Distributed
 from solver.train.log import append_row
+from solver.train.state import TrainingState, checkpoint_bytes, fresh_state, keeps_moments, load_state, save_state
 from solver.trm.carry import SupervisionCarry
 from solver.trm.codec import IGNORE_LABEL
 from solver.trm.config import model_preset
 from solver.trm.model import TRM, autocast
-from solver.trm.objectives import AdamATan2, exact_answers, lr_factor, sign_sgd_rows, supervision_loss
-from solver.trm.weights import build_model
+from solver.trm.objectives import exact_answers, lr_factor, sign_sgd_rows, supervision_loss
 
 log = logging.getLogger(__name__)
 
@@ -76,197 +76,6 @@ def padded_embedding(rows: torch.Tensor, prefix_len: int) -> torch.Tensor:
     prefix = rows.new_zeros(rows.shape[0], prefix_len, rows.shape[1])
     prefix[:, 0] = rows
     return prefix
-
-
-@dataclass
-class Distributed:
-    rank: int = 0
-    world: int = 1
-    local_rank: int = 0
-
-    @property
-    def main(self) -> bool:
-        return self.rank == 0
-
-    @classmethod
-    def from_environment(cls, device_type: str) -> Distributed:
-        """Joins the torchrun process group when WORLD_SIZE says there is one."""
-        world = int(os.environ.get("WORLD_SIZE", "1"))
-        if world == 1:
-            return cls()
-        dist.init_process_group(backend="nccl" if device_type == "cuda" else "gloo")
-        return cls(dist.get_rank(), world, int(os.environ.get("LOCAL_RANK", "0")))
-
-    def gather(self, tensor: torch.Tensor) -> torch.Tensor:
-        """Concatenate equal-shaped tensors of every rank along dim 0."""
-        if self.world == 1:
-            return tensor
-        parts = [torch.empty_like(tensor) for _ in range(self.world)]
-        dist.all_gather(parts, tensor.contiguous())
-        return torch.cat(parts)
-
-    def check_in_sync(self, tensors: list[torch.Tensor]) -> None:
-        """Raise unless every rank holds the same values (a cheap float64 checksum per tensor)."""
-        if self.world == 1:
-            return
-        sums = torch.stack([t.detach().double().sum() for t in tensors])
-        every = self.gather(sums[None])  # (world, tensors)
-        if not torch.equal(every.amin(0), every.amax(0)):
-            raise RuntimeError("DDP ranks diverged: model or task embeddings differ between ranks")
-
-    def sum(self, value: int, device: torch.device) -> int:
-        if self.world == 1:
-            return value
-        total = torch.tensor([value], device=device)
-        dist.all_reduce(total)
-        return int(total.item())
-
-    def any(self, flag: bool, device: torch.device) -> bool:
-        if self.world == 1:
-            return flag
-        value = torch.tensor([int(flag)], device=device)
-        dist.all_reduce(value, op=dist.ReduceOp.MAX)
-        return bool(value.item())
-
-
-@dataclass
-class TrainingState:
-    model: TRM
-    ema: TRM  # exponential moving average of the model: what gets exported
-    table: torch.Tensor  # (rows, D) float32 task embeddings, one row per (task, augmentation)
-    optimizer: torch.optim.Optimizer
-    step: int = 0
-    samples: int = 0
-    device_seconds: float = 0.0
-    rewarm_start: int | None = None  # step of the last resume without optimizer moments
-    commits: tuple[str, ...] = ()  # code versions of the pieces so far
-    val: dict | None = None  # metrics of the last validation
-    carries: dict[int, SupervisionCarry] = dataclasses.field(default_factory=dict)  # samples in flight per side
-
-
-def make_optimizer(model: TRM, cfg: PretrainConfig, device: torch.device) -> torch.optim.Optimizer:
-    return AdamATan2(model.parameters(), lr=cfg.lr, betas=cfg.betas, weight_decay=cfg.weight_decay)
-
-
-def fresh_state(cfg: PretrainConfig, num_rows: int, device: torch.device) -> TrainingState:
-    model = build_model(model_preset(cfg.model)).to(device)
-    ema = copy.deepcopy(model).requires_grad_(False)
-    table = torch.zeros(num_rows, model.cfg.hidden_size, device=device)  # TRM starts task embeddings at zero
-    return TrainingState(model, ema, table, make_optimizer(model, cfg, device))
-
-
-def moment_tensors(optimizer: torch.optim.Optimizer) -> dict[str, torch.Tensor]:
-    return {
-        f"adam/{i}/{key}": value for i, entry in optimizer.state_dict()["state"].items() for key, value in entry.items()
-    }
-
-
-def checkpoint_bytes(state: TrainingState) -> tuple[int, int]:
-    """(bytes of model + EMA + table, bytes of the optimizer moments once they exist)."""
-    essential = sum(
-        tensor_bytes(t) for t in [*state.model.state_dict().values(), *state.ema.state_dict().values(), state.table]
-    )
-    # AdamATan2 keeps two float32 moments per parameter, plus a step count each.
-    moments = sum(2 * tensor_bytes(p) + 4 for p in state.model.parameters())
-    return essential, moments
-
-
-def keeps_moments(state: TrainingState, budget: int = MAX_TOTAL_BYTES) -> bool:
-    """Whether the optimizer moments fit the checkpoint beside the essentials; raises if not even those fit."""
-    essential, moments = checkpoint_bytes(state)
-    if essential > budget:
-        raise ValueError(
-            f"checkpoint needs {essential / MiB:.1f} MiB for model, EMA and task embeddings, "
-            f"over the {budget / MiB:.0f} MiB budget: lower augmentations_per_task"
-        )
-    return essential + moments <= budget
-
-
-def carry_tensors(state: TrainingState) -> dict[str, torch.Tensor]:
-    return {
-        f"carry/{side}/{name}": value
-        for side, flight in sorted(state.carries.items())
-        for name, value in flight.tensors().items()
-    }
-
-
-def state_tensors(state: TrainingState, with_moments: bool, with_carries: bool = False) -> dict[str, torch.Tensor]:
-    tensors = {f"model/{k}": v for k, v in state.model.state_dict().items()}
-    tensors.update({f"ema/{k}": v for k, v in state.ema.state_dict().items()})
-    tensors["table"] = state.table
-    if with_moments:
-        tensors.update(moment_tensors(state.optimizer))
-    if with_carries:
-        tensors.update(carry_tensors(state))
-    return tensors
-
-
-def save_state(
-    state: TrainingState,
-    cfg: PretrainConfig,
-    split: PretrainSplit,
-    directory: Path,
-    budget: int = MAX_TOTAL_BYTES,
-    single_process: bool = True,
-) -> list[Path]:
-    """Write the checkpoint; the carries go in only with the moments, in a single-process run, and if they fit."""
-    with_moments = keeps_moments(state, budget)
-    essential, moments = checkpoint_bytes(state)
-    carries = sum(tensor_bytes(t) for t in carry_tensors(state).values())
-    with_carries = with_moments and single_process and essential + moments + carries <= budget
-    meta = {
-        "pretrain_config": cfg.to_dict(),
-        "model_config": state.model.cfg.to_dict(),
-        "step": state.step,
-        "samples": state.samples,
-        "device_seconds": state.device_seconds,
-        "rewarm_start": state.rewarm_start,
-        "commits": list(state.commits),
-        "val": state.val,
-        "data_sha256": split.digest,
-        "optimizer_moments": with_moments,
-        "carries": with_carries,
-    }
-    return save_checkpoint(directory, state_tensors(state, with_moments, with_carries), meta)
-
-
-def load_state(directory: Path, cfg: PretrainConfig, split: PretrainSplit, device: torch.device) -> TrainingState:
-    """Rebuild the training state of a checkpoint; a missing optimizer state starts a learning-rate re-warm."""
-    tensors, meta = load_checkpoint(directory)
-    if PretrainConfig.from_dict(meta["pretrain_config"]) != cfg:
-        raise ValueError(
-            f"checkpoint {directory} was trained with another pretraining config; "
-            f"resume with the same preset and overrides"
-        )
-    if meta["data_sha256"] != split.digest:
-        raise ValueError(f"checkpoint {directory} was trained on another data split")
-    state = fresh_state(cfg, tensors["table"].shape[0], device)
-    state.model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model/")}, strict=True)
-    state.ema.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("ema/")}, strict=True)
-    state.table.copy_(tensors["table"])
-    state.step, state.samples, state.device_seconds = meta["step"], meta["samples"], meta["device_seconds"]
-    state.commits, state.val, state.rewarm_start = tuple(meta["commits"]), meta["val"], meta["rewarm_start"]
-    if meta["optimizer_moments"]:
-        moments: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in tensors.items():
-            if key.startswith("adam/"):
-                _, index, name = key.split("/")
-                moments.setdefault(int(index), {})[name] = value
-        optimizer_state = state.optimizer.state_dict()
-        state.optimizer.load_state_dict({"state": moments, "param_groups": optimizer_state["param_groups"]})
-    else:
-        state.rewarm_start = state.step
-    if meta.get("carries"):
-        by_side: dict[int, dict[str, torch.Tensor]] = {}
-        for key, value in tensors.items():
-            if key.startswith("carry/"):
-                _, side_text, name = key.split("/")
-                by_side.setdefault(int(side_text), {})[name] = value
-        for side, values in by_side.items():
-            flight = SupervisionCarry(values["rows"].shape[0], state.model.cfg.halt_max_steps, device)
-            flight.load_tensors(values)
-            state.carries[side] = flight
-    return state
 
 
 def learning_rate_scale(state: TrainingState, cfg: PretrainConfig) -> float:
@@ -361,6 +170,147 @@ def evaluate(model: TRM, table: torch.Tensor, batches: list[Batch], device: torc
     }
 
 
+def pretrain_batches(cfg: PretrainConfig, split: PretrainSplit) -> PretrainBatches:
+    model = model_preset(cfg.model)
+    return PretrainBatches(
+        split,
+        cfg.augmentations_per_task,
+        cfg.batch_tokens,
+        cfg.max_batch,
+        model.prefix_len,
+        cfg.seed,
+        cfg.translate,
+        model.canvas,
+    )
+
+
+def starting_state(
+    cfg: PretrainConfig,
+    out: Path,
+    resume: Path | None,
+    split: PretrainSplit,
+    data: PretrainBatches,
+    distributed: Distributed,
+    device: torch.device,
+) -> TrainingState:
+    """A fresh state, or the previous piece's (whose log this piece's rows then continue in `out`)."""
+    if resume is None:
+        if (out / CHECKPOINT_DIR).exists():
+            raise ConfigError(f"{out} already holds a checkpoint: pass --resume {out} to continue it")
+        return fresh_state(cfg, data.num_rows, device)
+    state = load_state(resume / CHECKPOINT_DIR, cfg, split, device)
+    if distributed.main and resume.resolve() != out.resolve() and (resume / LOG_FILE).exists():
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(resume / LOG_FILE, out / LOG_FILE)
+    return state
+
+
+def wrapped_model(
+    model: TRM, distributed: Distributed, device: torch.device, compile_model: bool, n_sides: int
+) -> nn.Module:
+    """The module the training steps call: DDP across ranks, compiled on request."""
+    wrapped: nn.Module = model
+    if distributed.world > 1:
+        device_ids = [device.index] if device.type == "cuda" else None
+        wrapped = nn.parallel.DistributedDataParallel(wrapped, device_ids=device_ids)
+    if compile_model:
+        # One graph per canvas size, with and without a carry: allow them all.
+        torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 4 * n_sides)
+        wrapped = torch.compile(wrapped)  # type: ignore[assignment]  # a module wrapper
+    return wrapped
+
+
+class Piece:
+    """One piece of a run: steps until the wall-clock budget or the stop step, validating on the way.
+
+    Each validation evaluates the EMA weights and appends a row to OUT/log.csv with the mean
+    training loss since the previous row.
+    """
+
+    def __init__(
+        self,
+        cfg: PretrainConfig,
+        out: Path,
+        state: TrainingState,
+        model: nn.Module,
+        data: PretrainBatches,
+        distributed: Distributed,
+        device: torch.device,
+        start: float,
+    ):
+        self.cfg, self.out, self.state, self.model, self.data = cfg, out, state, model, data
+        self.distributed, self.device, self.start = distributed, device, start
+        self.run_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
+        self.val_batches = data.validation_batches()
+        self.train_losses: list[float] = []  # since the last validation
+        self.first_val: dict[str, float] | None = None  # where this piece started
+
+    def validate(self) -> float:
+        """Evaluate and log (on the main rank); returns the seconds it took."""
+        began = time.monotonic()
+        state, cfg = self.state, self.cfg
+        if self.distributed.main:
+            state.val = evaluate(state.ema, state.table, self.val_batches, self.device, cfg.loss)
+            seconds = state.device_seconds + (time.monotonic() - self.start) * self.distributed.world
+            losses = self.train_losses
+            append_row(
+                self.out / LOG_FILE,
+                {
+                    "run_id": self.run_id,
+                    "step": state.step,
+                    "samples": state.samples,
+                    "device_seconds": round(seconds, 2),
+                    "train_loss": sum(losses) / len(losses) if losses else None,
+                    "lr": cfg.lr * learning_rate_scale(state, cfg),
+                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    **state.val,
+                },
+            )
+            log.info("step %d samples %d val %s", state.step, state.samples, state.val)
+        self.train_losses.clear()
+        return time.monotonic() - began
+
+    def run(self, stop_step: int, budget_s: float) -> None:
+        """Train until `stop_step`, or until the next step would leave too little time to close the piece."""
+        state = self.state
+        # Validating first logs where this piece starts and measures what closing the piece will cost.
+        closing_s = self.validate() + SAVE_SECONDS_PER_MIB * sum(checkpoint_bytes(state)) / MiB
+        self.first_val = state.val
+        last_validated = state.step
+        step_s = 0.0  # slowest step of this piece, not counting the first of each canvas size (compilation)
+        sides_seen: set[int] = set()
+        state.model.train()
+        while state.step < stop_step:
+            remaining = budget_s - (time.monotonic() - self.start)
+            if self.distributed.any(remaining < step_s + RESERVE_FACTOR * closing_s + MIN_RESERVE_S, self.device):
+                break
+            began = time.monotonic()
+            side = self.data.side_at(state.step)
+            self.train_losses.append(train_step(state, self.model, self.data, self.cfg, self.distributed, self.device))
+            if side in sides_seen:
+                step_s = max(step_s, time.monotonic() - began)
+            sides_seen.add(side)
+            if state.step % self.cfg.eval_every == 0:
+                closing_s = max(closing_s, self.validate())
+                last_validated = state.step
+        if last_validated != state.step or state.val is None:
+            self.validate()
+
+    def close(self, split: PretrainSplit) -> list[Path]:
+        """Check the ranks agree, then save the checkpoint (main rank); returns the files written."""
+        state, distributed = self.state, self.distributed
+        state.device_seconds += (time.monotonic() - self.start) * distributed.world
+        distributed.check_in_sync([state.table, *state.model.parameters(), *state.ema.parameters()])
+        files: list[Path] = []
+        if distributed.main:
+            directory = self.out / CHECKPOINT_DIR
+            files = save_state(state, self.cfg, split, directory, single_process=distributed.world == 1)
+        if distributed.world > 1:
+            dist.barrier()
+            dist.destroy_process_group()
+        return files
+
+
 def train(
     cfg: PretrainConfig,
     out: Path,
@@ -371,7 +321,7 @@ def train(
     compile_model: bool = False,
     commit: str | None = None,
     split: PretrainSplit | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Train one piece; returns a summary. `until_step` stops at that global step (tests, fixed-length runs)."""
     start = time.monotonic()
     distributed = Distributed.from_environment(device.type)
@@ -380,104 +330,27 @@ def train(
         torch.cuda.set_device(device)
     out = Path(out)
     split = split or build_split()
-    data = PretrainBatches(
-        split,
-        cfg.augmentations_per_task,
-        cfg.batch_tokens,
-        cfg.max_batch,
-        model_preset(cfg.model).prefix_len,
-        cfg.seed,
-        cfg.translate,
-        model_preset(cfg.model).canvas,
-    )
-    if resume is None and (out / CHECKPOINT_DIR).exists():
-        raise ValueError(f"{out} already holds a checkpoint: pass --resume {out} to continue it")
-    if resume is not None:
-        state = load_state(Path(resume) / CHECKPOINT_DIR, cfg, split, device)
-        if distributed.main and Path(resume).resolve() != out.resolve() and (Path(resume) / LOG_FILE).exists():
-            out.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(Path(resume) / LOG_FILE, out / LOG_FILE)
-    else:
-        state = fresh_state(cfg, data.num_rows, device)
+    data = pretrain_batches(cfg, split)
+    state = starting_state(cfg, out, None if resume is None else Path(resume), split, data, distributed, device)
     state.commits = (*state.commits, commit or git_commit() or "unknown")
     keeps_moments(state)  # fail now, not after ten minutes, if the checkpoint cannot fit
-    model: nn.Module = state.model
-    if distributed.world > 1:
-        model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
-    if compile_model:
-        # One graph per canvas size, with and without a carry: allow them all.
-        torch._dynamo.config.recompile_limit = max(torch._dynamo.config.recompile_limit, 4 * len(data.bucket_sides))
-        model = torch.compile(model)  # type: ignore[assignment]  # a module wrapper
-    val_batches = data.validation_batches()
-    run_id = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
+    model = wrapped_model(state.model, distributed, device, compile_model, len(data.bucket_sides))
+    piece = Piece(cfg, out, state, model, data, distributed, device, start)
     stop_step = cfg.total_steps if until_step is None else min(until_step, cfg.total_steps)
-    budget_s = minutes * 60.0
-    train_losses: list[float] = []
-    step_s = 0.0  # slowest step of this piece, not counting the first of each canvas size (compilation)
-    sides_seen: set[int] = set()
-
-    def validate() -> float:
-        began = time.monotonic()
-        if distributed.main:
-            state.val = evaluate(state.ema, state.table, val_batches, device, cfg.loss)
-            seconds = state.device_seconds + (time.monotonic() - start) * distributed.world
-            append_row(
-                out / LOG_FILE,
-                {
-                    "run_id": run_id,
-                    "step": state.step,
-                    "samples": state.samples,
-                    "device_seconds": round(seconds, 2),
-                    "train_loss": sum(train_losses) / len(train_losses) if train_losses else None,
-                    "lr": cfg.lr * learning_rate_scale(state, cfg),
-                    "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    **state.val,
-                },
-            )
-            log.info("step %d samples %d val %s", state.step, state.samples, state.val)
-        train_losses.clear()
-        return time.monotonic() - began
-
-    # Validating first logs where this piece starts and measures what closing the piece will cost.
-    closing_s = validate() + SAVE_SECONDS_PER_MIB * sum(checkpoint_bytes(state)) / MiB
-    first_val = state.val
-    last_validated = state.step
-    state.model.train()
-    while state.step < stop_step:
-        remaining = budget_s - (time.monotonic() - start)
-        if distributed.any(remaining < step_s + RESERVE_FACTOR * closing_s + MIN_RESERVE_S, device):
-            break
-        began = time.monotonic()
-        side = data.side_at(state.step)
-        train_losses.append(train_step(state, model, data, cfg, distributed, device))
-        if side in sides_seen:
-            step_s = max(step_s, time.monotonic() - began)
-        sides_seen.add(side)
-        if state.step % cfg.eval_every == 0:
-            closing_s = max(closing_s, validate())
-            last_validated = state.step
-    if last_validated != state.step or state.val is None:
-        validate()
-    state.device_seconds += (time.monotonic() - start) * distributed.world
-    distributed.check_in_sync([state.table, *state.model.parameters(), *state.ema.parameters()])
-    files: list[Path] = []
-    if distributed.main:
-        files = save_state(state, cfg, split, out / CHECKPOINT_DIR, single_process=distributed.world == 1)
-    if distributed.world > 1:
-        dist.barrier()
-        dist.destroy_process_group()
+    piece.run(stop_step, minutes * 60.0)
+    files = piece.close(split)
     return {
         "step": state.step,
         "samples": state.samples,
         "device_seconds": round(state.device_seconds, 2),
-        "first_val": first_val,
+        "first_val": piece.first_val,
         "val": state.val,
         "out": str(out),
         "files": [str(f) for f in files],
     }
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
     parser = argparse.ArgumentParser(prog="python -m solver.train.pretrain", description=__doc__.split("\n\n")[0])
     parser.add_argument("--preset", default="trm-7m", help="pretraining preset (trm-7m, tiny)")
     parser.add_argument(
@@ -500,22 +373,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--commit", help="git commit of the code, where the tree has no .git")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (1 is fastest for the tiny preset)")
-    return parser.parse_args(argv)
+    return parser, parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    args = parse_args(argv)
-    overrides = {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        overrides[key] = json.loads(value)
-    cfg = dataclasses.replace(pretrain_preset(args.preset), **overrides)
-    device = torch.device(args.device)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    seed_everything(cfg.seed)
-    summary = train(cfg, args.out, device, args.minutes, args.resume, args.until_step, args.compile, args.commit)
+    parser, args = parse_args(argv)
+    try:
+        cfg = pretrain_config(args.preset, args.set)
+        device = torch.device(args.device)
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        seed_everything(cfg.seed)
+        summary = train(cfg, args.out, device, args.minutes, args.resume, args.until_step, args.compile, args.commit)
+    except ConfigError as error:  # a bad setting, or a --resume that does not match them: one line
+        parser.exit(EXIT_USAGE, f"error: {error}\n")
     if int(os.environ.get("RANK", "0")) == 0:
         print(json.dumps(summary, indent=1))
     return 0

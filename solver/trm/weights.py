@@ -14,8 +14,9 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 
+from solver.atomic import write_bytes_atomic, write_json_atomic
 from solver.provenance import REPO_ROOT
 from solver.trm.config import ModelConfig
 from solver.trm.model import TRM
@@ -66,12 +67,9 @@ def save_weights(model: torch.nn.Module, path: Path, provenance: dict[str, Any] 
         "config": model.cfg.to_json(),
         "provenance": json.dumps(provenance or {}, sort_keys=True),
     }
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(tensors, str(tmp), metadata=metadata)
-    tmp.replace(path)
-    return sha256_file(path)
+    data = save(tensors, metadata=metadata)
+    write_bytes_atomic(Path(path), data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_manifest() -> dict[str, Any]:
@@ -89,9 +87,7 @@ def record_in_manifest(path: Path, entry: dict[str, Any], manifest: Path | None 
     manifest = Path(manifest) if manifest is not None else path.parent / MANIFEST.name
     document = json.loads(manifest.read_text()) if manifest.exists() else {}
     document.setdefault("files", {})[path.name] = entry
-    tmp = manifest.with_name(manifest.name + ".tmp")
-    tmp.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
-    tmp.replace(manifest)
+    write_json_atomic(manifest, document, indent=1)
 
 
 def expected_sha256(path: Path) -> str | None:
