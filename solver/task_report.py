@@ -238,6 +238,19 @@ class TaskReport:
         seconds = (self.search or {}).get("seconds")
         return float(seconds) if is_number(seconds) else None
 
+    def search_phase_cpu(self) -> dict[str, float]:
+        """The search's CPU seconds by phase kind (enumeration, fitting, pieces, setup, ranking),
+        summed over its passes; {} for a report without per-phase timers (solver.search.timing)."""
+        phases = (self.search or {}).get("phase_cpu_s")
+        kinds: dict[str, float] = {}
+        if not isinstance(phases, dict):
+            return kinds
+        for name, seconds in phases.items():
+            if is_number(seconds):
+                kind = str(name).rsplit(".", 1)[-1]  # "<pass>.<phase>", or a phase of its own
+                kinds[kind] = kinds.get(kind, 0.0) + float(seconds)
+        return kinds
+
     def phase_seconds(self) -> dict[str, float]:
         """Seconds per phase that ran: fine-tuning, inference, search."""
         trm = self.trm or TrmFigures()

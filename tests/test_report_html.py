@@ -315,3 +315,16 @@ def test_a_section_that_cannot_be_drawn_says_so_and_keeps_the_page(monkeypatch):
     section = section_module.render_task(section_module.TaskView("t<1>", TaskReport.from_dict({}), None, []))
     assert section.status == "pending" and section.verdict == "unknown"
     assert 'id="task-t_1_-' in section.html and "could not be shown: &#x27;grid&#x27;" in section.html
+
+
+def test_the_time_card_sums_the_searchs_phases_over_tasks(tmp_path):
+    phases = {"plain.enumeration": 30.0, "plain.fitting": 10.0, "normalised.enumeration": 15.0, "ranking": 0.5}
+    reports = {
+        "a": {"status": "done", "tests": [], "search": {"seconds": 55.5, "phase_cpu_s": phases}},
+        "b": {"status": "done", "tests": [], "search": {"seconds": 20.0, "phase_cpu_s": {"plain.fitting": 20.0}}},
+        "c": {"status": "done", "tests": [], "search": {"seconds": 1.0}},  # a report from before the timers
+    }
+    page = write_page(tmp_path, {"seconds": 80.0, "devices": ["cpu"]}, reports, {}, {}, final=True).read_text()
+    card = re.search(r'<div class="card phases">(.*?)</div></div>', page).group(1)
+    # Kinds summed over passes and tasks, the largest first: enumeration 45 s, fitting 30 s, ranking 0.5 s.
+    assert "search CPU by phase: enumeration 45.0 s, fitting 30.0 s, ranking 0.5 s" in card

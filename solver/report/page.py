@@ -144,6 +144,9 @@ def time_card(summary: dict[str, Any], totals: RunTotals) -> str:
         detail = f"wall clock; per phase, summed over tasks{running}: {phases}"
     else:
         detail = f"wall clock; per phase, summed over tasks: {phases}"
+    if totals.search_phases:  # where the search's time went: its own clocks, CPU seconds
+        search = ", ".join(f"{name} {seconds_text(s)}" for name, s in totals.search_phases.items())
+        detail += f"; search CPU by phase: {search}"
     big = seconds_text(float(wall)) if is_number(wall) else "-"
     return card("time", big, detail, "phases")
 

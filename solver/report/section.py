@@ -51,6 +51,7 @@ class Section:
     correct: tuple[bool | None, ...] = ()  # per test output; None where the truth is unknown
     replays: tuple[tuple[dict[int, int], int], ...] = ()  # per test with a known truth: (leaders, truth's index)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    search_phases: dict[str, float] = field(default_factory=dict)  # the search's CPU seconds per phase kind
     experts: frozenset[str] = frozenset()
     answered: bool = False  # an expert proposed a grid for at least one test input
 
@@ -144,6 +145,7 @@ def _render_task(view: TaskView) -> Section:
         tuple(correct),
         tuple(replays),
         report.phase_seconds(),
+        report.search_phase_cpu(),
         frozenset(experts),
         answered,
     )

@@ -27,6 +27,7 @@ class RunTotals:
     answered: int  # finished tasks where an expert proposed a grid for some test input
     score: Score | None  # None when no true output is known
     phases: dict[str, float]  # seconds per phase, summed over tasks (workers run tasks in parallel)
+    search_phases: dict[str, float]  # the search's CPU seconds per phase kind, summed over tasks
     experts: list[str]
     curve: list[tuple[int, float]]  # the vote's top-1 accuracy by augmentations counted
     curve_tests: int  # test outputs the curve averages over
@@ -54,10 +55,13 @@ def counted_score(sections: Iterable[Section]) -> Score | None:
 def run_totals(summary: dict[str, Any], sections: dict[str, Section]) -> RunTotals:
     counts = dict.fromkeys(STATUSES, 0)
     phases: dict[str, float] = {}
+    search_phases: dict[str, float] = {}
     for section in sections.values():
         counts[section.status] = counts.get(section.status, 0) + 1
         for name, seconds in section.phases.items():
             phases[name] = phases.get(name, 0.0) + seconds
+        for name, seconds in section.search_phases.items():
+            search_phases[name] = search_phases.get(name, 0.0) + seconds
     named = summary.get("experts")
     experts = [str(e) for e in named] if isinstance(named, list) else []
     experts = experts or sorted(set().union(*(s.experts for s in sections.values()))) or list(DEFAULT_EXPERTS)
@@ -68,6 +72,7 @@ def run_totals(summary: dict[str, Any], sections: dict[str, Section]) -> RunTota
         answered=sum(s.answered for s in sections.values() if s.status == DONE),
         score=reported_score(summary) or counted_score(sections.values()),
         phases=phases,
+        search_phases=dict(sorted(search_phases.items(), key=lambda item: -item[1])),
         experts=experts,
         curve=accuracy_curve(replays),
         curve_tests=len(replays),
