@@ -16,6 +16,7 @@ import torch
 from solver.config import SOLVE_PRESETS, SolveConfig
 from solver.run import cli
 from solver.run.cli import main
+from solver.run.interrupts import Terminated
 from solver.settings import ConfigError, declared_settings
 from tests.helpers import run_cli
 
@@ -224,6 +225,16 @@ def test_ctrl_c_is_one_line_that_says_how_to_resume_and_exit_130(tmp_path, capsy
     assert err.strip().splitlines()[-1].startswith("interrupted; run the same command again to resume")
     code, _, err = run_main(["--tasks", "arc1/eval", "--limit", "1", "--out", tmp_path, "--fresh"], capsys)
     assert code == 130 and "without --fresh" in err  # the same command would start over
+
+
+def test_sigterm_is_handled_like_ctrl_c_with_exit_143(tmp_path, capsys, monkeypatch):
+    def terminated(*args, **kwargs):
+        raise Terminated  # what solver.run.interrupts raises on SIGTERM
+
+    monkeypatch.setattr(cli, "run", terminated)
+    code, _, err = run_main(["--tasks", "arc1/eval", "--limit", "1", "--out", tmp_path], capsys)
+    assert code == 143
+    assert err.strip().splitlines()[-1].startswith("terminated (SIGTERM); run the same command again to resume")
 
 
 def test_an_internal_value_error_is_a_bug_but_a_config_error_is_bad_input(tmp_path, capsys, monkeypatch):
