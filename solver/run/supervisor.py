@@ -60,7 +60,7 @@ class RunOptions:
     solve: SolveConfig
     time_budget: float | None = None
     fresh: bool = False
-    started: float | None = None  # time.monotonic() the budget counts from (process start); None: now
+    started: float | None = None  # time.monotonic() the budget counts from (the interpreter's start); None: now
 
 
 @dataclass
