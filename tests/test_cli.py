@@ -75,6 +75,20 @@ def test_out_naming_a_file_is_one_line_and_exit_2(a_file, under, capsys):
     assert a_file.read_text() == "not a folder"
 
 
+@pytest.mark.parametrize(
+    "weights,fault",
+    [("folder", "a folder; give the .safetensors file inside it"), ("text", "not a readable safetensors file")],
+)
+def test_weights_that_are_no_weights_file_say_what_they_are(weights, fault, tmp_path, capsys):
+    path = tmp_path / "weights"
+    if weights == "folder":
+        path.mkdir()
+    else:
+        path.write_text("hello world\n")
+    code, _, err = run_main(["--tasks", "arc1/eval", "--weights", path, "--out", tmp_path / "out"], capsys)
+    assert_one_line_usage_error(code, err, fault)
+
+
 def test_unreadable_tasks_file(tmp_path, capsys):
     bad = tmp_path / "t.json"
     bad.write_bytes(b'{"a": [1,')
