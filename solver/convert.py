@@ -149,7 +149,7 @@ def load_reference(path: Path) -> dict[str, torch.Tensor]:
         found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(error))
         what = f"it needs {found.group(1)}" if found else "it needs more than tensors"
         raise ConvertError(f"{path}: not a plain tensor checkpoint, {what}; refused") from None
-    except Exception as error:  # noqa: BLE001 - any other failure of a foreign file is one line too
+    except Exception as error:  # any other failure of a foreign file is one line too
         cause = " ".join(str(error).split())[:200]
         raise ConvertError(f"{path}: not a readable torch checkpoint ({type(error).__name__}: {cause})") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):

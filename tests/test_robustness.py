@@ -200,7 +200,7 @@ def test_workers_end_soon_and_quietly_after_a_kill_9_of_the_supervisor_alone(tmp
 
 
 def test_a_dying_worker_has_its_task_reassigned(tmp_path, three_tasks):
-    victim = list(three_tasks)[0]
+    victim = next(iter(three_tasks))
     markers = tmp_path / "markers"
     markers.mkdir()
     result = run_cli(
@@ -227,7 +227,7 @@ def test_a_task_that_always_kills_its_worker_gets_fallbacks(tmp_path, three_task
 
 
 def test_out_of_memory_backs_off_inside_the_run(tmp_path, three_tasks):
-    victim = list(three_tasks)[0]
+    victim = next(iter(three_tasks))
     result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, env={"SOLVER_FAULTS": f"oom:{victim}:2"})
     assert result.returncode == 0, result.stderr
     report = read_json(tmp_path / "report.json")["tasks"]

@@ -25,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from solver.arc.tasks import Task
-from solver.run.messages import Broken, Job, Ready, TaskMessage, WorkerSpec
+from solver.run.messages import Broken, Job, Ready, TaskMessage, WorkerMessage, WorkerSpec
 from solver.run.worker import worker_main
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class WorkerPool:
             answers.close()
         return messages
 
-    def _task_message(self, message) -> bool:
+    def _task_message(self, message: WorkerMessage) -> bool:
         """Whether `message` is a task's answer; Ready and Broken update the worker's state."""
         worker = self.workers.get(message.worker_id)
         if isinstance(message, Ready):

@@ -28,7 +28,7 @@ from solver.run.budget import OVERRUN_FACTOR, TaskPlan, Throughput, full_plan, p
 from solver.run.messages import Broken, Done, Failed, Job, Ready, WorkerSpec
 from solver.run.throughput import measure_throughput
 from solver.search import warmup as search_warmup
-from solver.solve_task import TrmWork, solve_task
+from solver.solve_task import TaskOutcome, TrmWork, solve_task
 from solver.trm.codec import task_canvas_side
 from solver.trm.config import model_preset
 from solver.trm.model import TRM as TRMModel
@@ -37,7 +37,7 @@ from solver.trm.weights import build_model, load_weights
 log = logging.getLogger(__name__)
 
 
-def load_model(spec: WorkerSpec, device: torch.device):
+def load_model(spec: WorkerSpec, device: torch.device) -> TRMModel:
     if spec.weights_path is None:
         return build_model(model_preset(spec.preset)).to(device)
     return load_weights(Path(spec.weights_path), device, sha256=spec.weights_sha256)
@@ -73,7 +73,7 @@ class TaskSolver:
         if SEARCH in self.cfg.experts:
             search_warmup()  # compile (or load from numba's cache) every kernel before the first task's clock
 
-    def solve(self, job: Job):
+    def solve(self, job: Job) -> TaskOutcome:
         task = job.task
         faults.before_task(task.id)
         hard = Deadline(job.hard_deadline)
