@@ -7,6 +7,7 @@ dozen subprocesses cost a minute); `test_the_real_entry_point_*` runs the script
 
 import dataclasses
 import json
+import logging
 import os
 import stat
 
@@ -198,6 +199,17 @@ def test_no_valid_task_writes_fallbacks_and_exits_2(tmp_path, capsys, caplog):
     # The task is named once, the fault after it (not "task a: task a: ...").
     assert "task a: train: must be a non-empty list of pairs" in caplog.text
     assert "task a: task a" not in caplog.text and "task a: task a" not in err
+
+
+def test_one_task_is_one_task_and_the_log_says_where_workers_run(tmp_path, capsys, caplog):
+    tasks = invalid_tasks_file(tmp_path / "t.json", ["a"])
+    caplog.set_level(logging.INFO, logger="solver")
+    code, out, err = run_main(["--tasks", tasks, "--out", tmp_path / "out"], capsys)
+    assert code == 2 and "(1 task)" in out and "error: the one task is not valid" in err
+    assert "1 task from" in caplog.text and "1 tasks" not in out + err + caplog.text
+    assert cli.describe_workers(["cpu"]) == "1 worker on the CPU"
+    assert cli.describe_workers(["cpu", "cpu"]) == "2 workers on the CPU (one per core)"  # not "on cpu, cpu"
+    assert cli.describe_workers(["cuda:0", "cuda:1"]) == "2 workers (cuda:0, cuda:1)"
 
 
 def test_fresh_leaves_no_report_of_the_earlier_run(tmp_path, capsys):
