@@ -131,6 +131,12 @@ def wait_until(condition, seconds):
     return condition()
 
 
+def ctrl_c_as_in_a_terminal():
+    # A shell starts background jobs with SIGINT ignored, and Python keeps an inherited "ignore":
+    # pytest run with `&` would pass that on, and the run would never see its Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_watched_cli(out, env):
     """The real command line in a process group of its own, stderr captured."""
     return subprocess.Popen(
@@ -141,6 +147,7 @@ def start_watched_cli(out, env):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
 
 
