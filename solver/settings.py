@@ -99,6 +99,7 @@ class Kind(NamedTuple):
 
 
 def kind_of(annotation: Any) -> Kind:
+    """The Kind of an evaluated annotation (typing.get_type_hints)."""
     args = typing.get_args(annotation)
     if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
         (inner,) = (a for a in args if a is not type(None))
@@ -109,10 +110,12 @@ def kind_of(annotation: Any) -> Kind:
 
 
 class Declared(NamedTuple):
+    """One declared field of a config: its name, default, type and declaration."""
+
     name: str
     default: Any
     kind: Kind
-    setting: Setting
+    spec: Setting
 
 
 def declared_settings(config_type: type) -> tuple[Declared, ...]:
@@ -128,17 +131,18 @@ def declared_settings(config_type: type) -> tuple[Declared, ...]:
 TYPE_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "text"}
 
 
-def requirement(kind: Kind, declared: Setting) -> str:
+def requirement(kind: Kind, spec: Setting) -> str:
     """What a value must be, as words: "an integer in [1, 6]", "one of stablemax, softmax"..."""
     if kind.many:
-        return f"distinct names from {', '.join(declared.choices)}"
-    if declared.choices:
-        return f"one of {', '.join(declared.choices)}"
+        return f"distinct names from {', '.join(spec.choices)}"
+    if spec.choices:
+        return f"one of {', '.join(spec.choices)}"
     words = TYPE_NAMES[kind.base]
-    return f"{words} {declared.bounds}" if declared.bounds is not None else words
+    return f"{words} {spec.bounds}" if spec.bounds is not None else words
 
 
-def is_allowed(value: Any, kind: Kind, declared: Setting) -> bool:
+def is_allowed(value: Any, kind: Kind, spec: Setting) -> bool:
+    """Whether `value` has the setting's type and is among its choices or inside its bounds."""
     if value is None:
         return kind.optional
     if kind.many:
@@ -146,24 +150,24 @@ def is_allowed(value: Any, kind: Kind, declared: Setting) -> bool:
         return (
             bool(items)
             and len(set(items)) == len(items)
-            and all(is_allowed(v, kind._replace(many=False), declared) for v in items)
+            and all(is_allowed(v, kind._replace(many=False), spec) for v in items)
         )
     if isinstance(value, bool) and kind.base is not bool:  # True is an int to Python, never a count here
         return False
     types_accepted = (int, float) if kind.base is float else (kind.base,)
     if not isinstance(value, types_accepted):
         return False
-    if declared.choices and value not in declared.choices:
+    if spec.choices and value not in spec.choices:
         return False
-    return declared.bounds is None or value in declared.bounds
+    return spec.bounds is None or value in spec.bounds
 
 
 def check_settings(config: FrozenConfig) -> None:
     """Raise ConfigError for the first field whose value its declaration does not allow."""
-    for name, _, kind, declared in declared_settings(type(config)):
+    for name, _, kind, spec in declared_settings(type(config)):
         value = getattr(config, name)
-        if not is_allowed(value, kind, declared):
-            requirement_text = requirement(kind, declared) + (" or None" if kind.optional else "")
+        if not is_allowed(value, kind, spec):
+            requirement_text = requirement(kind, spec) + (" or None" if kind.optional else "")
             raise ConfigError(f"{type(config).__name__}: {name} must be {requirement_text}, got {value!r}")
 
 

@@ -58,6 +58,7 @@ def a_file(tmp_path):
         (["--tasks", "arc1/eval", "--time-budget", "inf"], "must be > 0"),
         (["--tasks", "arc1/eval", "--device", "tpu"], "invalid choice"),
         (["--tasks", "arc1/eval", "--task-ids", "zzzz"], "not in the tasks file"),
+        (["--tasks", "arc1/eval", "--task-ids", " , "], "no task id in it"),
         (["--tasks", "arc1/eval", "--weights", "missing.safetensors"], "no such file"),
         (["--tasks", "arc1/eval", "--seed", str(2**64)], "must be in [0, 4294967295]"),
         ([], "required"),
@@ -173,8 +174,8 @@ def test_every_solver_setting_has_an_option_that_reaches_the_config():
             argv, expected = [flag, "trm"], ("trm",)
         elif declared.kind.base is bool:
             argv, expected = [f"--no-{flag[2:]}" if declared.default else flag], not declared.default
-        elif declared.setting.choices:
-            expected = next(c for c in declared.setting.choices if c != declared.default)
+        elif declared.spec.choices:
+            expected = next(c for c in declared.spec.choices if c != declared.default)
             argv = [flag, expected]
         else:
             argv, expected = [flag, other[declared.kind.base]], declared.kind.base(other[declared.kind.base])

@@ -104,5 +104,5 @@ def test_presets_are_valid_and_the_search_takes_its_defaults_and_limits_from_sol
 def test_every_solve_setting_is_declared_with_help():
     declared = {d.name: d for d in declared_settings(SolveConfig)}
     assert set(declared) == {f.name for f in dataclasses.fields(SolveConfig)}
-    assert all(d.setting.help for d in declared.values())
-    assert all(d.setting.bounds is not None for d in declared.values() if d.kind.base in (int, float))
+    assert all(d.spec.help for d in declared.values())
+    assert all(d.spec.bounds is not None for d in declared.values() if d.kind.base in (int, float))

@@ -214,7 +214,11 @@ def prepare(args: argparse.Namespace, started: float) -> Prepared:
     """Read and check every input; raises TaskError, WeightsError, ConfigError or OutDirError."""
     preset = model_preset_name(args)
     source = load_source(args.tasks, args.solutions)
-    task_ids = [t.strip() for t in args.task_ids.split(",") if t.strip()] if args.task_ids else None
+    task_ids = None
+    if args.task_ids is not None:
+        task_ids = [t.strip() for t in args.task_ids.split(",") if t.strip()]
+        if not task_ids:  # not "every task": the user meant some, and named none
+            raise ConfigError(f"--task-ids {args.task_ids!r}: no task id in it")
     tasks = select_tasks(source.tasks, task_ids, args.limit)
     cfg = solve_config(args)
     out_dir = prepare_out_dir(args.out)

@@ -51,8 +51,8 @@ def names(declared: Declared) -> Callable[[str], tuple[str, ...]]:
 
     def parse(text: str) -> tuple[str, ...]:
         values = tuple(name.strip() for name in text.split(",") if name.strip())
-        if not values or len(set(values)) != len(values) or set(values) - set(declared.setting.choices):
-            raise argparse.ArgumentTypeError(f"{text!r}: give {requirement(declared.kind, declared.setting)}")
+        if not values or len(set(values)) != len(values) or set(values) - set(declared.spec.choices):
+            raise argparse.ArgumentTypeError(f"{text!r}: give {requirement(declared.kind, declared.spec)}")
         return values
 
     return parse
@@ -75,25 +75,23 @@ def add_setting_options(
 ) -> None:
     """One option per declared setting of `config_type`; --help shows its default under each preset."""
     for declared in declared_settings(config_type):
-        name, kind, setting = declared.name, declared.kind, declared.setting
+        name, kind, spec = declared.name, declared.kind, declared.spec
         defaults = ", ".join(f"{preset}: {shown(getattr(cfg, name))}" for preset, cfg in presets.items())
-        words = f" ({requirement(kind, setting)})" if setting.bounds is not None else ""
+        words = f" ({requirement(kind, spec)})" if spec.bounds is not None else ""
         options: dict[str, Any] = {
             "dest": name,
             "default": None,
-            "help": f"{setting.help}{words}; default from {preset_flag} ({defaults})",
+            "help": f"{spec.help}{words}; default from {preset_flag} ({defaults})",
         }
         if kind.base is bool:
             options["action"] = argparse.BooleanOptionalAction
         elif kind.many:
-            options.update(type=names(declared), metavar=setting.metavar or "A,B")
-        elif setting.choices:
-            options["choices"] = setting.choices
+            options.update(type=names(declared), metavar=spec.metavar or "A,B")
+        elif spec.choices:
+            options["choices"] = spec.choices
         else:
-            options.update(
-                type=number(kind.base, setting.bounds), metavar=setting.metavar or DEFAULT_METAVARS[kind.base]
-            )
-        group.add_argument(setting.flag or "--" + name.replace("_", "-"), **options)
+            options.update(type=number(kind.base, spec.bounds), metavar=spec.metavar or DEFAULT_METAVARS[kind.base])
+        group.add_argument(spec.flag or "--" + name.replace("_", "-"), **options)
 
 
 def changed_settings(args: argparse.Namespace, config_type: type[FrozenConfig]) -> dict[str, Any]:
