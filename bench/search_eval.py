@@ -31,9 +31,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.arc.holdout import TRAINING_SETS, is_held_out  # noqa: E402
-from solver.arc.tasks import Task, load_source  # noqa: E402
-from solver.search import SearchSettings, search_task, warmup  # noqa: E402
+from solver.arc.holdout import TRAINING_SETS, is_held_out
+from solver.arc.tasks import Task, load_source
+from solver.search import SearchSettings, search_task, warmup
 
 PARTS = ("all", "studied", "held-out")
 PASSES = ("plain", "normalised", "transposed")

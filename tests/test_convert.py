@@ -111,7 +111,7 @@ class NotATensor:
     pass
 
 
-@pytest.mark.parametrize("case", ["code", "missing", "foreign", "bad-row"])
+@pytest.mark.parametrize("case", ["code", "missing", "foreign", "bad-row", "text", "empty", "broken-zip", "folder"])
 def test_refused_inputs_are_one_line_and_exit_2(tmp_path, capsys, reference_state, case):
     source = tmp_path / "step_1"
     flags = []
@@ -121,6 +121,14 @@ def test_refused_inputs_are_one_line_and_exit_2(tmp_path, capsys, reference_stat
         torch.save({k: v for k, v in reference_state.items() if not k.endswith("lm_head.weight")}, source)
     elif case == "foreign":
         torch.save({"layer.weight": torch.zeros(2, 2)}, source)
+    elif case == "text":
+        source.write_text("hello world\n")
+    elif case == "empty":
+        source.write_bytes(b"")
+    elif case == "broken-zip":
+        source.write_bytes(CHECKPOINT.read_bytes()[:1000])  # a download cut short
+    elif case == "folder":
+        source.mkdir()
     else:
         shutil.copyfile(CHECKPOINT, source)
         flags = ["--puzzle-row", "3"]
@@ -128,7 +136,17 @@ def test_refused_inputs_are_one_line_and_exit_2(tmp_path, capsys, reference_stat
     assert convert_main([str(source), "--out", str(tmp_path / "w.safetensors"), *flags]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and len(err.splitlines()) == 1, err
-    assert {"code": "NotATensor", "missing": "missing keys", "foreign": "missing key", "bad-row": "3 rows"}[case] in err
+    expected = {
+        "code": "NotATensor",
+        "missing": "missing keys",
+        "foreign": "missing key",
+        "bad-row": "3 rows",
+        "text": "not a torch checkpoint (torch.save writes a zip archive or a pickle; this file starts with b'hello",
+        "empty": "an empty file",
+        "broken-zip": "not a readable torch checkpoint (RuntimeError: ",
+        "folder": "a folder; give the checkpoint file inside it",
+    }
+    assert expected[case] in err
     assert not (tmp_path / "w.safetensors").exists()
 
 

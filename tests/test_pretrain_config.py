@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from solver.config import ConfigError
+from solver.settings import ConfigError
 from solver.train.config import pretrain_config, pretrain_preset
 from solver.train.pretrain import main
 from tests.helpers import ROOT

@@ -97,7 +97,7 @@ def in_view(browser, task_id):
 
 
 def test_a_tasks_own_address_opens_on_that_task_even_under_a_filter_that_hides_it(real_run, tmp_path):
-    tasks, failing, out = real_run
+    tasks, _failing, out = real_run
     last = tasks[-1].id
     address = f"{(out / 'report.html').as_uri()}#task-{safe_filename(last)}"
     with Browser(CHROMIUM, tmp_path / "profile") as browser:

@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from solver.exit_codes import EXIT_USAGE
 from solver.report.load import load_run
 from solver.report.page import PAGE_NAME, ReportPage, task_views
-
-EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:

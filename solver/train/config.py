@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from solver.config import TOKEN_LOSSES, ConfigError, FrozenConfig
+from solver.config import TOKEN_LOSSES
+from solver.settings import ConfigError, FrozenConfig
 from solver.trm.config import MODEL_PRESETS
 
 

@@ -42,9 +42,10 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from solver.config import EXIT_USAGE, ConfigError
+from solver.exit_codes import EXIT_USAGE
 from solver.provenance import git_commit
 from solver.seeding import seed_everything, stable_hash
+from solver.settings import ConfigError
 from solver.train.batches import Batch, PretrainBatches
 from solver.train.checkpoint import MiB
 from solver.train.config import PretrainConfig, pretrain_config

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from solver.config import ConfigError
+from solver.settings import ConfigError
 from solver.train.checkpoint import MAX_TOTAL_BYTES, MiB, load_checkpoint, save_checkpoint, tensor_bytes
 from solver.train.config import PretrainConfig
 from solver.train.data import PretrainSplit

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from solver.config import ConfigError, FrozenConfig
+from solver.settings import ConfigError, FrozenConfig
 
 
 def _round_up(value: float, multiple: int) -> int:
-    return multiple * -(-int(round(value)) // multiple)
+    return multiple * -(-round(value) // multiple)
 
 
 POSITION_ENCODINGS = ("grid2d", "rope1d")
