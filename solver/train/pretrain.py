@@ -56,7 +56,7 @@ from solver.trm.codec import IGNORE_LABEL
 from solver.trm.config import model_preset
 from solver.trm.model import TRM, autocast
 from solver.trm.objectives import AdamATan2, exact_answers, lr_factor, sign_sgd_rows, supervision_loss
-from solver.trm.weights import build_model
+from solver.trm.weights import build_model, with_later_buffers
 
 log = logging.getLogger(__name__)
 
@@ -241,8 +241,9 @@ def load_state(directory: Path, cfg: PretrainConfig, split: PretrainSplit, devic
     if meta["data_sha256"] != split.digest:
         raise ValueError(f"checkpoint {directory} was trained on another data split")
     state = fresh_state(cfg, tensors["table"].shape[0], device)
-    state.model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model/")}, strict=True)
-    state.ema.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("ema/")}, strict=True)
+    for prefix, module in (("model/", state.model), ("ema/", state.ema)):  # checkpoints may predate a buffer
+        weights = {k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)}
+        module.load_state_dict(with_later_buffers(weights, module), strict=True)
     state.table.copy_(tensors["table"])
     state.step, state.samples, state.device_seconds = meta["step"], meta["samples"], meta["device_seconds"]
     state.commits, state.val, state.rewarm_start = tuple(meta["commits"]), meta["val"], meta["rewarm_start"]
