@@ -1,63 +1,26 @@
 """The settings of one solver run (`SolveConfig`), with named presets.
 
-The network's own shape is `solver.trm.config.ModelConfig` (it travels inside the
-weights' metadata). Every config dataclass rejects unknown keys, so a typo never
-silently becomes a default.
+Each field declares its default, help text and accepted values once (solver.settings);
+the command line (solver.run.cli) and the search's own settings (solver.search) are
+derived from them. The network's own shape is `solver.trm.config.ModelConfig` (it
+travels inside the weights' metadata).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-ConfigT = TypeVar("ConfigT", bound="FrozenConfig")
+from solver.settings import AT_LEAST_ONE, NON_NEGATIVE, POSITIVE, SHARE, FrozenConfig, Interval, check_settings, setting
 
-
-class ConfigError(ValueError):
-    """A setting that cannot be used (unknown key, value out of range, unknown preset).
-
-    The command line reports it as the user's mistake; any other ValueError is a bug
-    and keeps its traceback.
-    """
-
-
-class FrozenConfig:
-    """Base of every frozen config dataclass: dict and JSON round trips that reject unknown keys.
-
-    Derived fields (`field(init=False)`) are left out of the dict; they are recomputed.
-    A changed copy is `dataclasses.replace(cfg, ...)`, which validates it again.
-    """
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}  # type: ignore[arg-type]
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True)
-
-    @classmethod
-    def from_dict(cls: type[ConfigT], values: dict[str, Any]) -> ConfigT:
-        if not isinstance(values, dict):
-            raise ConfigError(f"{cls.__name__}: settings must be a JSON object, got {type(values).__name__}")
-        known = {f.name for f in dataclasses.fields(cls) if f.init}  # type: ignore[arg-type]
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigError(f"{cls.__name__}: unknown keys {unknown}")
-        return cls(**values)
-
-    @classmethod
-    def from_json(cls: type[ConfigT], text: str) -> ConfigT:
-        try:
-            values = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ConfigError(f"{cls.__name__}: not JSON ({error.msg})") from None
-        return cls.from_dict(values)
-
-
+SEARCH = "search"  # the program search (solver.search)
+TRM = "trm"  # the network (solver.trm)
+EXPERTS = (SEARCH, TRM)
 TUNABLE_PARAMETER_SETS = ("all", "embeddings", "embeddings+heads")
-EXPERTS = ("search", "trm")  # the program search (solver.search) and the network (solver.trm)
 TOKEN_LOSSES = ("stablemax", "softmax")  # solver.trm.objectives.LOSSES
+# The search's own limits (solver.search checks them too, with these same constants).
+MAX_SEARCH_DEPTH = 6  # the longest program, in transforms, the search accepts
+MAX_SEARCH_SECONDS = 1_000_000  # a sanity cap on one task's search (11 days)
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding takes 32 bits
 
 
 @dataclass(frozen=True)
@@ -69,54 +32,73 @@ class SolveConfig(FrozenConfig):
     carry, solver.trm.carry); inference runs `inference_sup_steps` of it.
     """
 
-    # Who answers: the program search, the TRM, or both (see solver.ensemble).
-    experts: tuple[str, ...] = EXPERTS
+    # Who answers (see solver.ensemble).
+    experts: tuple[str, ...] = setting(
+        EXPERTS,
+        "who answers, comma-separated (when no pretrained weights are found and this is not given, the "
+        "program search answers alone: an untrained TRM answers noise)",
+        choices=EXPERTS,
+        metavar=",".join(EXPERTS),
+    )
     # Program search: a cap per task (the budget may give it less), and the longest program.
-    search_seconds: float = 10.0
-    search_depth: int = 2
-    search_share: float = 0.25  # with both experts, at most this part of a task's time goes to search
+    search_seconds: float = setting(
+        10.0,
+        "program search time cap per task",
+        bounds=Interval(0, MAX_SEARCH_SECONDS, open_low=True, open_high=True),
+        metavar="SECONDS",
+    )
+    search_depth: int = setting(
+        2, "longest program the search builds, in transforms", bounds=Interval(1, MAX_SEARCH_DEPTH)
+    )
+    search_share: float = setting(
+        0.25, "with both experts, the largest part of a task's time share the search may take", bounds=SHARE
+    )
     # Per-task test-time fine-tuning: `finetune_steps` optimizer steps, each one
     # supervision step of `finetune_batch` samples in flight.
-    finetune_steps: int = 600  # = the former 300 batches x 2 supervision steps: same training work
-    finetune_batch: int = 64
-    finetune_lr: float = 1e-4
-    embedding_lr: float = 1e-2
-    weight_decay: float = 0.1
-    loss: str = "stablemax"  # token cross-entropy: stablemax (TRM's) | softmax
-    tune: str = "all"  # which parameters move: all | embeddings | embeddings+heads
-    translate: bool = True  # random translation of training pairs on the canvas
+    finetune_steps: int = setting(  # 600 = the former 300 batches x 2 supervision steps: the same training work
+        600, "fine-tuning optimizer steps per task, 0 for none", bounds=NON_NEGATIVE
+    )
+    finetune_batch: int = setting(64, "samples per fine-tuning step", bounds=AT_LEAST_ONE)
+    finetune_lr: float = setting(1e-4, "AdamATan2 learning rate of the shared weights", bounds=POSITIVE, metavar="LR")
+    embedding_lr: float = setting(1e-2, "SignSGD learning rate of the task embeddings", bounds=POSITIVE, metavar="LR")
+    weight_decay: float = setting(
+        0.1, "weight decay while fine-tuning (shared weights and task embeddings)", bounds=NON_NEGATIVE
+    )
+    loss: str = setting("stablemax", "token cross-entropy of fine-tuning (stablemax is TRM's)", choices=TOKEN_LOSSES)
+    tune: str = setting(
+        "all", "which parameters fine-tuning moves besides the embeddings", choices=TUNABLE_PARAMETER_SETS
+    )
+    translate: bool = setting(True, "random translation of the fine-tuning pairs on the canvas")
     # Augmented inference and voting.
-    n_augmentations: int = 1000
-    inference_batch: int = 256
-    inference_sup_steps: int | None = None  # None: the model's depth (halt_max_steps); an int is capped by it
-    # Stop a sample once its halting logit is positive and its answer did not change in its last step.
-    inference_early_stop: bool = False
-    keep_colour_zero: bool = True
+    n_augmentations: int = setting(
+        1000, "augmented passes per test input (and task embeddings)", bounds=AT_LEAST_ONE, flag="--augmentations"
+    )
+    inference_batch: int = setting(256, "samples per inference batch", bounds=AT_LEAST_ONE)
+    inference_sup_steps: int | None = setting(
+        None,
+        "supervision steps per inference pass, capped by the model's depth (halt_max_steps); none: that depth",
+        bounds=AT_LEAST_ONE,
+    )
+    inference_early_stop: bool = setting(
+        False, "stop a sample once its halting logit is positive and its answer stopped changing"
+    )
+    keep_colour_zero: bool = setting(True, "augmentations never recolour the background (colour 0)")
     # Budget: share of a task's time spent fine-tuning (the rest is inference).
-    finetune_share: float = 0.6
-    min_augmentations: int = 8  # below this, fewer supervision steps are used instead
-    seed: int = 0
+    finetune_share: float = setting(
+        0.6,
+        "under --time-budget, the largest part of the TRM's time spent fine-tuning (the rest: inference)",
+        bounds=Interval(0, 1, open_high=True),
+    )
+    min_augmentations: int = setting(
+        8,
+        "under --time-budget, the fewest augmentations inference keeps (it cuts supervision steps first)",
+        bounds=AT_LEAST_ONE,
+    )
+    seed: int = setting(0, "seed of every random draw (augmentations, batches)", bounds=Interval(0, MAX_SEED))
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "experts", tuple(self.experts))  # JSON gives a list
-        if not self.experts or len(set(self.experts)) != len(self.experts) or set(self.experts) - set(EXPERTS):
-            raise ConfigError(f"SolveConfig: experts must be distinct names from {EXPERTS}, got {self.experts}")
-        if self.search_seconds <= 0 or self.search_depth < 1 or not 0.0 < self.search_share < 1.0:
-            raise ConfigError("SolveConfig: search_seconds must be > 0, search_depth >= 1, search_share in (0, 1)")
-        if self.tune not in TUNABLE_PARAMETER_SETS:
-            raise ConfigError(f"SolveConfig: tune must be one of {TUNABLE_PARAMETER_SETS}, got {self.tune!r}")
-        if self.loss not in TOKEN_LOSSES:
-            raise ConfigError(f"SolveConfig: loss must be one of {TOKEN_LOSSES}, got {self.loss!r}")
-        positive = ("finetune_batch", "n_augmentations", "inference_batch", "min_augmentations")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise ConfigError(f"SolveConfig: {name} must be >= 1")
-        if self.inference_sup_steps is not None and self.inference_sup_steps < 1:
-            raise ConfigError("SolveConfig: inference_sup_steps must be None (the model's depth) or >= 1")
-        if self.finetune_steps < 0:
-            raise ConfigError("SolveConfig: finetune_steps must be >= 0")
-        if not 0.0 <= self.finetune_share < 1.0:
-            raise ConfigError("SolveConfig: finetune_share must be in [0, 1)")
+        check_settings(self)
 
     def sup_steps_for(self, halt_max_steps: int) -> int:
         """Supervision steps inference runs on a model of depth `halt_max_steps`."""

@@ -22,10 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solver.arc.voting import Ranked, grid_key
-from solver.config import EXPERTS
+from solver.config import EXPERTS, SEARCH, TRM
 from solver.search import SearchCandidate
-
-SEARCH, TRM = EXPERTS
 
 
 @dataclass

@@ -5,6 +5,7 @@ Everything but one case calls `main(argv)` in this process (importing torch for 
 dozen subprocesses cost a minute); `test_the_real_entry_point_*` runs the script itself.
 """
 
+import dataclasses
 import json
 import os
 import stat
@@ -12,9 +13,10 @@ import stat
 import pytest
 import torch
 
-from solver.config import ConfigError
+from solver.config import SOLVE_PRESETS, SolveConfig
 from solver.run import cli
 from solver.run.cli import main
+from solver.settings import ConfigError, declared_settings
 from tests.helpers import run_cli
 
 
@@ -50,11 +52,12 @@ def a_file(tmp_path):
         (["--tasks", "arc3/eval"], "arc1/train, arc1/eval, arc2/train, arc2/eval"),  # the names it accepts
         (["--tasks", "arc1/eval", "--limit", "0"], "must be >= 1"),
         (["--tasks", "arc1/eval", "--limit", "x"], "not an integer"),
-        (["--tasks", "arc1/eval", "--time-budget", "-5"], "positive number"),
+        (["--tasks", "arc1/eval", "--time-budget", "-5"], "must be > 0"),
+        (["--tasks", "arc1/eval", "--time-budget", "inf"], "must be > 0"),
         (["--tasks", "arc1/eval", "--device", "tpu"], "invalid choice"),
         (["--tasks", "arc1/eval", "--task-ids", "zzzz"], "not in the tasks file"),
         (["--tasks", "arc1/eval", "--weights", "missing.safetensors"], "no such file"),
-        (["--tasks", "arc1/eval", "--seed", str(2**64)], "must be at most"),
+        (["--tasks", "arc1/eval", "--seed", str(2**64)], "must be in [0, 4294967295]"),
         ([], "required"),
     ],
 )
@@ -101,12 +104,69 @@ def test_help_gives_every_option_a_text_and_its_default(capsys):
         if action.dest == "help":
             continue
         assert action.help, f"{action.option_strings} has no help text"
-        if action.dest in cli.SOLVE_OVERRIDES or action.dest == "n_augmentations":
+        if action.dest in {declared.name for declared in declared_settings(SolveConfig)}:
             # Solver settings default to the chosen --config preset: each preset's value is shown.
             assert "default from --config" in action.help and "cpu-smoke:" in action.help, action.help
         elif action.dest != "quiet" and action.dest != "fresh" and not action.required:
             assert "default" in action.help, f"{action.option_strings}: {action.help}"
-    assert "(full: 600, cpu-smoke: 4)" in " ".join(out.split())  # fine-tuning steps, as the presets say
+    text = " ".join(out.split())
+    assert "(full: 600, cpu-smoke: 4)" in text  # fine-tuning steps, as the presets say
+    assert "(full: search,trm, cpu-smoke: search,trm)" in text and "('search'" not in text  # as a user types it
+    assert "an integer in [1, 6]" in text  # --search-depth: the search's own limit
+
+
+@pytest.mark.parametrize(
+    "option,value,fault",
+    [
+        ("--search-depth", "7", "must be in [1, 6]"),  # deeper than the search goes
+        ("--search-depth", "0", "must be in [1, 6]"),
+        ("--search-seconds", "0", "must be in (0, 1000000)"),
+        ("--search-seconds", "1e7", "must be in (0, 1000000)"),
+        ("--search-share", "1", "must be in (0, 1)"),
+        ("--finetune-steps", "-1", "must be >= 0"),
+        ("--finetune-lr", "nan", "must be > 0"),
+        ("--augmentations", "0", "must be >= 1"),
+        ("--inference-sup-steps", "2.5", "not an integer"),
+        ("--finetune-share", "1", "must be in [0, 1)"),
+        ("--experts", "search,search", "distinct names from search, trm"),
+        ("--experts", "gpt", "distinct names from search, trm"),
+        ("--loss", "hinge", "invalid choice"),
+        ("--seed", "-1", "must be in [0, 4294967295]"),
+    ],
+)
+def test_a_bad_solver_setting_is_one_line_and_exit_2_before_any_worker_starts(
+    option, value, fault, tmp_path, capsys, monkeypatch
+):
+    def no_run(*args, **kwargs):
+        raise AssertionError("the run started")
+
+    monkeypatch.setattr(cli, "run", no_run)
+    code, _, err = run_main(["--tasks", "arc1/eval", "--limit", "1", "--out", tmp_path, option, value], capsys)
+    assert_one_line_usage_error(code, err, fault)
+    assert option in err  # the line names the option
+
+
+def test_every_solver_setting_has_an_option_that_reaches_the_config():
+    # A value other than the default for each declared setting, written as a user would.
+    other = {int: "3", float: "0.5"}
+    parser = cli.build_parser()
+    for declared in declared_settings(SolveConfig):
+        action = next(a for a in parser._actions if a.dest == declared.name)
+        flag = action.option_strings[0]
+        if declared.kind.many:
+            argv, expected = [flag, "trm"], ("trm",)
+        elif declared.kind.base is bool:
+            argv, expected = [f"--no-{flag[2:]}" if declared.default else flag], not declared.default
+        elif declared.setting.choices:
+            expected = next(c for c in declared.setting.choices if c != declared.default)
+            argv = [flag, expected]
+        else:
+            argv, expected = [flag, other[declared.kind.base]], declared.kind.base(other[declared.kind.base])
+        cfg = cli.solve_config(parser.parse_args(["--tasks", "x", *argv]))
+        assert getattr(cfg, declared.name) == expected, (argv, getattr(cfg, declared.name))
+        assert cfg == dataclasses.replace(SolveConfig(), **{declared.name: expected})  # nothing else moved
+    untouched = cli.solve_config(parser.parse_args(["--tasks", "x", "--config", "cpu-smoke"]))
+    assert untouched == SOLVE_PRESETS["cpu-smoke"]
 
 
 def invalid_tasks_file(path, ids):

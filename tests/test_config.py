@@ -2,7 +2,8 @@ import dataclasses
 
 import pytest
 
-from solver.config import SolveConfig
+from solver.config import MAX_SEARCH_DEPTH, MAX_SEARCH_SECONDS, SOLVE_PRESETS, SolveConfig
+from solver.settings import ConfigError, declared_settings
 from solver.trm.config import MODEL_PRESETS, ModelConfig, model_preset
 from solver.trm.weights import build_model
 
@@ -38,10 +39,21 @@ def test_configs_are_frozen_and_round_trip():
 
 
 @pytest.mark.parametrize(
-    "bad", [{"tune": "everything"}, {"n_augmentations": 0}, {"finetune_share": 1.0}, {"finetune_steps": -1}]
+    "bad",
+    [
+        {"tune": "everything"},
+        {"n_augmentations": 0},
+        {"finetune_share": 1.0},
+        {"finetune_steps": -1},
+        {"search_depth": 0},
+        {"search_depth": 2.0},
+        {"experts": ["search", "search"]},
+        {"seed": 2**32},
+        {"inference_early_stop": "yes"},
+    ],
 )
 def test_bad_solve_values_raise(bad):
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         SolveConfig(**bad)
 
 
@@ -66,3 +78,31 @@ def test_old_checkpoint_configs_load_as_grid2d_on_a_fitted_canvas():
     del old["positions"], old["canvas"]  # written before these fields existed
     cfg = ModelConfig.from_dict(old)
     assert (cfg.positions, cfg.canvas) == ("grid2d", "fit")
+
+
+def test_presets_are_valid_and_the_search_takes_its_defaults_and_limits_from_solve_config():
+    from solver.search import SearchSettings
+
+    for preset in SOLVE_PRESETS.values():
+        SolveConfig.from_dict(preset.to_dict())
+    search = SearchSettings()
+    assert (search.time_limit_s, search.max_depth) == (SolveConfig().search_seconds, SolveConfig().search_depth)
+    # The deepest program the command line accepts is the deepest the search runs, and no deeper.
+    assert (
+        SearchSettings(max_depth=SolveConfig(search_depth=MAX_SEARCH_DEPTH).search_depth).max_depth == MAX_SEARCH_DEPTH
+    )
+    with pytest.raises(ValueError):
+        SearchSettings(max_depth=MAX_SEARCH_DEPTH + 1)
+    with pytest.raises(ConfigError):
+        SolveConfig(search_depth=MAX_SEARCH_DEPTH + 1)
+    with pytest.raises(ValueError):
+        SearchSettings(time_limit_s=MAX_SEARCH_SECONDS)
+    with pytest.raises(ConfigError):
+        SolveConfig(search_seconds=MAX_SEARCH_SECONDS)
+
+
+def test_every_solve_setting_is_declared_with_help():
+    declared = {d.name: d for d in declared_settings(SolveConfig)}
+    assert set(declared) == {f.name for f in dataclasses.fields(SolveConfig)}
+    assert all(d.setting.help for d in declared.values())
+    assert all(d.setting.bounds is not None for d in declared.values() if d.kind.base in (int, float))

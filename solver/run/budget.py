@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.clock import Deadline
-from solver.config import SolveConfig
+from solver.config import SEARCH, TRM, SolveConfig
 from solver.trm.config import ModelConfig
 
 # Time kept back from the total for start-up, calibration and writing the submission.
@@ -89,9 +89,9 @@ def split_search_time(cfg: SolveConfig, seconds: float) -> tuple[float, float]:
     The search takes at most `cfg.search_seconds`, and at most `cfg.search_share` of the
     share when the TRM runs too; alone, it may use the whole share up to its cap.
     """
-    if "search" not in cfg.experts:
+    if SEARCH not in cfg.experts:
         return 0.0, seconds
-    if "trm" not in cfg.experts:
+    if TRM not in cfg.experts:
         return min(cfg.search_seconds, seconds), 0.0
     search = min(cfg.search_seconds, seconds * cfg.search_share)
     return search, seconds - search

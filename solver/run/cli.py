@@ -1,9 +1,11 @@
 """Command line of the solver: `python build_submission.py --tasks ... [options]`.
 
 Every bad input (file, dataset name, option value, weights, output folder) ends in one
-line on stderr and exit code 2; no traceback. Only the errors that mean bad input are
-caught (TaskError, WeightsError, ConfigError, OutDirError): anything else is a bug and
-keeps its traceback. Ctrl-C is one line and exit code 130.
+line on stderr and exit code 2, before any worker starts; no traceback. Only the errors
+that mean bad input are caught (TaskError, WeightsError, ConfigError, OutDirError):
+anything else is a bug and keeps its traceback. The solver settings' options are derived
+from SolveConfig (solver.run.flags). Ctrl-C is one line and exit code 130; SIGTERM the
+same with 143 (solver.run.interrupts).
 """
 
 from __future__ import annotations
@@ -14,25 +16,46 @@ import json
 import logging
 import os
 import sys
+import textwrap
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
 import torch
 
 from solver.arc.submission import expected_slots, validate_submission
-from solver.arc.tasks import DATASETS, InvalidTask, TaskError, display_id, load_source, select_tasks
-from solver.config import EXPERTS, SOLVE_PRESETS, TOKEN_LOSSES, TUNABLE_PARAMETER_SETS, ConfigError, SolveConfig
+from solver.arc.tasks import (
+    DATASETS,
+    AnyTask,
+    InvalidTask,
+    TaskError,
+    TaskSource,
+    display_id,
+    load_source,
+    select_tasks,
+)
+from solver.config import SEARCH, SOLVE_PRESETS, TRM, SolveConfig
+from solver.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE
+from solver.run.flags import add_setting_options, changed_settings, positive_float, positive_int
+from solver.run.interrupts import exit_code, what_stopped
 from solver.run.journal import JournalMismatch
-from solver.run.supervisor import RunOptions, run
+from solver.run.progress import counted
+from solver.run.supervisor import RunOptions, RunResult, run
 from solver.seeding import seed_everything
+from solver.settings import ConfigError
 from solver.trm.config import MODEL_PRESETS, ModelConfig, model_preset
 from solver.trm.weights import DEFAULT_PRESET, DEFAULT_WEIGHTS, WeightsError, expected_sha256, read_metadata
 
 log = logging.getLogger("solver")
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
 SMALL_MODEL_HIDDEN = 256  # below this width a model runs in seconds per task on a CPU (the tiny preset is 32)
+
+
+class UnbrokenNamesFormatter(argparse.HelpFormatter):
+    """--help wrapped between words only: `cpu-smoke` and `trm-base.safetensors` stay whole."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -40,52 +63,8 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    return 0 if text.strip() == "0" else positive_int(text)
-
-
-MAX_SEED = 2**32 - 1  # numpy's legacy seeding takes 32 bits
-
-
-def seed_value(text: str) -> int:
-    value = non_negative_int(text)
-    if value > MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_SEED}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number")
-    return value
-
-
-def expert_list(text: str) -> tuple[str, ...]:
-    names = tuple(name.strip() for name in text.split(",") if name.strip())
-    unknown = [name for name in names if name not in EXPERTS]
-    if not names or unknown or len(set(names)) != len(names):
-        raise argparse.ArgumentTypeError(f"{text!r}: give distinct names from {', '.join(EXPERTS)}")
-    return names
-
-
-def preset_defaults(name: str) -> str:
-    """The default of a solver setting under each --config preset, for --help."""
-    values = ", ".join(f"{preset}: {getattr(cfg, name)}" for preset, cfg in SOLVE_PRESETS.items())
-    return f"default from --config ({values})"
+class OutDirError(Exception):
+    """--out cannot be used as the output folder."""
 
 
 # --config presets that imply a model preset when neither --preset nor --weights says otherwise.
@@ -95,10 +74,11 @@ CONFIG_MODEL_PRESET = {"cpu-smoke": "tiny"}
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="build_submission.py",
+        formatter_class=UnbrokenNamesFormatter,
         description="Answer ARC tasks with a program search and a per-task fine-tuned TRM, write submission.json.",
-        epilog="Exit codes: 0 done; 2 bad input (one line on stderr), also when no task in the tasks file is "
-        "valid (a fallback submission is still written); 130 interrupted (run the same command again "
-        "to resume, add --fresh to start over).",
+        epilog=f"Exit codes: 0 done; {EXIT_USAGE} bad input (one line on stderr), also when no task in the tasks "
+        f"file is valid (a fallback submission is still written); {EXIT_INTERRUPTED} interrupted (Ctrl-C) or "
+        f"{EXIT_TERMINATED} terminated (SIGTERM): run the same command again to resume, add --fresh to start over.",
     )
     data = parser.add_argument_group("tasks")
     data.add_argument(
@@ -138,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-budget",
         type=positive_float,
         metavar="SECONDS",
-        help="wall-clock budget of the whole run, counted from process start; work per task "
+        help="wall-clock budget of the whole run, counted from the interpreter's start; work per task "
         "is scaled to fit it (default: none, every task gets the full configured work)",
     )
     run_group.add_argument(
@@ -155,112 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="settings preset: full (a GPU run) or cpu-smoke (a quick check of the whole pipeline "
         "with the tiny model; its answers mean nothing) (default: full)",
     )
-    solve.add_argument(
-        "--experts",
-        type=expert_list,
-        metavar="search,trm",
-        help=f"who answers, comma-separated; {preset_defaults('experts')}, except that the "
-        "program search answers alone when no pretrained weights are found (an untrained TRM "
-        "answers noise)",
-    )
-    solve.add_argument(
-        "--search-seconds",
-        type=positive_float,
-        metavar="SECONDS",
-        help=f"program search time cap per task; {preset_defaults('search_seconds')}",
-    )
-    solve.add_argument(
-        "--search-depth",
-        type=positive_int,
-        metavar="N",
-        help=f"longest program the search builds, in transforms; {preset_defaults('search_depth')}",
-    )
-    solve.add_argument(
-        "--finetune-steps",
-        type=non_negative_int,
-        metavar="N",
-        help=f"fine-tuning optimizer steps per task, 0 for none; {preset_defaults('finetune_steps')}",
-    )
-    solve.add_argument(
-        "--finetune-batch",
-        type=positive_int,
-        metavar="N",
-        help=f"samples per fine-tuning step; {preset_defaults('finetune_batch')}",
-    )
-    solve.add_argument(
-        "--finetune-lr",
-        type=positive_float,
-        metavar="LR",
-        help=f"AdamW learning rate of the shared weights; {preset_defaults('finetune_lr')}",
-    )
-    solve.add_argument(
-        "--embedding-lr",
-        type=positive_float,
-        metavar="LR",
-        help=f"SignSGD learning rate of the task embeddings; {preset_defaults('embedding_lr')}",
-    )
-    solve.add_argument(
-        "--loss", choices=TOKEN_LOSSES, help=f"token cross-entropy of fine-tuning; {preset_defaults('loss')}"
-    )
-    solve.add_argument(
-        "--tune",
-        choices=TUNABLE_PARAMETER_SETS,
-        help=f"which parameters fine-tuning moves besides the embeddings; {preset_defaults('tune')}",
-    )
-    solve.add_argument(
-        "--augmentations",
-        dest="n_augmentations",
-        type=positive_int,
-        metavar="N",
-        help=f"augmented passes per test input (and task embeddings); {preset_defaults('n_augmentations')}",
-    )
-    solve.add_argument(
-        "--inference-batch",
-        type=positive_int,
-        metavar="N",
-        help=f"samples per inference batch; {preset_defaults('inference_batch')}",
-    )
-    solve.add_argument(
-        "--inference-sup-steps",
-        type=positive_int,
-        metavar="N",
-        help="supervision steps per inference pass, capped by the model's depth (halt_max_steps); "
-        f"{preset_defaults('inference_sup_steps')} (None: the model's depth)",
-    )
-    solve.add_argument(
-        "--inference-early-stop",
-        action="store_true",
-        default=None,
-        help="stop a sample once its halting logit is positive and its answer stopped changing; "
-        f"{preset_defaults('inference_early_stop')}",
-    )
-    solve.add_argument(
-        "--seed", type=seed_value, help=f"seed of every random draw (augmentations, batches); {preset_defaults('seed')}"
-    )
+    add_setting_options(solve, SolveConfig, SOLVE_PRESETS, "--config")
     return parser
 
 
-SOLVE_OVERRIDES = (
-    "experts",
-    "search_seconds",
-    "search_depth",
-    "finetune_steps",
-    "finetune_batch",
-    "finetune_lr",
-    "embedding_lr",
-    "loss",
-    "tune",
-    "n_augmentations",
-    "inference_batch",
-    "inference_sup_steps",
-    "inference_early_stop",
-    "seed",
-)
-
-
 def solve_config(args: argparse.Namespace) -> SolveConfig:
-    changes = {name: getattr(args, name) for name in SOLVE_OVERRIDES if getattr(args, name) is not None}
-    return dataclasses.replace(SOLVE_PRESETS[args.config], **changes)
+    """The --config preset with every solver setting given on the command line."""
+    return dataclasses.replace(SOLVE_PRESETS[args.config], **changed_settings(args, SolveConfig))
 
 
 def resolve_devices(choice: str, experts: tuple[str, ...]) -> list[str]:
@@ -268,11 +149,18 @@ def resolve_devices(choice: str, experts: tuple[str, ...]) -> list[str]:
     gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if choice == "cuda" and gpus == 0:
         raise ConfigError("--device cuda: no CUDA GPU is visible")
-    if "trm" not in experts:
+    if TRM not in experts:
         return ["cpu"] * max(1, os.cpu_count() or 1)
     if choice == "cpu" or gpus == 0:
         return ["cpu"]
     return [f"cuda:{i}" for i in range(gpus)]
+
+
+def describe_workers(devices: list[str]) -> str:
+    """ "2 workers on the CPU (one per core)", "1 worker on the CPU", "2 workers (cuda:0, cuda:1)"."""
+    if set(devices) == {"cpu"}:
+        return counted(len(devices), "worker") + " on the CPU" + (" (one per core)" if len(devices) > 1 else "")
+    return f"{counted(len(devices), 'worker')} ({', '.join(devices)})"
 
 
 def model_preset_name(args: argparse.Namespace) -> str:
@@ -294,16 +182,14 @@ def prepare_out_dir(out: str) -> Path:
     return path
 
 
-class OutDirError(Exception):
-    """--out cannot be used as the output folder."""
-
-
 def resolve_weights(path: str | None, preset: str) -> tuple[str | None, str | None, str, ModelConfig]:
     """(weights path or None for the untrained init, expected sha256, a label for reports, the model's shape)."""
     if path is None and DEFAULT_WEIGHTS.exists():
         path = str(DEFAULT_WEIGHTS)
     if path is None:
         return None, None, f"untrained {preset}", model_preset(preset)
+    if Path(path).is_dir():
+        raise WeightsError(f"weights {path}: a folder; give the .safetensors file inside it")
     if not Path(path).is_file():
         raise WeightsError(f"weights {path}: no such file")
     metadata = read_metadata(Path(path))
@@ -314,11 +200,57 @@ def resolve_weights(path: str | None, preset: str) -> tuple[str | None, str | No
     return path, expected_sha256(Path(path)), str(path), model_cfg
 
 
+@dataclass
+class Prepared:
+    """Everything a run needs, checked: the tasks, their source, the model's shape and the run's options."""
+
+    source: TaskSource
+    tasks: list[AnyTask]
+    model_cfg: ModelConfig
+    options: RunOptions
+
+
+def prepare(args: argparse.Namespace, started: float) -> Prepared:
+    """Read and check every input; raises TaskError, WeightsError, ConfigError or OutDirError."""
+    preset = model_preset_name(args)
+    source = load_source(args.tasks, args.solutions)
+    task_ids = [t.strip() for t in args.task_ids.split(",") if t.strip()] if args.task_ids else None
+    tasks = select_tasks(source.tasks, task_ids, args.limit)
+    cfg = solve_config(args)
+    out_dir = prepare_out_dir(args.out)
+    weights_path, weights_sha, weights_label, model_cfg = resolve_weights(args.weights, preset)
+    if weights_path is None and args.experts is None:
+        cfg = dataclasses.replace(cfg, experts=(SEARCH,))
+        log.warning(
+            "no pretrained weights: the program search answers alone (an untrained TRM answers "
+            "noise); --experts search,trm runs the untrained TRM beside it"
+        )
+    elif weights_path is None and TRM in cfg.experts:
+        log.warning(
+            "no pretrained weights in weights/: the TRM is an UNTRAINED %s initialisation (fixed "
+            "seed); expect its answers to be noise",
+            preset,
+        )
+    options = RunOptions(
+        out_dir=out_dir,
+        devices=resolve_devices(args.device, cfg.experts),
+        weights_path=weights_path,
+        weights_sha256=weights_sha,
+        weights_label=weights_label,
+        preset=preset,
+        solve=cfg,
+        time_budget=args.time_budget,
+        fresh=args.fresh,
+        started=started,
+    )
+    return Prepared(source, tasks, model_cfg, options)
+
+
 def main(argv: list[str] | None = None, started: float | None = None) -> int:
     """Run the command line; returns the exit code.
 
-    `started` (time.monotonic()) is when the process started: the time budget counts from
-    it (build_submission.py passes it). None: from now, for a call from other Python code.
+    `started` (time.monotonic()) is when the interpreter started: the time budget counts
+    from it (build_submission.py passes it). None: from now, for a call from other Python code.
     """
     started = time.monotonic() if started is None else started
     args = build_parser().parse_args(argv)
@@ -330,87 +262,64 @@ def main(argv: list[str] | None = None, started: float | None = None) -> int:
     )
     try:
         return solve_command(args, started)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM (solver.run.interrupts)
         # The submission and journal on disk are complete up to the last finished task.
         again = "the same command again, without --fresh," if args.fresh else "the same command again"
         print(
-            f"interrupted; run {again} to resume from {Path(args.out) / 'journal.jsonl'} "
+            f"{what_stopped(interrupt)}; run {again} to resume from {Path(args.out) / 'journal.jsonl'} "
             "(or with --fresh to start over)",
             file=sys.stderr,
         )
-        return EXIT_INTERRUPTED
+        return exit_code(interrupt)
+
+
+def usage_error(problem: Exception | str) -> int:
+    print(f"error: {problem}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def solve_command(args: argparse.Namespace, started: float) -> int:
-    preset = model_preset_name(args)
     try:
-        source = load_source(args.tasks, args.solutions)
-        task_ids = [t.strip() for t in args.task_ids.split(",") if t.strip()] if args.task_ids else None
-        tasks = select_tasks(source.tasks, task_ids, args.limit)
-        cfg = solve_config(args)
-        out_dir = prepare_out_dir(args.out)
-        weights_path, weights_sha, weights_label, model_cfg = resolve_weights(args.weights, preset)
-        if weights_path is None and args.experts is None:
-            cfg = dataclasses.replace(cfg, experts=("search",))
-            log.warning(
-                "no pretrained weights: the program search answers alone (an untrained TRM answers "
-                "noise); --experts search,trm runs the untrained TRM beside it"
-            )
-        elif weights_path is None and "trm" in cfg.experts:
-            log.warning(
-                "no pretrained weights in weights/: the TRM is an UNTRAINED %s initialisation (fixed "
-                "seed); expect its answers to be noise",
-                preset,
-            )
-        devices = resolve_devices(args.device, cfg.experts)
+        prepared = prepare(args, started)
     except (TaskError, WeightsError, ConfigError, OutDirError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    seed_everything(cfg.seed)
+        return usage_error(error)
+    opts, tasks = prepared.options, prepared.tasks
+    seed_everything(opts.solve.seed)
     log.info(
-        "%d tasks from %s on %s; experts: %s; weights: %s",
-        len(tasks),
-        source.name,
-        ", ".join(devices),
-        ", ".join(cfg.experts),
-        weights_label if "trm" in cfg.experts else "not used",
+        "%s from %s on %s; experts: %s; weights: %s",
+        counted(len(tasks), "task"),
+        prepared.source.name,
+        describe_workers(opts.devices),
+        ", ".join(opts.solve.experts),
+        opts.weights_label if TRM in opts.solve.experts else "not used",
     )
-    describe_settings(args.config, cfg, model_cfg, devices, args.time_budget)
-    opts = RunOptions(
-        out_dir=out_dir,
-        devices=devices,
-        weights_path=weights_path,
-        weights_sha256=weights_sha,
-        weights_label=weights_label,
-        preset=preset,
-        solve=cfg,
-        time_budget=args.time_budget,
-        fresh=args.fresh,
-        started=started,
-    )
+    describe_settings(args.config, opts.solve, prepared.model_cfg, opts.devices, opts.time_budget)
     try:
-        result = run(tasks, source.solutions, opts)
+        result = run(tasks, prepared.source.solutions, opts)
     except JournalMismatch as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return usage_error(error)
+    return report_result(tasks, result)
+
+
+def report_result(tasks: list[AnyTask], result: RunResult) -> int:
+    """Print what was written and the score; the exit code (2 when no task could be solved)."""
     problems = validate_submission(json.loads(result.submission_path.read_text()), expected_slots(tasks))
     if problems:  # cannot happen by construction; say so loudly if it ever does
         print(f"error: the written submission is invalid: {problems[0]}", file=sys.stderr)
         return 1
-    print(f"wrote {result.submission_path} ({len(tasks)} tasks) and {result.report_path}")
+    print(f"wrote {result.submission_path} ({counted(len(tasks), 'task')}) and {result.report_path}")
     if result.score is not None:
-        print(f"per-task average: {result.score.per_task_average:.4f} ({len(result.score.per_task)} tasks)")
+        per_task = counted(len(result.score.per_task), "task")
+        print(f"per-task average: {result.score.per_task_average:.4f} ({per_task})")
         print(result.score.summary_line())
     invalid = [t for t in tasks if isinstance(t, InvalidTask)]
     if len(invalid) == len(tasks):
         # Nothing could be solved: the file holds only fallbacks. It is written (so nothing of an
         # earlier run looks current), but the run did not do its job: say so with exit code 2.
-        print(
-            f"error: none of the {len(tasks)} tasks is valid (first: task {display_id(invalid[0].id)}: "
-            f"{invalid[0].reason}); the submission holds fallback attempts only",
-            file=sys.stderr,
+        return usage_error(
+            f"none of the {counted(len(tasks), 'task')} is valid (first: task {display_id(invalid[0].id)}: "
+            f"{invalid[0].reason}); the submission holds fallback attempts only"
         )
-        return EXIT_USAGE
     return 0
 
 
@@ -418,14 +327,14 @@ def describe_settings(
     config: str, cfg: SolveConfig, model_cfg: ModelConfig, devices: list[str], time_budget: float | None
 ) -> None:
     """One line of what each task will get, and a warning when that is hours on a CPU."""
-    if "search" in cfg.experts:
+    if SEARCH in cfg.experts:
         log.info(
             "program search: programs of up to %d transforms, at most %.0f s per task%s",
             cfg.search_depth,
             cfg.search_seconds,
             " (less where --time-budget says so)" if time_budget else "",
         )
-    if "trm" not in cfg.experts:
+    if TRM not in cfg.experts:
         return
     log.info(
         "settings (--config %s): %d fine-tuning steps of batch %d, %d augmentations x %d supervision "

@@ -9,6 +9,11 @@ from typing import TextIO
 BAR_WIDTH = 24
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 task", "3 tasks"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def format_seconds(seconds: float) -> str:
     seconds = max(0, int(seconds))
     hours, rest = divmod(seconds, 3600)

@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from solver.arc.tasks import MAX_SIDE
+
 SCALES = (1, 2, 3, 4, 5)  # out = a * side + b
 DIVISORS = (2, 3, 4, 5)  # out = side / k + b, when side is a multiple of k
 MAX_OFFSET = 3  # |b|
-MAX_SIDE = 30
 
 
 def _side_rules():

@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from solver.config import MAX_SEARCH_DEPTH, MAX_SEARCH_SECONDS, SolveConfig
+
 from .blocks import fit_blocks
 from .canvas import extend_periodic, fit_size_rule, sizes_by_rule
 from .fitters import (
@@ -62,8 +64,8 @@ NORMALISED_SHARE = 0.8  # the colour-normalised pass ends by this share when the
 
 @dataclass(frozen=True)
 class SearchSettings:
-    time_limit_s: float = 10.0  # hard wall-clock cap for the whole task
-    max_depth: int = 2  # longest program, in transforms (3 rarely fits a CPU second)
+    time_limit_s: float = SolveConfig.search_seconds  # hard wall-clock cap for the whole task
+    max_depth: int = SolveConfig.search_depth  # longest program, in transforms (3 rarely fits a CPU second)
     max_states: int = 100_000  # memory cap: stored states
     max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
     max_candidates: int = 5  # per test input
@@ -72,14 +74,14 @@ class SearchSettings:
     use_transpose: bool = True  # also search the diagonally flipped task
 
     def __post_init__(self):
-        if not (isinstance(self.time_limit_s, (int, float)) and 0 < self.time_limit_s < 1e6):
+        if not (isinstance(self.time_limit_s, (int, float)) and 0 < self.time_limit_s < MAX_SEARCH_SECONDS):
             raise ValueError(f"time_limit_s must be a positive number, got {self.time_limit_s!r}")
         for name in ("max_depth", "max_states", "max_state_bytes", "max_candidates"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
-        if self.max_depth > 6:
-            raise ValueError(f"max_depth must be at most 6, got {self.max_depth}")
+        if self.max_depth > MAX_SEARCH_DEPTH:
+            raise ValueError(f"max_depth must be at most {MAX_SEARCH_DEPTH}, got {self.max_depth}")
 
 
 @dataclass(frozen=True)

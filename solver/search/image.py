@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.arc.tasks import MAX_SIDE  # the largest side a search value may have (ARC's limit)
+
 
 @dataclass(frozen=True, eq=False)
 class Img:
@@ -25,8 +27,6 @@ class Img:
 
 
 Value = Img | tuple  # an image, or a tuple of images (a list value)
-
-MAX_SIDE = 30  # largest side a search value may have (ARC's limit)
 
 
 def value_key(value: Value) -> bytes:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.config import TOKEN_LOSSES, FrozenConfig
+from solver.config import TOKEN_LOSSES
+from solver.settings import FrozenConfig
 from solver.trm.config import MODEL_PRESETS
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from solver.config import ConfigError, FrozenConfig
+from solver.settings import ConfigError, FrozenConfig
 
 
 def _round_up(value: float, multiple: int) -> int:
