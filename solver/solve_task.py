@@ -114,6 +114,14 @@ def trm_answers(
         )
     answers.report = {
         "canvas_side": side,
+        # The recursion this run used (SolveConfig.recursion over the model's own), and where embeddings started.
+        "recursion": {
+            "h_cycles": model.cfg.h_cycles,
+            "l_cycles": model.cfg.l_cycles,
+            "finetune_sup_steps": model.cfg.halt_max_steps,
+            "inference_sup_steps": plan.inference_sup_steps,
+        },
+        "embedding_init": cfg.embedding_init,
         "finetune_steps": tuned.steps,
         "finetune_seconds": round(tuned.seconds, 3),
         "finetune_last_loss": None if tuned.last_loss is None else round(tuned.last_loss, 5),

@@ -154,5 +154,13 @@ def load_weights(path: Path, device: torch.device | str = "cpu", sha256: str | N
     return model.to(device)
 
 
+def carries_embedding_std(path: str | Path | None) -> bool:
+    """Whether a weights file holds a non-zero task-embedding std (None, the untrained model, does not)."""
+    if path is None:
+        return False
+    with safe_open(str(path), framework="pt") as handle:
+        return "task_embedding_std" in handle.keys() and bool(handle.get_tensor("task_embedding_std").any())
+
+
 def provenance(path: Path) -> dict[str, Any]:
     return json.loads(read_metadata(path).get("provenance", "{}"))
