@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 import torch
 
+from solver.arc.submission import validate_submission
 from solver.config import SOLVE_PRESETS, SolveConfig
 from solver.convert import main as convert_main
 from solver.convert import read_arch
 from solver.convert.lora import MERGE_TOLERANCE as LORA_TOLERANCE
 from solver.convert.source import REQUIRED_FLAGS
 from solver.trm.weights import load_weights, provenance
+from tests.helpers import read_json, run_cli
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FORKS = FIXTURES / "trm_forks"
@@ -141,3 +143,41 @@ def test_a_lora_merge_that_moves_the_logits_is_refused(tmp_path, capsys, monkeyp
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "merging the LoRA adapters would change the logits" in err, err
     assert not out.exists()
+
+
+def test_a_checkpoint_with_every_fork_layout_runs_end_to_end_with_the_nvarc_recipe(tmp_path):
+    """1 prefix position, uncompiled keys, hidden wider than the puzzle embedding and LoRA adapters in
+    one synthetic checkpoint: converted, then `build_submission.py --config nvarc` writes a valid
+    submission, with NVARC's recursion recorded in the task's report. The recipe's recursion runs
+    as it is; its amount of work is cut to a few samples, so that the outcome does not depend on
+    this machine's speed (a budget generous for that work still sends it through the planner)."""
+    folder = FORKS / "trelis_wide"  # hidden 64, 32-wide embedding, 1 prefix position
+    state = torch.load(folder / TRELIS[folder.name], map_location="cpu", weights_only=True)
+    state = {k.removeprefix("_orig_mod."): v for k, v in state.items()}  # as an uncompiled run saves it
+    generator = torch.Generator().manual_seed(0)
+    for key in [k for k in state if k.endswith("proj.weight") or k.endswith("head.weight")]:
+        out_features, in_features = state[key].shape
+        module = key.removesuffix(".weight")
+        state[module + "._lora_A"] = 0.1 * torch.randn(2, in_features, generator=generator)
+        state[module + "._lora_B"] = 0.1 * torch.randn(out_features, 2, generator=generator)
+    source = tmp_path / "synthetic" / "step_1"
+    source.parent.mkdir()
+    torch.save(state, source)
+    config = (folder / "all_config.yaml").read_text().replace("arch:\n", "arch:\n  lora_alpha: 4.0\n  lora_rank: 2\n")
+    (source.parent / "all_config.yaml").write_text(config)
+    weights = converted(tmp_path, source)
+    assert provenance(weights)["lora"]["layers"] == 6 and provenance(weights)["source_key_prefix"] == "model.inner."
+    task_id = "66e6c45b"  # small grids, one test input
+    run = tmp_path / "run"
+    result = run_cli(
+        "--tasks", "arc1/eval", "--task-ids", task_id, "--weights", weights, "--config", "nvarc",
+        "--experts", "trm", "--device", "cpu", "--time-budget", "600", "--finetune-steps", "2",
+        "--finetune-batch", "2", "--augmentations", "2", "--inference-batch", "2", "--out", run,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert validate_submission(read_json(run / "submission.json"), {task_id: 1}) == []
+    report = read_json(run / "report.json")["tasks"][task_id]
+    assert report["status"] == "solved" and report["canvas_side"] == 30 and report["tests"][0]["candidates"] == 2
+    assert report["finetune_steps"] == 2 and report["plan"]["inference_sup_steps"] == 10
+    assert report["recursion"]["h_cycles"] == report["recursion"]["l_cycles"] == 4
+    assert report["recursion"]["finetune_sup_steps"] == 10 and report["embedding_init"] == "mean"
