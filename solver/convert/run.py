@@ -23,6 +23,7 @@ ARCH_FLAGS = {
     "lora_alpha": "lora_alpha",
 }
 FLOAT_FLAGS = ("expansion", "lora_alpha")
+WHEN_NEEDED = {"halt_max_steps_eval": "optional", "lora_alpha": "required with LoRA adapters"}  # others: required
 
 
 def convert(
@@ -96,12 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         "--puzzle-row", type=int, help="start new tasks from this row of the puzzle table, not the mean"
     )
     config = parser.add_argument_group(
-        "architecture: required when no all_config.yaml is beside the checkpoint; otherwise they override it"
+        "the run's arch settings, over its all_config.yaml; without that file every one marked 'required' must be given"
     )
     for flag, key in ARCH_FLAGS.items():
-        config.add_argument(
-            "--" + flag.replace("_", "-"), type=float if flag in FLOAT_FLAGS else int, help=f"the run's arch '{key}'"
-        )
+        kind, need = float if flag in FLOAT_FLAGS else int, WHEN_NEEDED.get(key, "required")
+        config.add_argument("--" + flag.replace("_", "-"), type=kind, help=f"the run's arch '{key}' ({need})")
     args = parser.parse_args(argv)
     overrides = {key: getattr(args, flag) for flag, key in ARCH_FLAGS.items()}
     try:
