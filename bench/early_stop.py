@@ -21,16 +21,16 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.arc.augment import draw_augmentations  # noqa: E402
-from solver.arc.tasks import load_source  # noqa: E402
-from solver.arc.voting import rank, top_attempts  # noqa: E402
-from solver.clock import Deadline  # noqa: E402
-from solver.config import SolveConfig  # noqa: E402
-from solver.trm.codec import task_canvas_side  # noqa: E402
-from solver.trm.config import model_preset  # noqa: E402
-from solver.trm.finetune import finetune  # noqa: E402
-from solver.trm.inference import predict  # noqa: E402
-from solver.trm.weights import build_model  # noqa: E402
+from solver.arc.augment import draw_augmentations
+from solver.arc.tasks import load_source
+from solver.arc.voting import rank, top_attempts
+from solver.clock import Deadline
+from solver.config import SolveConfig
+from solver.trm.codec import task_canvas_side
+from solver.trm.config import model_preset
+from solver.trm.finetune import finetune
+from solver.trm.inference import predict
+from solver.trm.weights import build_model
 
 CPU = torch.device("cpu")
 NEVER = Deadline(None)

@@ -17,15 +17,15 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.train.batches import PretrainBatches  # noqa: E402
-from solver.train.checkpoint import load_checkpoint  # noqa: E402
-from solver.train.config import pretrain_preset  # noqa: E402
-from solver.train.data import build_split  # noqa: E402
-from solver.train.pretrain import padded_embedding  # noqa: E402
-from solver.trm.codec import IGNORE_LABEL  # noqa: E402
-from solver.trm.config import model_preset  # noqa: E402
-from solver.trm.objectives import exact_answers  # noqa: E402
-from solver.trm.weights import build_model  # noqa: E402
+from solver.train.batches import PretrainBatches
+from solver.train.checkpoint import load_checkpoint
+from solver.train.config import pretrain_preset
+from solver.train.data import build_split
+from solver.train.pretrain import padded_embedding
+from solver.trm.codec import IGNORE_LABEL
+from solver.trm.config import model_preset
+from solver.trm.objectives import exact_answers
+from solver.trm.weights import build_model
 
 
 @torch.no_grad()

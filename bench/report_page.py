@@ -20,12 +20,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import solver.run.supervisor  # noqa: E402,F401  (loaded in a run already; its torch import is not the page's cost)
-from solver.arc.tasks import load_source  # noqa: E402
-from solver.report import write_page  # noqa: E402
-from solver.report.page import _SECTIONS  # noqa: E402
-from tests.browser import Browser, find_chromium  # noqa: E402
-from tests.report_data import synthetic_report, synthetic_run  # noqa: E402
+import solver.run.supervisor  # noqa: F401  (loaded in a run already; its torch import is not the page's cost)
+from solver.arc.tasks import load_source
+from solver.report import write_page
+from solver.report.page import _SECTIONS
+from tests.browser import Browser, find_chromium
+from tests.report_data import synthetic_report, synthetic_run
 
 
 def main() -> int:

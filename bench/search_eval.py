@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.arc.tasks import Task, load_source  # noqa: E402
-from solver.search import SearchSettings, search_task, warmup  # noqa: E402
+from solver.arc.tasks import Task, load_source
+from solver.search import SearchSettings, search_task, warmup
 
 
 def main(argv=None) -> int:

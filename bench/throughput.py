@@ -19,16 +19,16 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from solver.arc.augment import draw_augmentations  # noqa: E402
-from solver.arc.tasks import parse_tasks  # noqa: E402
-from solver.clock import Deadline  # noqa: E402
-from solver.config import SolveConfig  # noqa: E402
-from solver.trm.codec import canvas_side  # noqa: E402
+from solver.arc.augment import draw_augmentations
+from solver.arc.tasks import parse_tasks
+from solver.clock import Deadline
+from solver.config import SolveConfig
+from solver.trm.codec import canvas_side
 from solver.trm.config import model_preset
-from solver.trm.finetune import finetune  # noqa: E402
-from solver.trm.inference import predict_batch  # noqa: E402
-from solver.trm.model import autocast  # noqa: E402
-from solver.trm.weights import build_model  # noqa: E402
+from solver.trm.finetune import finetune
+from solver.trm.inference import predict_batch
+from solver.trm.model import autocast
+from solver.trm.weights import build_model
 
 
 def synchronize(device: torch.device) -> None:

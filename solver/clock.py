@@ -1,5 +1,5 @@
 """Deadlines on the monotonic clock, shared by the run's planner and the per-task loops,
-and the moment the process started, from which a run's time budget is counted."""
+and the moment the interpreter started, from which a run's time budget is counted."""
 
 from __future__ import annotations
 
@@ -10,15 +10,25 @@ import time
 # Field 22 of /proc/self/stat: the process's start, in clock ticks after boot (CLOCK_BOOTTIME).
 PROC_STAT = "/proc/self/stat"
 STAT_STARTTIME_FIELD = 22
+# An interpreter runs the entry point's first line well within this of its start (about
+# 0.03 s, also on a loaded machine); a process older than this there ran something else first.
+MAX_INTERPRETER_START_S = 2.0
 
 
 def process_start(fallback: float) -> float:
-    """When this process started, on the time.monotonic() clock; `fallback` where it cannot be read.
+    """When this interpreter started, on the time.monotonic() clock; `fallback` where that is unknown.
 
     A time budget covers the whole run, interpreter start-up and imports included (seconds
     on a busy machine), so it is counted from the kernel's record of the process start on
     Linux (resolution one clock tick, 10 ms). `fallback` is the entry point's first
     time.monotonic() reading, taken before any heavy import: the best there is elsewhere.
+
+    The kernel records when the process was created, and exec does not reset it: a shell
+    that execs python as its last command (`bash -c 'pip install ... && python
+    build_submission.py'`) makes the process older than its interpreter by all the shell's
+    work. A process older than MAX_INTERPRETER_START_S at the first line ran something else
+    first, and then the budget counts from `fallback`: only the interpreter's own start-up
+    (a fraction of a second) is then left out, inside the final write's grace period.
     Never later than `fallback`.
     """
     try:
@@ -31,7 +41,9 @@ def process_start(fallback: float) -> float:
     except (OSError, ValueError, IndexError, AttributeError):  # not Linux, or no /proc
         return fallback
     started = time.monotonic() - age
-    return min(started, fallback) if age >= 0 else fallback
+    if age < 0 or fallback - started > MAX_INTERPRETER_START_S:
+        return fallback
+    return min(started, fallback)
 
 
 class Deadline:

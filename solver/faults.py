@@ -5,7 +5,8 @@ SOLVER_FAULTS is a comma-separated list of `kind:task_id[:count]`:
   exit:ID       the worker process dies abruptly on that task (like a kill or a segfault)
   exit1:ID      the same, but only the first time (a marker file in SOLVER_FAULT_MARKERS records it)
   oom:ID:N      the first N batches of that task raise an out-of-memory error
-  sleep:ID:S    the task sleeps S seconds first (to test deadlines)
+  sleep:ID:S    the task sleeps S seconds first (to test deadlines); with SOLVER_FAULT_MARKERS
+                set, a marker file `sleep-ID` says the sleep has begun
 Unset (the normal case) it costs one dictionary lookup per task.
 """
 
@@ -51,6 +52,8 @@ def before_task(task_id: str) -> None:
                 open(marker, "w").close()
                 os._exit(9)
         if kind == "sleep":
+            if MARKER_ENV in os.environ:
+                open(os.path.join(os.environ[MARKER_ENV], f"sleep-{task_id}"), "w").close()
             time.sleep(amount)
 
 

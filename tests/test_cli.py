@@ -7,6 +7,7 @@ dozen subprocesses cost a minute); `test_the_real_entry_point_*` runs the script
 
 import dataclasses
 import json
+import logging
 import os
 import stat
 
@@ -16,6 +17,7 @@ import torch
 from solver.config import SOLVE_PRESETS, SolveConfig
 from solver.run import cli
 from solver.run.cli import main
+from solver.run.interrupts import Terminated
 from solver.settings import ConfigError, declared_settings
 from tests.helpers import run_cli
 
@@ -78,6 +80,20 @@ def test_out_naming_a_file_is_one_line_and_exit_2(a_file, under, capsys):
     code, _, err = run_main(["--tasks", "arc1/eval", "--limit", "1", "--out", out], capsys)
     assert_one_line_usage_error(code, err, "is a file" if under else "not a folder")
     assert a_file.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize(
+    "weights,fault",
+    [("folder", "a folder; give the .safetensors file inside it"), ("text", "not a readable safetensors file")],
+)
+def test_weights_that_are_no_weights_file_say_what_they_are(weights, fault, tmp_path, capsys):
+    path = tmp_path / "weights"
+    if weights == "folder":
+        path.mkdir()
+    else:
+        path.write_text("hello world\n")
+    code, _, err = run_main(["--tasks", "arc1/eval", "--weights", path, "--out", tmp_path / "out"], capsys)
+    assert_one_line_usage_error(code, err, fault)
 
 
 def test_unreadable_tasks_file(tmp_path, capsys):
@@ -191,6 +207,17 @@ def test_no_valid_task_writes_fallbacks_and_exits_2(tmp_path, capsys, caplog):
     assert "task a: task a" not in caplog.text and "task a: task a" not in err
 
 
+def test_one_task_is_one_task_and_the_log_says_where_workers_run(tmp_path, capsys, caplog):
+    tasks = invalid_tasks_file(tmp_path / "t.json", ["a"])
+    caplog.set_level(logging.INFO, logger="solver")
+    code, out, err = run_main(["--tasks", tasks, "--out", tmp_path / "out"], capsys)
+    assert code == 2 and "(1 task)" in out and "error: the one task is not valid" in err
+    assert "1 task from" in caplog.text and "1 tasks" not in out + err + caplog.text
+    assert cli.describe_workers(["cpu"]) == "1 worker on the CPU"
+    assert cli.describe_workers(["cpu", "cpu"]) == "2 workers on the CPU (one per core)"  # not "on cpu, cpu"
+    assert cli.describe_workers(["cuda:0", "cuda:1"]) == "2 workers (cuda:0, cuda:1)"
+
+
 def test_fresh_leaves_no_report_of_the_earlier_run(tmp_path, capsys):
     out = tmp_path / "out"
     first = invalid_tasks_file(tmp_path / "first.json", ["old1", "old2"])
@@ -230,6 +257,16 @@ def test_ctrl_c_is_one_line_that_says_how_to_resume_and_exit_130(tmp_path, capsy
     assert err.strip().splitlines()[-1].startswith("interrupted; run the same command again to resume")
     code, _, err = run_main(["--tasks", "arc1/eval", "--limit", "1", "--out", tmp_path, "--fresh"], capsys)
     assert code == 130 and "without --fresh" in err  # the same command would start over
+
+
+def test_sigterm_is_handled_like_ctrl_c_with_exit_143(tmp_path, capsys, monkeypatch):
+    def terminated(*args, **kwargs):
+        raise Terminated  # what solver.run.interrupts raises on SIGTERM
+
+    monkeypatch.setattr(cli, "run", terminated)
+    code, _, err = run_main(["--tasks", "arc1/eval", "--limit", "1", "--out", tmp_path], capsys)
+    assert code == 143
+    assert err.strip().splitlines()[-1].startswith("terminated (SIGTERM); run the same command again to resume")
 
 
 def test_an_internal_value_error_is_a_bug_but_a_config_error_is_bad_input(tmp_path, capsys, monkeypatch):

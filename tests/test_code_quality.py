@@ -1,5 +1,8 @@
-"""The linter and the type checker, as part of the test command (configured in pyproject.toml)."""
+"""The linter and the type checker, as part of the test command (configured in pyproject.toml),
+and the commands the docs name."""
 
+import importlib.util
+import re
 import subprocess
 import sys
 
@@ -23,3 +26,12 @@ def test_ruff_format_would_change_nothing():
 def test_mypy_finds_nothing():
     result = run_tool("mypy", "--no-incremental")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_module_a_command_names_exists():
+    # Modules move (solver.bundle became solver.kaggle.bundle); every `python -m solver...` that the
+    # requirements files, the docs or the code tell a user to run must still be there.
+    texts = [*ROOT.glob("*.txt"), *ROOT.glob("*.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("solver/**/*.py")]
+    named = {name for path in texts for name in re.findall(r"python -m (solver(?:\.\w+)+)", path.read_text())}
+    assert "solver.kaggle.bundle" in named
+    assert [name for name in sorted(named) if importlib.util.find_spec(name) is None] == []

@@ -123,6 +123,10 @@ REFUSALS = {
     "missing": "missing keys",
     "foreign": "missing key",
     "bad-row": "3 rows",
+    "text": "not a torch checkpoint (torch.save writes a zip archive or a pickle; this file starts with b'hello",
+    "empty": "an empty file",
+    "broken-zip": "not a readable torch checkpoint (RuntimeError: ",
+    "folder": "a folder; give the checkpoint file inside it",
     "prefix": "unknown key layout",
     "extra-key": "unexpected keys ['H_level.layers.0.mlp.down_proj.weight']",
     "other-arch": "only 'recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1'",
@@ -130,6 +134,12 @@ REFUSALS = {
     "half-lora": "do not pair",
     "lora-without-alpha": "give --lora-alpha",
     "config-contradicts": "puzzle_emb_ndim 64 in the config, 32 in the weights",
+}
+NOT_A_STATE_DICT = {  # what the file holds instead of torch.save's output
+    "text": lambda path: path.write_text("hello world\n"),
+    "empty": lambda path: path.write_bytes(b""),
+    "broken-zip": lambda path: path.write_bytes(CHECKPOINT.read_bytes()[:1000]),  # a download cut short
+    "folder": lambda path: path.mkdir(),
 }
 
 
@@ -160,9 +170,12 @@ def test_refused_inputs_are_one_line_and_exit_2(tmp_path, capsys, reference_stat
     elif case == "lora-without-alpha":
         state[inner + "lm_head._lora_A"] = torch.zeros(4, 32)
         state[inner + "lm_head._lora_B"] = torch.zeros(12, 4)
-    else:
+    elif case == "config-contradicts":
         config = config.replace("puzzle_emb_ndim: 32", "puzzle_emb_ndim: 64")
-    torch.save(state, source)
+    if case in NOT_A_STATE_DICT:
+        NOT_A_STATE_DICT[case](source)
+    else:
+        torch.save(state, source)
     (tmp_path / "all_config.yaml").write_text(config)
     assert convert_main([str(source), "--out", str(tmp_path / "w.safetensors"), *flags]) == 2
     err = capsys.readouterr().err.strip()

@@ -41,7 +41,7 @@ def test_one_expert_keeps_its_own_order():
 
 def test_reused_outputs_come_after_the_networks_grids():
     guess = SearchCandidate(grid(9), "output_by[objects4]", -20.0, depth=0, verified=False)
-    assert values(combine(search(1) + [guess], trm((5, 60), (6, 10)))) == [1, 5, 6, 9]
+    assert values(combine([*search(1), guess], trm((5, 60), (6, 10)))) == [1, 5, 6, 9]
     assert values(combine([guess], trm((9, 3)))) == [9]  # the network agreeing makes it its own grid
     assert values(combine([guess], [])) == [9]  # alone, the search's guess still fills an attempt
 

@@ -1,4 +1,5 @@
 import dataclasses
+import itertools
 import json
 import os
 import subprocess
@@ -164,7 +165,7 @@ def test_every_validation_is_logged(real_run):
     assert [r["step"] for r in rows] == [0, 2, 4, 6, 8, 10, 12]
     assert rows[-1]["samples"] == summary["samples"] and rows[-1]["val_loss"] == summary["val"]["val_loss"]
     assert rows[0]["train_loss"] is None and rows[-1]["train_loss"] > 0
-    assert all(b["device_seconds"] >= a["device_seconds"] for a, b in zip(rows, rows[1:]))
+    assert all(b["device_seconds"] >= a["device_seconds"] for a, b in itertools.pairwise(rows))
 
 
 def test_a_fresh_run_will_not_overwrite_a_checkpoint(real_run):

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -104,33 +105,109 @@ def test_deadline_writes_the_submission_and_exits_in_time(tmp_path, three_tasks)
     assert sum(entry["status"] == "solved" for entry in report["tasks"].values()) >= 1
 
 
-def test_ctrl_c_stops_in_one_line_and_the_same_command_resumes(tmp_path, reference, three_tasks):
-    env = {"SOLVER_FAULTS": ",".join(f"sleep:{task_id}:1.5" for task_id in three_tasks)}
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "build_submission.py"), *TASKS, *SMOKE, "--out", str(tmp_path)],
+# A process left behind by a stopped run must be gone within this long. Generous, so that a
+# busy machine cannot fail the test; a worker that is not stopped sleeps for ten minutes.
+LEFTOVER_WAIT_S = 20.0
+
+
+def group_members(pgid):
+    """Pids of the live (not zombie) processes of process group `pgid` (Linux's /proc)."""
+    members = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # ended while listed
+            continue
+        state, _, group = stat[stat.rindex(")") + 2 :].split()[:3]
+        if int(group) == pgid and state != "Z":
+            members.append(int(entry))
+    return members
+
+
+def wait_until(condition, seconds):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def ctrl_c_as_in_a_terminal():
+    # A shell starts background jobs with SIGINT ignored, and Python keeps an inherited "ignore":
+    # pytest run with `&` would pass that on, and the run would never see its Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def start_watched_cli(out, env):
+    """The real command line in a process group of its own, stderr captured."""
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "build_submission.py"), *TASKS, *SMOKE, "--out", str(out)],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )
-    deadline = time.monotonic() + 120
-    while journal_records(tmp_path) < 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the supervisor and its workers
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130, stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes through Linux's /proc")
+@pytest.mark.parametrize(
+    "stop,to_group,code,first_words",
+    [
+        (signal.SIGINT, True, 130, "interrupted"),  # a terminal's Ctrl-C reaches the supervisor and its workers
+        (signal.SIGTERM, True, 143, "terminated (SIGTERM)"),  # `timeout` signals the whole group
+        (signal.SIGTERM, False, 143, "terminated (SIGTERM)"),  # `kill PID`, a batch scheduler: the supervisor only
+    ],
+)
+def test_a_stop_signal_is_one_line_and_the_same_command_resumes(
+    tmp_path, reference, three_tasks, stop, to_group, code, first_words
+):
+    env = {"SOLVER_FAULTS": ",".join(f"sleep:{task_id}:1.5" for task_id in three_tasks)}
+    process = start_watched_cli(tmp_path, env)
+    try:
+        assert wait_until(lambda: journal_records(tmp_path) >= 1, 120)
+        if to_group:
+            os.killpg(process.pid, stop)
+        else:
+            os.kill(process.pid, stop)
+        process.wait(timeout=60)
+        assert wait_until(lambda: not group_members(process.pid), LEFTOVER_WAIT_S)  # no worker left running
+    finally:
+        if group_members(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)  # leave nothing behind, even when the test fails
+    stderr = process.stderr.read()
+    assert process.returncode == code, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr  # from no process
-    assert stderr.strip().splitlines()[-1].startswith("interrupted; run the same command again to resume")
+    assert stderr.strip().splitlines()[-1].startswith(f"{first_words}; run the same command again to resume")
     result = run_cli(*TASKS, *SMOKE, "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "resuming" in result.stderr
     assert (tmp_path / "submission.json").read_bytes() == reference
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="lists processes through Linux's /proc")
+def test_workers_end_soon_and_quietly_after_a_kill_9_of_the_supervisor_alone(tmp_path, three_tasks):
+    stuck = list(three_tasks)[1]
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    env = {"SOLVER_FAULTS": f"sleep:{stuck}:600", "SOLVER_FAULT_MARKERS": str(markers)}
+    process = start_watched_cli(tmp_path / "out", env)
+    try:
+        assert wait_until((markers / f"sleep-{stuck}").exists, 120)  # a worker is mid-task
+        os.kill(process.pid, signal.SIGKILL)  # the supervisor alone: its workers get no signal
+        process.wait(timeout=60)
+        assert wait_until(lambda: not group_members(process.pid), LEFTOVER_WAIT_S)
+    finally:
+        if group_members(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)  # leave nothing behind, even when the test fails
+    stderr = process.stderr.read()  # every writer is gone: this reads to the end
+    for noise in ("Traceback", "BrokenPipeError", "leaked"):
+        assert noise not in stderr, stderr
+
+
 def test_a_dying_worker_has_its_task_reassigned(tmp_path, three_tasks):
-    victim = list(three_tasks)[0]
+    victim = next(iter(three_tasks))
     markers = tmp_path / "markers"
     markers.mkdir()
     result = run_cli(
@@ -157,7 +234,7 @@ def test_a_task_that_always_kills_its_worker_gets_fallbacks(tmp_path, three_task
 
 
 def test_out_of_memory_backs_off_inside_the_run(tmp_path, three_tasks):
-    victim = list(three_tasks)[0]
+    victim = next(iter(three_tasks))
     result = run_cli(*TASKS, *SMOKE, "--out", tmp_path, env={"SOLVER_FAULTS": f"oom:{victim}:2"})
     assert result.returncode == 0, result.stderr
     report = read_json(tmp_path / "report.json")["tasks"]

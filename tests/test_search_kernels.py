@@ -298,7 +298,7 @@ def test_rule_table_sizes_matches_a_dictionary(columns, colour, vals):
     for s, size in zip(sets, got):
         table: dict[tuple, set] = {}
         for i in range(40):
-            key = (colour[i],) + tuple(columns[f, i] for f in s if f >= 0)
+            key = (colour[i], *(columns[f, i] for f in s if f >= 0))
             table.setdefault(key, set()).add(vals[i])
         consistent = all(len(v) == 1 for v in table.values())
         assert size == (len(table) if consistent else -1)

@@ -11,6 +11,7 @@ them, and merged) and refuses the merge when any logit moves by more than MERGE_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,10 +80,11 @@ def merged(tensors: dict[str, torch.Tensor], adapters: dict[str, Adapter], scali
     return out
 
 
-def _hook(adapter: Adapter, scaling: float, rows: slice):
+def _hook(adapter: Adapter, scaling: float, rows: slice) -> Callable[..., torch.Tensor]:
     a, b = adapter.a.float(), adapter.b[rows].float()
 
-    def add_adapter(module, args, output):  # as Trelis's CastedLinear.forward computes it
+    def add_adapter(module: torch.nn.Module, args: tuple[torch.Tensor, ...], output: torch.Tensor) -> torch.Tensor:
+        # As Trelis's CastedLinear.forward computes it.
         update = F.linear(F.linear(args[0].to(a.dtype), a), b)
         return output + update.to(output.dtype) * scaling
 

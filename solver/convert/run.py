@@ -11,10 +11,10 @@ from typing import Any
 from solver.convert.layout import PUZZLE_TABLE, model_config, our_state
 from solver.convert.lora import adapter_scaling, check_merge, merge_error, merged, split_adapters
 from solver.convert.source import REQUIRED_FLAGS, ConvertError, arch_settings, load_checkpoint, strip_prefix
+from solver.exit_codes import EXIT_USAGE
 from solver.trm.table_stats import table_mean_std
 from solver.trm.weights import build_model, record_in_manifest, save_weights, sha256_file
 
-EXIT_USAGE = 2
 SOURCE_FORMAT = "TRM torch.save state dict (SamsungSAILMontreal/TinyRecursiveModels layout, as NVARC's and Trelis's)"
 # Command-line flag -> the source's arch key (the yaml's spelling).
 ARCH_FLAGS = {
@@ -39,6 +39,8 @@ def convert(
     that row of the puzzle table as the start of new tasks instead of the mean.
     """
     source, out = Path(source), Path(out)
+    if source.is_dir():
+        raise ConvertError(f"{source}: a folder; give the checkpoint file inside it (e.g. step_723914)")
     if not source.is_file():
         raise ConvertError(f"{source}: no such file")
     arch, config_origin = arch_settings(source, overrides or {})

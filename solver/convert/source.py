@@ -120,8 +120,27 @@ def arch_settings(source: Path, flags: dict[str, Any]) -> tuple[dict[str, Any], 
     return {**SOURCE_CLASS_DEFAULTS, **arch, **given}, origin
 
 
+ZIP_MAGIC = b"PK\x03\x04"  # torch.save's format (a zip archive) since torch 1.6
+PICKLE_PROTOCOL_OPCODE = 0x80  # the first byte of the older format (a pickle, protocol 2 or later)
+HEAD_SHOWN = 16  # bytes of a refused file's start shown in its error
+
+
+def not_a_checkpoint(path: Path) -> str | None:
+    """Why `path` cannot be a torch.save file at all, judged by its first bytes; None when it may be one."""
+    with open(path, "rb") as handle:
+        head = handle.read(HEAD_SHOWN)
+    if not head:
+        return "an empty file"
+    if head.startswith(ZIP_MAGIC) or head[0] == PICKLE_PROTOCOL_OPCODE:
+        return None
+    return f"not a torch checkpoint (torch.save writes a zip archive or a pickle; this file starts with {head!r})"
+
+
 def load_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     """The checkpoint's tensors, memory-mapped where the file format allows (no copy of the table)."""
+    problem = not_a_checkpoint(path)
+    if problem:
+        raise ConvertError(f"{path}: {problem}")
     try:
         try:
             state = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
@@ -133,8 +152,9 @@ def load_checkpoint(path: Path) -> dict[str, torch.Tensor]:
         found = re.search(r"Unsupported global: GLOBAL ([\w.]+)", str(error))
         what = f"it needs {found.group(1)}" if found else "it needs more than tensors"
         raise ConvertError(f"{path}: not a plain tensor checkpoint, {what}; refused") from None
-    except Exception as error:  # noqa: BLE001 - any other failure of a foreign file is one line too
-        raise ConvertError(f"{path}: not a readable torch checkpoint ({type(error).__name__})") from None
+    except Exception as error:  # any other failure of a foreign file is one line too
+        cause = " ".join(str(error).split())[:200]
+        raise ConvertError(f"{path}: not a readable torch checkpoint ({type(error).__name__}: {cause})") from None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise ConvertError(f"{path}: not a state dict of tensors")
     return state

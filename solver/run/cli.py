@@ -165,7 +165,7 @@ def resolve_devices(choice: str, experts: tuple[str, ...]) -> list[str]:
 
 
 def describe_workers(devices: list[str]) -> str:
-    """ "2 workers on the CPU (one per core)", "1 worker on the CPU", "2 workers (cuda:0, cuda:1)"."""
+    """Where the workers run, e.g. `2 workers on the CPU (one per core)` or `2 workers (cuda:0, cuda:1)`."""
     if set(devices) == {"cpu"}:
         return counted(len(devices), "worker") + " on the CPU" + (" (one per core)" if len(devices) > 1 else "")
     return f"{counted(len(devices), 'worker')} ({', '.join(devices)})"
@@ -329,9 +329,10 @@ def report_result(tasks: list[AnyTask], result: RunResult) -> int:
     if len(invalid) == len(tasks):
         # Nothing could be solved: the file holds only fallbacks. It is written (so nothing of an
         # earlier run looks current), but the run did not do its job: say so with exit code 2.
+        none_valid = "the one task is not valid" if len(tasks) == 1 else f"none of the {len(tasks)} tasks is valid"
         return usage_error(
-            f"none of the {counted(len(tasks), 'task')} is valid (first: task {display_id(invalid[0].id)}: "
-            f"{invalid[0].reason}); the submission holds fallback attempts only"
+            f"{none_valid} (first: task {display_id(invalid[0].id)}: {invalid[0].reason}); "
+            "the submission holds fallback attempts only"
         )
     return 0
 

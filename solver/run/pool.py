@@ -1,10 +1,12 @@
-"""The worker pool: one process per device, each with its own inbox, its own answer pipe and at most one job.
+"""The worker pool: one process per device, each with a job pipe, an answer pipe and at most one job.
 
 Each worker answers through a pipe of its own, not a queue shared by all: a worker killed
 while writing (kill -9, the OOM killer) could otherwise die holding the shared queue's
 lock, and every other worker's answers would wait on it forever. A dead worker's pipe
 reads as closed (the supervisor keeps no copy of its write end), and what the worker
-wrote before dying is still read.
+wrote before dying is still read. Jobs go through plain pipes too: a queue holds named
+semaphores, which a killed supervisor would leave behind (and the resource tracker would
+warn about them).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from solver.arc.tasks import Task
-from solver.run.messages import Broken, Job, Ready, TaskMessage, WorkerSpec
+from solver.run.messages import Broken, Job, Ready, TaskMessage, WorkerMessage, WorkerSpec
 from solver.run.worker import worker_main
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class WorkerHandle:
     """The supervisor's view of one worker process."""
 
     process: Any  # a spawn-context Process
-    inbox: Any  # a spawn-context Queue of Job | None
+    jobs: Connection  # the write end of the worker's job pipe: a Job, or None to stop
     answers: Connection  # the read end of the worker's answer pipe
     device: str
     job: Job | None = None
@@ -63,6 +65,12 @@ def sigint_ignored() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def post(worker: WorkerHandle, message: Job | None) -> None:
+    """Hand a worker a job (None: stop). An idle worker is waiting for it, so this does not block."""
+    with contextlib.suppress(OSError):  # it died since it was seen idle: reap_dead hands its job on
+        worker.jobs.send(message)
+
+
 class WorkerPool:
     def __init__(self, spec: WorkerSpec, devices: list[str]):
         self.spec = spec
@@ -77,14 +85,18 @@ class WorkerPool:
 
     def _spawn(self, device: str) -> None:
         worker_id, self.next_id = self.next_id, self.next_id + 1
-        inbox = self.context.Queue()
-        answers, writer = self.context.Pipe(duplex=False)
+        job_reader, jobs = self.context.Pipe(duplex=False)
+        answers, answer_writer = self.context.Pipe(duplex=False)
         spec = dataclasses.replace(self.spec, device=device)
-        process = self.context.Process(target=worker_main, args=(worker_id, spec, inbox, writer), daemon=True)
+        args = (worker_id, spec, job_reader, answer_writer)
+        process = self.context.Process(target=worker_main, args=args, daemon=True)
         with sigint_ignored():
             process.start()
-        writer.close()  # the worker holds the only write end: its death reads as end-of-file here
-        self.workers[worker_id] = WorkerHandle(process, inbox, answers, device)
+        # The worker holds the only copies of these ends: its death reads as end-of-file (answers)
+        # or a broken pipe (jobs) here.
+        job_reader.close()
+        answer_writer.close()
+        self.workers[worker_id] = WorkerHandle(process, jobs, answers, device)
 
     def alive(self) -> bool:
         """Whether any worker is running or starting (given-up devices have none)."""
@@ -101,7 +113,7 @@ class WorkerPool:
 
     def send(self, worker_id: int, job: Job) -> None:
         self.workers[worker_id].job = job
-        self.workers[worker_id].inbox.put(job)
+        post(self.workers[worker_id], job)
 
     def release(self, worker_id: int) -> None:
         if worker_id in self.workers:
@@ -128,7 +140,7 @@ class WorkerPool:
             answers.close()
         return messages
 
-    def _task_message(self, message) -> bool:
+    def _task_message(self, message: WorkerMessage) -> bool:
         """Whether `message` is a task's answer; Ready and Broken update the worker's state."""
         worker = self.workers.get(message.worker_id)
         if isinstance(message, Ready):
@@ -164,6 +176,7 @@ class WorkerPool:
             last_words = [m for m in self._read(worker_id) if self._task_message(m)]
             self.pending.extend(last_words)  # answers sent before dying still count
             worker.answers.close()
+            worker.jobs.close()
             del self.workers[worker_id]
             if worker.job is not None and not any(m.task_id == worker.job.task.id for m in last_words):
                 orphans.append(worker.job.task)
@@ -194,7 +207,7 @@ class WorkerPool:
             if not worker.process.is_alive():
                 continue
             if worker_id in polite:
-                worker.inbox.put(None)
+                post(worker, None)
             else:
                 worker.process.terminate()
         deadline = time.monotonic() + SHUTDOWN_WAIT_S
@@ -205,3 +218,5 @@ class WorkerPool:
                 worker.process.join(1.0)
             if worker.process.is_alive():
                 worker.process.kill()
+            worker.jobs.close()
+            worker.answers.close()

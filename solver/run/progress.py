@@ -10,7 +10,7 @@ BAR_WIDTH = 24
 
 
 def counted(count: int, noun: str) -> str:
-    """ "1 task", "3 tasks"."""
+    """The count and the noun, plural unless the count is 1: `1 task`, `3 tasks`."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from solver.arc.scoring import Score, score_submission
 from solver.arc.submission import Submission, write_json_atomic
 from solver.arc.tasks import AnyTask, InvalidTask, Task, display_id
+from solver.arc.voting import grid_key
 from solver.config import SolveConfig
 from solver.report import task_grids, write_report_html
 from solver.run.budget import BudgetTracker, task_weight
@@ -60,7 +61,7 @@ class RunOptions:
     solve: SolveConfig
     time_budget: float | None = None
     fresh: bool = False
-    started: float | None = None  # time.monotonic() the budget counts from (process start); None: now
+    started: float | None = None  # time.monotonic() the budget counts from (the interpreter's start); None: now
 
 
 @dataclass
@@ -77,7 +78,7 @@ def task_digest(task: AnyTask) -> str:
         for pair in task.train + task.test:
             for grid in (pair.input, pair.output):
                 if grid is not None:
-                    digest.update(bytes(grid.shape) + grid.tobytes())
+                    digest.update(grid_key(grid))
     return digest.hexdigest()
 
 

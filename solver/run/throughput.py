@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import torch
 
@@ -17,7 +18,7 @@ CALIBRATION_BATCH = 4  # small: on a CPU every calibration second comes out of t
 REPEATS = 2  # the first run pays one-off costs (allocations, kernel selection); keep the best
 
 
-def _time(fn) -> float:
+def _time(fn: Callable[[], object]) -> float:
     best = float("inf")
     for _ in range(REPEATS):
         start = time.perf_counter()

@@ -2,38 +2,42 @@
 
 The worker loads the weights once, keeps a copy of the base state to restore before
 each task, and reports each task as done or failed. Any exception inside a task is
-caught here and reported in one line, so one task never costs the others.
+caught here and reported in one line, so one task never costs the others. The worker
+ends, quietly, as soon as its supervisor is gone (even mid-task, even after a kill -9
+of the supervisor alone): nobody would read what it still had to say.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import multiprocessing
-import queue
+import os
+import threading
 import traceback
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import torch
 
 from solver import faults
 from solver.clock import Deadline
-from solver.config import SolveConfig
+from solver.config import SEARCH, TRM, SolveConfig
 from solver.run.budget import OVERRUN_FACTOR, TaskPlan, Throughput, full_plan, plan_task, sample_work, split_search_time
 from solver.run.messages import Broken, Done, Failed, Job, Ready, WorkerSpec
 from solver.run.throughput import measure_throughput
 from solver.search import warmup as search_warmup
-from solver.solve_task import TrmWork, solve_task
+from solver.solve_task import TaskOutcome, TrmWork, solve_task
 from solver.trm.codec import task_canvas_side
 from solver.trm.config import model_preset
-from solver.trm.model import TRM
+from solver.trm.model import TRM as TRMModel
 from solver.trm.weights import build_model, load_weights
 
 log = logging.getLogger(__name__)
-PARENT_CHECK_S = 1.0
 
 
-def load_model(spec: WorkerSpec, device: torch.device):
+def load_model(spec: WorkerSpec, device: torch.device) -> TRMModel:
     if spec.weights_path is None:
         return build_model(model_preset(spec.preset)).to(device)
     return load_weights(Path(spec.weights_path), device, sha256=spec.weights_sha256)
@@ -58,19 +62,19 @@ class TaskSolver:
             torch.cuda.set_device(self.device)
             torch.backends.cuda.matmul.allow_tf32 = True
         self.cfg = SolveConfig.from_dict(spec.solve)
-        self.model: TRM | None = None
+        self.model: TRMModel | None = None
         self.base_state: dict[str, torch.Tensor] | None = None
         self.rates: Throughput | None = None
-        if "trm" in self.cfg.experts:
+        if TRM in self.cfg.experts:
             self.model = load_model(spec, self.device)
             self.model.cfg = self.cfg.recursion(self.model.cfg)  # this run's cycles and depths
             self.model.eval()
             self.base_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             self.rates = measure_throughput(self.model, self.cfg, self.device) if spec.calibrate else None
-        if "search" in self.cfg.experts:
+        if SEARCH in self.cfg.experts:
             search_warmup()  # compile (or load from numba's cache) every kernel before the first task's clock
 
-    def solve(self, job: Job):
+    def solve(self, job: Job) -> TaskOutcome:
         task = job.task
         faults.before_task(task.id)
         hard = Deadline(job.hard_deadline)
@@ -119,28 +123,48 @@ def observed_rates(old: Throughput, done: TrmWork, work: float) -> Throughput:
     return Throughput(train, infer)
 
 
-def worker_main(worker_id: int, spec: WorkerSpec, inbox, answers) -> None:
-    """Process entry point: Ready (or Broken), then Done or Failed per job, until a None job."""
+def end_with_supervisor() -> None:
+    """Exit this process the moment the supervisor's process ends, whatever it is doing.
+
+    A daemon thread waits on the parent's sentinel (a pipe that reads as closed once the
+    parent is gone, however it died) and exits at once: no traceback, no broken pipe. The
+    worker owns no file it could leave half-written; the supervisor writes every output.
+    """
     parent = multiprocessing.parent_process()
+    if parent is None:  # not started by a supervisor (a test calling worker code directly)
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)  # nobody is left to read the exit code
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
+
+
+SUPERVISOR_GONE = (BrokenPipeError, EOFError)  # what a pipe to or from a dead supervisor raises
+
+
+def worker_main(worker_id: int, spec: WorkerSpec, jobs: Connection, answers: Connection) -> None:
+    """Process entry point: Ready (or Broken), then Done or Failed per job, until a None job."""
+    end_with_supervisor()
     logging.basicConfig(level=logging.WARNING, format=f"[worker {worker_id}] %(levelname)s %(message)s")
+    with contextlib.suppress(*SUPERVISOR_GONE):  # it died just now, before the watch thread saw it
+        serve(worker_id, spec, jobs, answers)
+
+
+def serve(worker_id: int, spec: WorkerSpec, jobs: Connection, answers: Connection) -> None:
     try:
         solver = TaskSolver(spec)
     except Exception as error:  # reported to the supervisor, which falls back for every task
         answers.send(Broken(worker_id, one_line(error)))
         return
     answers.send(Ready(worker_id, solver.rates))
-    while True:
-        try:
-            job = inbox.get(timeout=PARENT_CHECK_S)
-        except queue.Empty:
-            if parent is not None and not parent.is_alive():  # the supervisor was killed: nobody reads answers
-                return
-            continue
-        if job is None:
-            return
+    while (job := jobs.recv()) is not None:
         try:
             outcome = solver.solve(job)
             answers.send(Done(worker_id, job.task.id, outcome.entries, outcome.report))
-        except Exception as error:  # one task's crash must not cost the others
+        except SUPERVISOR_GONE:
+            raise
+        except Exception as error:  # one task's crash (or an answer that cannot be sent) must not cost the others
             log.debug("task %s failed:\n%s", job.task.id, traceback.format_exc())
             answers.send(Failed(worker_id, job.task.id, one_line(error)))

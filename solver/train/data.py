@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.arc.tasks import Pair, Task, TaskError, load_source
+from solver.arc.voting import grid_key
 from solver.seeding import stable_hash
 
 TRAIN_SOURCE = "arc2/train"
@@ -34,9 +35,8 @@ RULE = (
 
 
 def pair_key(grid_in: np.ndarray, grid_out: np.ndarray) -> bytes:
-    """Canonical bytes of a pair: both shapes, then both grids' cells."""
-    header = np.array([*grid_in.shape, *grid_out.shape], dtype=np.int32).tobytes()
-    return header + grid_in.astype(np.uint8).tobytes() + grid_out.astype(np.uint8).tobytes()
+    """Canonical bytes of a pair: each grid's key (its shape, then its cells), input first."""
+    return grid_key(grid_in) + grid_key(grid_out)
 
 
 def task_pair_keys(task: Task) -> set[bytes]:

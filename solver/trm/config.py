@@ -8,7 +8,7 @@ from solver.settings import ConfigError, FrozenConfig
 
 
 def _round_up(value: float, multiple: int) -> int:
-    return multiple * -(-int(round(value)) // multiple)
+    return multiple * -(-round(value) // multiple)
 
 
 POSITION_ENCODINGS = ("grid2d", "rope1d")

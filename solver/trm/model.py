@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -75,6 +76,9 @@ class GridRotary(nn.Module):
         return self._cache[key]
 
 
+Rotate = Callable[[torch.Tensor], torch.Tensor]  # pairs each head dimension with the one it rotates with
+
+
 def _rotate_halves(x: torch.Tensor) -> torch.Tensor:
     """Standard rotate-half, applied separately to the row half and the column half."""
     q = x.shape[-1] // 4
@@ -82,7 +86,9 @@ def _rotate_halves(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([-b, a, -d, c], dim=-1)
 
 
-def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, rotate=_rotate_halves) -> torch.Tensor:
+def apply_rotary(
+    x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, rotate: Rotate = _rotate_halves
+) -> torch.Tensor:
     """x: (B, heads, L, head_dim); cos/sin: (L, head_dim). `rotate` pairs the dimensions."""
     return (x.float() * cos + rotate(x.float()) * sin).to(x.dtype)
 
@@ -136,7 +142,9 @@ class RecursiveBlock(nn.Module):
         super().__init__()
         self.layers = nn.ModuleList(Layer(cfg) for _ in range(cfg.num_layers))
 
-    def forward(self, h: torch.Tensor, injection: torch.Tensor, rotary) -> torch.Tensor:
+    def forward(
+        self, h: torch.Tensor, injection: torch.Tensor, rotary: tuple[torch.Tensor, torch.Tensor]
+    ) -> torch.Tensor:
         h = h + injection
         for layer in self.layers:
             h = layer(h, rotary)
@@ -206,7 +214,7 @@ class TRM(nn.Module):
             torch.where(mask, self.z_init.to(carry.z.dtype), carry.z),
         )
 
-    def _cycle(self, carry: Carry, x: torch.Tensor, rotary) -> Carry:
+    def _cycle(self, carry: Carry, x: torch.Tensor, rotary: tuple[torch.Tensor, torch.Tensor]) -> Carry:
         y, z = carry.y, carry.z
         for _ in range(self.cfg.l_cycles):
             z = self.block(z, y + x, rotary)

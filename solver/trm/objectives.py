@@ -8,6 +8,7 @@ SignSGD update of task-embedding rows.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import torch
 import torch.nn.functional as F
@@ -88,7 +89,13 @@ class AdamATan2(torch.optim.Optimizer):
     were tuned with. Moments are float32 state named as AdamW's (exp_avg, exp_avg_sq, step).
     """
 
-    def __init__(self, params, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95), weight_decay: float = 0.1):
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float = 1e-4,
+        betas: tuple[float, float] = (0.9, 0.95),
+        weight_decay: float = 0.1,
+    ):
         if lr < 0 or weight_decay < 0 or not all(0.0 <= b < 1.0 for b in betas):
             raise ValueError("AdamATan2: lr and weight_decay must be >= 0, betas in [0, 1)")
         super().__init__(params, {"lr": lr, "betas": tuple(betas), "weight_decay": weight_decay})
@@ -118,7 +125,7 @@ class AdamATan2(torch.optim.Optimizer):
         return None
 
 
-def sign_sgd_rows(table: torch.Tensor, rows: torch.Tensor, grad: torch.Tensor, lr: float, weight_decay: float):
+def sign_sgd_rows(table: torch.Tensor, rows: torch.Tensor, grad: torch.Tensor, lr: float, weight_decay: float) -> None:
     """Sparse SignSGD with decoupled weight decay on the touched rows only (as TRM's embedding optimizer).
 
     grad (B, P, D) for rows (B,); repeated rows have their gradients summed first.
