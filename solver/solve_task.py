@@ -111,6 +111,13 @@ def trm_answers(
     inference_seconds = round(time.monotonic() - start - tuned.seconds, 3)
     figures = TrmFigures(
         canvas_side=side,
+        recursion={  # the recursion this run used (SolveConfig.recursion over the model's own)
+            "h_cycles": model.cfg.h_cycles,
+            "l_cycles": model.cfg.l_cycles,
+            "finetune_sup_steps": model.cfg.halt_max_steps,
+            "inference_sup_steps": plan.inference_sup_steps,
+        },
+        embedding_init=cfg.embedding_init,
         finetune_steps=tuned.steps,
         finetune_seconds=round(tuned.seconds, 3),
         finetune_last_loss=None if tuned.last_loss is None else round(tuned.last_loss, 5),

@@ -147,6 +147,10 @@ class TrmFigures:
     """The TRM's fine-tuning and inference on one task (flat in the JSON, beside the other keys)."""
 
     canvas_side: int | None = None
+    # The recursion this run used (h_cycles, l_cycles, finetune_sup_steps, inference_sup_steps:
+    # SolveConfig.recursion over the model's own) and where new task embeddings started.
+    recursion: JsonObject | None = None
+    embedding_init: str | None = None
     finetune_steps: int | None = None
     finetune_seconds: float | None = None
     finetune_last_loss: float | None = None  # None when not one step ran
@@ -173,6 +177,8 @@ class TrmFigures:
 
 TRM_FIELDS: dict[str, Callable[[Any], bool]] = {  # TrmFigures' keys in the JSON, in order, and their types
     "canvas_side": is_int,
+    "recursion": is_object,
+    "embedding_init": is_text,
     "finetune_steps": is_int,
     "finetune_seconds": is_number,
     "finetune_last_loss": is_number,

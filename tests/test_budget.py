@@ -26,14 +26,14 @@ RATES = Throughput(train_units_per_s=1000.0, infer_units_per_s=3000.0)
 
 
 def test_generous_budget_keeps_the_configured_work():
-    plan = plan_task(CFG, seconds=1e9, work=100, n_test=1, rates=RATES, halt_max_steps=16)
+    plan = plan_task(CFG, seconds=1e9, work=100, n_test=1, rates=RATES, inference_depth=16)
     work = (plan.finetune_steps, plan.finetune_batch, plan.n_augmentations, plan.inference_sup_steps)
     assert work == (100, 10, 1000, 16)
 
 
 def test_tight_budget_scales_work_down_to_fit():
     seconds = 60.0
-    plan = plan_task(CFG, seconds, work=100, n_test=2, rates=RATES, halt_max_steps=16)
+    plan = plan_task(CFG, seconds, work=100, n_test=2, rates=RATES, inference_depth=16)
     train_cost = plan.finetune_steps * plan.finetune_batch * 1 * 100 / 1000.0
     infer_cost = 2 * plan.n_augmentations * plan.inference_sup_steps * 100 / 3000.0
     assert train_cost <= seconds * CFG.finetune_share + 1e-9
@@ -42,23 +42,26 @@ def test_tight_budget_scales_work_down_to_fit():
 
 
 def test_small_budget_shrinks_the_fine_tuning_batch_before_skipping_it():
-    plan = plan_task(CFG, seconds=12.0, work=100, n_test=1, rates=RATES, halt_max_steps=16)
+    plan = plan_task(CFG, seconds=12.0, work=100, n_test=1, rates=RATES, inference_depth=16)
     assert plan.finetune_batch < 10 and plan.finetune_steps >= 8
     assert plan.finetune_steps * plan.finetune_batch * 0.1 <= 12.0 * CFG.finetune_share
     assert plan.finetune_seconds == 12.0 * CFG.finetune_share
 
 
 def test_very_tight_budget_cuts_supervision_steps_before_augmentations():
-    plan = plan_task(CFG, seconds=0.5, work=100, n_test=1, rates=RATES, halt_max_steps=16)
+    plan = plan_task(CFG, seconds=0.5, work=100, n_test=1, rates=RATES, inference_depth=16)
     assert plan.finetune_steps == 0
     assert plan.n_augmentations == 8
     assert 1 <= plan.inference_sup_steps < 16
-    zero = plan_task(CFG, seconds=0.0, work=100, n_test=1, rates=RATES, halt_max_steps=16)
+    zero = plan_task(CFG, seconds=0.0, work=100, n_test=1, rates=RATES, inference_depth=16)
     assert (zero.finetune_steps, zero.n_augmentations, zero.inference_sup_steps) == (0, 8, 1)
 
 
-def test_model_depth_caps_supervision_steps():
-    assert full_plan(CFG, halt_max_steps=3).inference_sup_steps == 3
+def test_inference_steps_are_the_runs_or_else_the_models_inference_depth():
+    # An explicit count runs as given, even past the depth trained (a fork's halt_max_steps_eval may).
+    assert full_plan(CFG, inference_depth=3).inference_sup_steps == CFG.inference_sup_steps == 16
+    default = dataclasses.replace(CFG, inference_sup_steps=None)
+    assert full_plan(default, inference_depth=3).inference_sup_steps == 3
 
 
 def test_tracker_splits_by_weight_and_rolls_time_over():

@@ -61,6 +61,12 @@ def a_file(tmp_path):
         (["--tasks", "arc1/eval", "--task-ids", " , "], "no task id in it"),
         (["--tasks", "arc1/eval", "--weights", "missing.safetensors"], "no such file"),
         (["--tasks", "arc1/eval", "--seed", str(2**64)], "must be in [0, 4294967295]"),
+        (["--tasks", "arc1/eval", "--h-cycles", "0"], "must be >= 1"),
+        (["--tasks", "arc1/eval", "--embedding-init", "noise"], "invalid choice"),
+        (  # the untrained model has no pretrained table, hence no spread to draw noise with
+            ["--tasks", "arc1/eval", "--experts", "trm", "--embedding-init", "mean+noise"],
+            "carries no task-embedding std",
+        ),
         ([], "required"),
     ],
 )
@@ -127,8 +133,8 @@ def test_help_gives_every_option_a_text_and_its_default(capsys):
         elif action.dest != "quiet" and action.dest != "fresh" and not action.required:
             assert "default" in action.help, f"{action.option_strings}: {action.help}"
     text = " ".join(out.split())
-    assert "(full: 600, cpu-smoke: 4)" in text  # fine-tuning steps, as the presets say
-    assert "(full: search,trm, cpu-smoke: search,trm)" in text and "('search'" not in text  # as a user types it
+    assert "(full: 600, cpu-smoke: 4, nvarc: 94, trelis: 600)" in text  # fine-tuning steps, as the presets say
+    assert "(full: search,trm, cpu-smoke: search,trm," in text and "('search'" not in text  # as a user types it
     assert "an integer in [1, 6]" in text  # --search-depth: the search's own limit
 
 

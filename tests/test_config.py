@@ -106,3 +106,27 @@ def test_every_solve_setting_is_declared_with_help():
     assert set(declared) == {f.name for f in dataclasses.fields(SolveConfig)}
     assert all(d.spec.help for d in declared.values())
     assert all(d.spec.bounds is not None for d in declared.values() if d.kind.base in (int, float))
+
+
+def test_run_recursion_replaces_cycles_and_depths_and_nothing_else():
+    trained = ModelConfig(h_cycles=3, l_cycles=4, halt_max_steps=16)
+    assert SolveConfig().recursion(trained) == trained  # none given: as trained
+    nvarc = SOLVE_PRESETS["nvarc"].recursion(trained)
+    assert (nvarc.h_cycles, nvarc.l_cycles, nvarc.halt_max_steps, nvarc.inference_depth) == (4, 4, 10, 10)
+    assert dataclasses.replace(nvarc, h_cycles=3, l_cycles=4, halt_max_steps=16) == trained  # shapes untouched
+    # Inference runs the source's halt_max_steps_eval unless the run says otherwise.
+    forked = ModelConfig(halt_max_steps=3, halt_max_steps_eval=5)
+    assert SolveConfig().sup_steps_for(SolveConfig(finetune_sup_steps=2).recursion(forked).inference_depth) == 5
+    assert SolveConfig(inference_sup_steps=7).sup_steps_for(forked.inference_depth) == 7
+    with pytest.raises(ConfigError):
+        SolveConfig(h_cycles=0)
+    with pytest.raises(ConfigError):
+        SolveConfig(embedding_init="noise")
+
+
+def test_the_published_recipes_are_presets():
+    nvarc, trelis = SOLVE_PRESETS["nvarc"], SOLVE_PRESETS["trelis"]
+    assert (nvarc.h_cycles, nvarc.l_cycles, nvarc.finetune_sup_steps, nvarc.inference_sup_steps) == (4, 4, 10, 10)
+    assert nvarc.n_augmentations == 128 and nvarc.embedding_init == "mean"
+    assert trelis.h_cycles is None and trelis.frozen_trunk_share == pytest.approx(3125 / 15000)
+    assert trelis.n_augmentations == 512 and trelis.tune == "all"

@@ -1,7 +1,6 @@
 """solver.convert against fixtures made by the reference TRM itself (tests/fixtures/make_reference_fixtures.py)."""
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +9,8 @@ import torch
 
 from solver.arc.tasks import load_source
 from solver.convert import main as convert_main
-from solver.convert import read_arch
+from solver.convert import read_arch, read_run_config
+from solver.convert.source import REQUIRED_FLAGS
 from solver.trm.codec import encode
 from solver.trm.config import ModelConfig
 from solver.trm.weights import load_weights, provenance, sha256_file
@@ -66,8 +66,10 @@ def test_converted_model_reproduces_the_reference_logits(tmp_path, reference):
 def test_default_keeps_the_mean_puzzle_row_and_records_provenance(tmp_path, reference_state):
     out = convert(tmp_path)
     table = reference_state["_orig_mod.model.inner.puzzle_emb.weights"]
-    mean = load_weights(out).task_embedding_mean
+    model = load_weights(out)
+    mean, std = model.task_embedding_mean, model.task_embedding_std
     assert torch.allclose(mean[0], table.mean(0), atol=1e-7) and not mean[1:].any()
+    assert torch.allclose(std[0], table.std(0, unbiased=False), atol=1e-7) and not std[1:].any()
     origin = provenance(out)
     assert origin["converted_from"] == "step_7" and origin["source_sha256"] == sha256_file(CHECKPOINT)
     assert origin["puzzle_table_rows"] == 3 and "mean of all rows" in origin["task_embedding_mean"]
@@ -82,71 +84,103 @@ def test_plain_keys_bf16_and_config_from_flags(tmp_path, reference_state):
     source.parent.mkdir()
     torch.save({k.removeprefix("_orig_mod."): v.to(torch.bfloat16) for k, v in reference_state.items()}, source)
     arch = read_arch((FIXTURES / "all_config.yaml").read_text())
-    flags = [
-        "--h-cycles",
-        str(arch["H_cycles"]),
-        "--l-cycles",
-        str(arch["L_cycles"]),
-        "--num-heads",
-        str(arch["num_heads"]),
-        "--halt-max-steps",
-        str(arch["halt_max_steps"]),
-    ]
-    model = load_weights(convert(tmp_path, *flags, source=source))
+    flags = [f"{flag} {arch[key]}" for key, flag in REQUIRED_FLAGS.items()]
+    model = load_weights(convert(tmp_path, *" ".join(flags).split(), source=source))
     assert model.cfg == load_weights(convert(tmp_path, name="yaml.safetensors")).cfg
     expected = reference_state["_orig_mod.model.inner.lm_head.weight"].to(torch.bfloat16).float()
     assert torch.equal(model.lm_head.weight, expected)
     assert model.lm_head.weight.dtype == torch.float32
 
 
-def test_read_arch_takes_the_arch_scalars_only():
+def test_read_run_config_takes_the_scalars_only():
     text = (
         "arch:\n  H_cycles: 3\n  loss:\n    name: losses@ACTLossHead\n  mlp_t: false\n  name: 'trm'\n"
-        "data_paths:\n- data/x\nhidden_size: 7\n"
+        "  halt_max_steps_eval: null\ndata_paths:\n- data/x\nhidden_size: 7\nlr: 0.0001\n"
     )
-    assert read_arch(text) == {"H_cycles": 3, "mlp_t": False, "name": "trm"}
+    arch, top = read_run_config(text)
+    assert arch == {"H_cycles": 3, "mlp_t": False, "name": "trm", "halt_max_steps_eval": None}
+    assert top == {"hidden_size": 7, "lr": 0.0001}
+    assert read_arch(text) == arch
+
+
+def test_no_config_and_no_flags_is_refused_naming_every_flag(tmp_path, capsys, reference_state):
+    """Nothing is assumed: without all_config.yaml, the conversion needs the run's settings as flags."""
+    source = tmp_path / "step_1"
+    torch.save(reference_state, source)
+    assert convert_main([str(source), "--out", str(tmp_path / "w.safetensors"), "--h-cycles", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "all_config.yaml" in err, err
+    assert all(flag in err for key, flag in REQUIRED_FLAGS.items() if key != "H_cycles"), err
+    assert "--h-cycles" not in err and not (tmp_path / "w.safetensors").exists()
 
 
 class NotATensor:
     pass
 
 
-@pytest.mark.parametrize("case", ["code", "missing", "foreign", "bad-row", "text", "empty", "broken-zip", "folder"])
+REFUSALS = {
+    "code": "NotATensor",
+    "missing": "missing keys",
+    "foreign": "missing key",
+    "bad-row": "3 rows",
+    "text": "not a torch checkpoint (torch.save writes a zip archive or a pickle; this file starts with b'hello",
+    "empty": "an empty file",
+    "broken-zip": "not a readable torch checkpoint (RuntimeError: ",
+    "folder": "a folder; give the checkpoint file inside it",
+    "prefix": "unknown key layout",
+    "extra-key": "unexpected keys ['H_level.layers.0.mlp.down_proj.weight']",
+    "other-arch": "only 'recursive_reasoning.trm@TinyRecursiveReasoningModel_ACTV1'",
+    "learned-positions": "pos_encodings 'learned'",
+    "half-lora": "do not pair",
+    "lora-without-alpha": "give --lora-alpha",
+    "config-contradicts": "puzzle_emb_ndim 64 in the config, 32 in the weights",
+}
+NOT_A_STATE_DICT = {  # what the file holds instead of torch.save's output
+    "text": lambda path: path.write_text("hello world\n"),
+    "empty": lambda path: path.write_bytes(b""),
+    "broken-zip": lambda path: path.write_bytes(CHECKPOINT.read_bytes()[:1000]),  # a download cut short
+    "folder": lambda path: path.mkdir(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
 def test_refused_inputs_are_one_line_and_exit_2(tmp_path, capsys, reference_state, case):
     source = tmp_path / "step_1"
-    flags = []
+    state, flags = dict(reference_state), []
+    config = (FIXTURES / "all_config.yaml").read_text()
+    inner = "_orig_mod.model.inner."
     if case == "code":  # unpickling would have to import and build an arbitrary object
-        torch.save({"weights": NotATensor()}, source)
+        state = {"weights": NotATensor()}
     elif case == "missing":
-        torch.save({k: v for k, v in reference_state.items() if not k.endswith("lm_head.weight")}, source)
+        state = {k: v for k, v in state.items() if not k.endswith("lm_head.weight")}
     elif case == "foreign":
-        torch.save({"layer.weight": torch.zeros(2, 2)}, source)
-    elif case == "text":
-        source.write_text("hello world\n")
-    elif case == "empty":
-        source.write_bytes(b"")
-    elif case == "broken-zip":
-        source.write_bytes(CHECKPOINT.read_bytes()[:1000])  # a download cut short
-    elif case == "folder":
-        source.mkdir()
-    else:
-        shutil.copyfile(CHECKPOINT, source)
+        state = {"layer.weight": torch.zeros(2, 2)}
+    elif case == "bad-row":
         flags = ["--puzzle-row", "3"]
-    shutil.copyfile(FIXTURES / "all_config.yaml", tmp_path / "all_config.yaml")
+    elif case == "prefix":  # a wrapper this converter was never shown
+        state = {"ema." + k.removeprefix("_orig_mod."): v for k, v in state.items()}
+    elif case == "extra-key":  # HRM's second level, say
+        state[inner + "H_level.layers.0.mlp.down_proj.weight"] = torch.zeros(2, 2)
+    elif case == "other-arch":  # same keys, other recursion (trm_singlez)
+        config = config.replace("trm@", "trm_singlez@")
+    elif case == "learned-positions":
+        config = config.replace("pos_encodings: rope", "pos_encodings: learned")
+    elif case == "half-lora":
+        state[inner + "lm_head._lora_A"] = torch.zeros(4, 32)
+    elif case == "lora-without-alpha":
+        state[inner + "lm_head._lora_A"] = torch.zeros(4, 32)
+        state[inner + "lm_head._lora_B"] = torch.zeros(12, 4)
+    elif case == "config-contradicts":
+        config = config.replace("puzzle_emb_ndim: 32", "puzzle_emb_ndim: 64")
+    if case in NOT_A_STATE_DICT:
+        NOT_A_STATE_DICT[case](source)
+    else:
+        torch.save(state, source)
+    (tmp_path / "all_config.yaml").write_text(config)
     assert convert_main([str(source), "--out", str(tmp_path / "w.safetensors"), *flags]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and len(err.splitlines()) == 1, err
-    expected = {
-        "code": "NotATensor",
-        "missing": "missing keys",
-        "foreign": "missing key",
-        "bad-row": "3 rows",
-        "text": "not a torch checkpoint (torch.save writes a zip archive or a pickle; this file starts with b'hello",
-        "empty": "an empty file",
-        "broken-zip": "not a readable torch checkpoint (RuntimeError: ",
-        "folder": "a folder; give the checkpoint file inside it",
-    }
-    assert expected[case] in err
+    assert REFUSALS[case] in err, err
     assert not (tmp_path / "w.safetensors").exists()
 
 

@@ -7,6 +7,7 @@ from solver.arc.tasks import load_source, parse_tasks
 from solver.clock import Deadline
 from solver.config import SolveConfig
 from solver.faults import FAULT_ENV
+from solver.seeding import task_rng
 from solver.trm.codec import encode, encode_label, task_canvas_side
 from solver.trm.finetune import TrainingPairs, finetune
 from solver.trm.objectives import exact_answers, lr_factor, sign_sgd_rows
@@ -86,6 +87,27 @@ def test_embeddings_get_one_row_per_augmentation_starting_at_the_mean(tiny_model
     result, augs = run(tiny_model, flip_task, 0)
     assert result.embeddings.shape == (len(augs), tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size)
     assert torch.all(result.embeddings == 0.25)
+
+
+def test_mean_plus_noise_starts_each_row_at_mean_plus_std_times_the_tasks_noise(tiny_model, flip_task):
+    with torch.no_grad():
+        tiny_model.task_embedding_mean.fill_(0.25)
+        tiny_model.task_embedding_std.zero_()
+        tiny_model.task_embedding_std[0, :4] = 2.0  # spread only where the pretrained table had values
+    result, augs = run(tiny_model, flip_task, 0, embedding_init="mean+noise")
+    shape = (len(augs), tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size)
+    noise = torch.from_numpy(task_rng(flip_task.id, 0, "embedding-init").standard_normal(shape, dtype=np.float32))
+    assert torch.equal(result.embeddings, 0.25 + tiny_model.task_embedding_std * noise)
+    assert result.embeddings[:, 0, :4].ne(0.25).all() and result.embeddings[:, 0, 4:].eq(0.25).all()
+    assert torch.equal(run(tiny_model, flip_task, 0, embedding_init="mean+noise")[0].embeddings, result.embeddings)
+
+
+@pytest.mark.parametrize("share,moves", [(0.99, False), (0.5, True)])
+def test_the_trunk_stays_frozen_for_the_first_share_of_the_steps(tiny_model, flip_task, share, moves):
+    before = tiny_model.block.layers[0].mlp.down.weight.clone()
+    result, _ = run(tiny_model, flip_task, 3, frozen_trunk_share=share)  # 0.99: all 3 steps frozen
+    assert result.steps == 3 and not torch.all(result.embeddings == 0)  # the embeddings moved either way
+    assert (not torch.equal(before, tiny_model.block.layers[0].mlp.down.weight)) == moves
 
 
 @pytest.mark.parametrize("tune,moves", [("all", True), ("embeddings", False)])

@@ -115,3 +115,15 @@ def test_rope1d_numbers_every_position_and_attends_by_offset():
     assert abs(dot(3, 1) - dot(7, 5)) < 1e-5
     (_, logits, _), _ = run_step(model, batch=1, side=30)
     assert logits.shape == (1, 900, cfg.vocab_size)
+
+
+def test_new_task_embeddings_add_std_times_noise(tiny_model):
+    with torch.no_grad():
+        tiny_model.task_embedding_mean.fill_(1.0)
+        tiny_model.task_embedding_std[0].fill_(0.5)
+    noise = torch.randn(3, tiny_model.cfg.prefix_len, tiny_model.cfg.hidden_size)
+    start = tiny_model.new_task_embeddings(3, noise)
+    assert torch.equal(start[:, 0], 1.0 + 0.5 * noise[:, 0]) and torch.equal(
+        start[:, 1:], torch.ones_like(start[:, 1:])
+    )
+    assert torch.equal(tiny_model.new_task_embeddings(3), torch.ones_like(start))

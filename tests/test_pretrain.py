@@ -176,10 +176,11 @@ def test_export_ships_the_ema_weights_with_provenance(real_run, tmp_path):
     model = load_weights(dest, sha256=listed["sha256"])
     tensors, _ = load_checkpoint(out / CHECKPOINT_DIR)
     for key, value in model.state_dict().items():
-        if key != "task_embedding_mean":
+        if key not in ("task_embedding_mean", "task_embedding_std"):
             assert torch.equal(value, tensors[f"ema/{key}"]), key
     assert torch.allclose(model.task_embedding_mean[0], tensors["table"].mean(0))
-    assert not model.task_embedding_mean[1:].any()
+    assert torch.allclose(model.task_embedding_std[0], tensors["table"].std(0, unbiased=False).clamp_min(1e-6))
+    assert not model.task_embedding_mean[1:].any() and not model.task_embedding_std[1:].any()
     record = provenance(dest)
     assert record["train_task_ids"] == [t.id for t in build_split().train]
     assert record["steps"] == listed["steps"] == summary["step"] and listed["samples"] == summary["samples"]

@@ -76,3 +76,21 @@ def test_config_travels_in_metadata(tmp_path, tiny_model):
     save_weights(tiny_model, path)
     with safe_open(str(path), "pt") as handle:
         assert json.loads(handle.metadata()["config"])["hidden_size"] == tiny_model.cfg.hidden_size
+
+
+def test_weights_written_before_the_embedding_std_load_with_zeros(tmp_path, tiny_model):
+    from safetensors.torch import load_file, save_file
+
+    from solver.trm.weights import carries_embedding_std, read_metadata
+
+    path = tmp_path / "w.safetensors"
+    save_weights(tiny_model, path)
+    assert not carries_embedding_std(path) and not carries_embedding_std(None)  # zeros: no spread known
+    old = tmp_path / "old.safetensors"
+    tensors = {k: v for k, v in load_file(path).items() if k != "task_embedding_std"}
+    save_file(tensors, old, metadata=read_metadata(path))
+    assert not load_weights(old).task_embedding_std.any() and not carries_embedding_std(old)
+    with torch.no_grad():
+        tiny_model.task_embedding_std.fill_(0.5)
+    save_weights(tiny_model, path)
+    assert carries_embedding_std(path)

@@ -78,9 +78,9 @@ def task_weight(side: int, n_train: int, n_test: int) -> float:
     return float(side * side * (n_train + n_test))
 
 
-def full_plan(cfg: SolveConfig, halt_max_steps: int) -> TaskPlan:
-    """The configured work, unscaled (no time budget), on a model of depth `halt_max_steps`."""
-    return TaskPlan(cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations, cfg.sup_steps_for(halt_max_steps))
+def full_plan(cfg: SolveConfig, inference_depth: int) -> TaskPlan:
+    """The configured work, unscaled (no time budget), on a model of that inference depth (ModelConfig)."""
+    return TaskPlan(cfg.finetune_steps, cfg.finetune_batch, cfg.n_augmentations, cfg.sup_steps_for(inference_depth))
 
 
 def split_search_time(cfg: SolveConfig, seconds: float) -> tuple[float, float]:
@@ -108,11 +108,11 @@ def _finetune_size(cfg: SolveConfig, samples: int) -> tuple[int, int]:
 
 
 def plan_task(
-    cfg: SolveConfig, seconds: float, work: float, n_test: int, rates: Throughput, halt_max_steps: int
+    cfg: SolveConfig, seconds: float, work: float, n_test: int, rates: Throughput, inference_depth: int
 ) -> TaskPlan:
     """Scale the configured work down to fit `seconds` at the measured rates.
 
-    `work` is `sample_work` of the task's canvas; `halt_max_steps` the model's depth.
+    `work` is `sample_work` of the task's canvas; `inference_depth` the model's (ModelConfig.inference_depth).
     A fine-tuning step costs batch x one supervision step (solver.trm.finetune advances
     every sample in flight by one step per optimizer step); an augmentation's inference
     costs n_test x its supervision steps.
@@ -121,7 +121,7 @@ def plan_task(
     steps are reduced before augmentations.
     """
     seconds = max(seconds, 0.0)
-    sup_steps = cfg.sup_steps_for(halt_max_steps)
+    sup_steps = cfg.sup_steps_for(inference_depth)
     sample_cost = work / rates.train_units_per_s  # one sample, one supervision step, forward + backward
     pass_cost = n_test * work / rates.infer_units_per_s  # one augmentation, one step
     floor_aug = min(cfg.n_augmentations, cfg.min_augmentations)

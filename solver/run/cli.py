@@ -45,7 +45,14 @@ from solver.run.supervisor import RunOptions, RunResult, run
 from solver.seeding import seed_everything
 from solver.settings import ConfigError
 from solver.trm.config import MODEL_PRESETS, ModelConfig, model_preset
-from solver.trm.weights import DEFAULT_PRESET, DEFAULT_WEIGHTS, WeightsError, expected_sha256, read_metadata
+from solver.trm.weights import (
+    DEFAULT_PRESET,
+    DEFAULT_WEIGHTS,
+    WeightsError,
+    carries_embedding_std,
+    expected_sha256,
+    read_metadata,
+)
 
 log = logging.getLogger("solver")
 SMALL_MODEL_HIDDEN = 256  # below this width a model runs in seconds per task on a CPU (the tiny preset is 32)
@@ -132,8 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--config",
         default="full",
         choices=sorted(SOLVE_PRESETS),
-        help="settings preset: full (a GPU run) or cpu-smoke (a quick check of the whole pipeline "
-        "with the tiny model; its answers mean nothing) (default: full)",
+        help="settings preset: full (a GPU run), cpu-smoke (a quick check of the whole pipeline "
+        "with the tiny model; its answers mean nothing), nvarc or trelis (those teams' published "
+        "test-time recipes, for their bases: README, 'Which base to use') (default: full)",
     )
     add_setting_options(solve, SolveConfig, SOLVE_PRESETS, "--config")
     return parser
@@ -234,6 +242,11 @@ def prepare(args: argparse.Namespace, started: float) -> Prepared:
             "no pretrained weights in weights/: the TRM is an UNTRAINED %s initialisation (fixed "
             "seed); expect its answers to be noise",
             preset,
+        )
+    if TRM in cfg.experts and cfg.embedding_init == "mean+noise" and not carries_embedding_std(weights_path):
+        raise ConfigError(
+            f"--embedding-init mean+noise: {weights_label} carries no task-embedding std to draw noise with "
+            "(weights converted or exported before it was stored: convert them again)"
         )
     options = RunOptions(
         out_dir=out_dir,
@@ -341,14 +354,18 @@ def describe_settings(
         )
     if TRM not in cfg.experts:
         return
+    run_model = cfg.recursion(model_cfg)
     log.info(
-        "settings (--config %s): %d fine-tuning steps of batch %d, %d augmentations x %d supervision "
-        "steps per test input%s",
+        "settings (--config %s): %d fine-tuning steps of batch %d to %d supervision steps, %d augmentations x %d "
+        "supervision steps per test input, H_cycles %d, L_cycles %d%s",
         config,
         cfg.finetune_steps,
         cfg.finetune_batch,
+        run_model.halt_max_steps,
         cfg.n_augmentations,
-        cfg.sup_steps_for(model_cfg.halt_max_steps),
+        cfg.sup_steps_for(run_model.inference_depth),
+        run_model.h_cycles,
+        run_model.l_cycles,
         "; scaled down to fit --time-budget" if time_budget else "",
     )
     if cfg.finetune_steps == 0:

@@ -67,6 +67,7 @@ class TaskSolver:
         self.rates: Throughput | None = None
         if TRM in self.cfg.experts:
             self.model = load_model(spec, self.device)
+            self.model.cfg = self.cfg.recursion(self.model.cfg)  # this run's cycles and depths
             self.model.eval()
             self.base_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             self.rates = measure_throughput(self.model, self.cfg, self.device) if spec.calibrate else None
@@ -84,7 +85,7 @@ class TaskSolver:
             search_s = None if job.seconds is None else split_search_time(self.cfg, job.seconds)[0]
             plan = TaskPlan(0, self.cfg.finetune_batch, 0, 0, job.seconds, None, search_s)
             return solve_task(None, None, task, plan, self.cfg, soft, hard, self.device)
-        depth = self.model.cfg.halt_max_steps
+        depth = self.model.cfg.inference_depth
         work = sample_work(task_canvas_side(task, self.model.cfg.canvas), self.model.cfg)
         if job.seconds is None or self.rates is None:
             plan = full_plan(self.cfg, depth)

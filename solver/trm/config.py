@@ -26,7 +26,10 @@ class ModelConfig(FrozenConfig):
     mlp_multiple_of: int = 256
     h_cycles: int = 3  # latent+answer cycles per supervision step (last one with gradient)
     l_cycles: int = 4  # latent updates per cycle
-    halt_max_steps: int = 16  # deep-supervision steps
+    halt_max_steps: int = 16  # deep-supervision steps (fine-tuning trains to this depth)
+    # Supervision steps inference runs when the run does not say (a fork's `halt_max_steps_eval`);
+    # None: halt_max_steps. h_cycles, l_cycles and both depths can be changed per run (SolveConfig).
+    halt_max_steps_eval: int | None = None
     prefix_len: int = 16  # task-embedding positions in front of the grid
     vocab_size: int = 12  # PAD, EOS, colours 0..9 (see solver.trm.codec)
     rope_theta: float = 10000.0
@@ -57,11 +60,18 @@ class ModelConfig(FrozenConfig):
         for name in ("num_layers", "h_cycles", "l_cycles", "halt_max_steps", "prefix_len"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"ModelConfig: {name} must be >= 1")
+        if self.halt_max_steps_eval is not None and self.halt_max_steps_eval < 1:
+            raise ConfigError("ModelConfig: halt_max_steps_eval must be None or >= 1")
         object.__setattr__(self, "head_dim", head_dim)
         # SwiGLU keeps the parameter count of a 4x MLP by using 2/3 of its width.
         object.__setattr__(
             self, "mlp_hidden", _round_up(self.expansion * self.hidden_size * 2 / 3, self.mlp_multiple_of)
         )
+
+    @property
+    def inference_depth(self) -> int:
+        """Supervision steps inference runs by default."""
+        return self.halt_max_steps if self.halt_max_steps_eval is None else self.halt_max_steps_eval
 
 
 MODEL_PRESETS: dict[str, ModelConfig] = {

@@ -2,8 +2,9 @@
 
 Every augmentation of the task gets its own task embedding (TRM sees no demonstrations
 at inference: the rule lives in the embedding, and a rotated or recoloured rule is a
-different rule). The embeddings start at the mean pretrained embedding; the shared
-weights move too unless `tune` says otherwise.
+different rule). The embeddings start at the mean pretrained embedding (plus std x
+noise with `embedding_init` mean+noise); the shared weights move too unless `tune`
+says otherwise, after the first `frozen_trunk_share` of the steps (Trelis's recipe).
 
 Training follows TRM's deep supervision: `finetune_batch` samples are in flight in a
 persistent carry (solver.trm.carry), each optimizer step advances every one of them by
@@ -13,6 +14,7 @@ depth, so the model learns the whole trajectory inference will run.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -39,6 +41,15 @@ class FinetuneResult:
     seconds: float
     batch: int  # the batch size finally used (after any out-of-memory back-off)
     losses: list[float] = field(default_factory=list)  # the last supervision step's loss of every step run
+
+
+def initial_embeddings(model: TRM, task_id: str, count: int, cfg: SolveConfig) -> torch.Tensor:
+    """(count, prefix_len, D): where the task's embeddings start (cfg.embedding_init), noise seeded by the task."""
+    if cfg.embedding_init == "mean":
+        return model.new_task_embeddings(count)
+    shape = (count, model.cfg.prefix_len, model.cfg.hidden_size)
+    noise = task_rng(task_id, cfg.seed, "embedding-init").standard_normal(shape, dtype=np.float32)
+    return model.new_task_embeddings(count, torch.from_numpy(noise))
 
 
 def tunable_parameters(model: TRM, tune: str) -> list[torch.nn.Parameter]:
@@ -92,8 +103,9 @@ def finetune(
     Each step is one supervision step of `batch` samples in flight (see the module doc).
     """
     start = time.monotonic()
-    embeddings = model.new_task_embeddings(len(augmentations)).to(device)
+    embeddings = initial_embeddings(model, task.id, len(augmentations), cfg).to(device)
     params = tunable_parameters(model, cfg.tune)
+    frozen_steps = math.ceil(steps * cfg.frozen_trunk_share)  # only the embeddings move before this step
     for p in model.parameters():
         p.requires_grad_(False)
     for p in params:
@@ -119,15 +131,16 @@ def finetune(
             for group in optimizer.param_groups:
                 group["lr"] = cfg.finetune_lr * scale
         batch_embeddings = embeddings[flight.rows].requires_grad_(True)  # (B, P, D)
+        moving = params if step >= frozen_steps else []
         with autocast(device):
             state, logits, halt = model(flight.tokens, batch_embeddings, flight.state)
             loss = supervision_loss(logits, halt, flight.labels, cfg.loss)
-        grads = torch.autograd.grad(loss, [batch_embeddings, *params], allow_unused=True)
+        grads = torch.autograd.grad(loss, [batch_embeddings, *moving], allow_unused=True)
         with torch.no_grad():
             sign_sgd_rows(embeddings, flight.rows, grads[0], cfg.embedding_lr * scale, cfg.weight_decay)
-            for p, g in zip(params, grads[1:]):
+            for p, g in zip(moving, grads[1:]):
                 p.grad = g
-        if optimizer is not None:
+        if optimizer is not None and moving:
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
         flight.advance(state, halt)

@@ -163,6 +163,7 @@ class TRM(nn.Module):
     y_init: torch.Tensor
     z_init: torch.Tensor
     task_embedding_mean: torch.Tensor
+    task_embedding_std: torch.Tensor
 
     def __init__(self, cfg: ModelConfig):
         super().__init__()
@@ -181,16 +182,21 @@ class TRM(nn.Module):
         # Starting states of y and z: fixed random vectors, saved with the weights.
         self.register_buffer("y_init", torch.nn.init.trunc_normal_(torch.empty(D), std=1.0))
         self.register_buffer("z_init", torch.nn.init.trunc_normal_(torch.empty(D), std=1.0))
-        # The embedding fine-tuning starts every new task from (mean of pretrained ones).
+        # Where fine-tuning starts every new task's embedding: the mean of the pretrained ones,
+        # optionally plus their per-value standard deviation x N(0, 1) noise (zero: no spread known).
         self.register_buffer("task_embedding_mean", torch.zeros(cfg.prefix_len, D))
+        self.register_buffer("task_embedding_std", torch.zeros(cfg.prefix_len, D))
 
     def num_parameters(self) -> int:
         """Trainable parameters of the shared model (task embeddings live outside it)."""
         return sum(p.numel() for p in self.parameters())
 
-    def new_task_embeddings(self, count: int) -> torch.Tensor:
-        """(count, prefix_len, D) float32 copies of the mean task embedding."""
-        return self.task_embedding_mean.float().expand(count, -1, -1).clone()
+    def new_task_embeddings(self, count: int, noise: torch.Tensor | None = None) -> torch.Tensor:
+        """(count, prefix_len, D) float32: the mean task embedding, plus std x `noise` (same shape) when given."""
+        mean = self.task_embedding_mean.float().expand(count, -1, -1)
+        if noise is None:
+            return mean.clone()
+        return mean + self.task_embedding_std.float() * noise.to(mean.device, torch.float32)
 
     def embed(self, tokens: torch.Tensor, task_embedding: torch.Tensor) -> torch.Tensor:
         """tokens (B, side*side) int64, task_embedding (B, P, D) -> input x (B, P + side*side, D)."""

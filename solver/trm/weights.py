@@ -28,6 +28,9 @@ DEFAULT_WEIGHTS = WEIGHTS_DIR / "trm-base.safetensors"
 MANIFEST = WEIGHTS_DIR / "MANIFEST.json"
 FORMAT = "arc-trm-solver/1"
 DEFAULT_PRESET = "trm-7m"
+# Added after the first files were written: a file without it gets zeros (no spread known),
+# which a run asking for noisy new task embeddings refuses (solver.run.cli).
+LATER_BUFFERS = ("task_embedding_std",)
 
 
 class WeightsError(ValueError):
@@ -107,6 +110,12 @@ def read_metadata(path: Path) -> dict[str, str]:
         raise WeightsError(f"weights {path}: not a readable safetensors file ({error})") from None
 
 
+def with_later_buffers(tensors: dict[str, torch.Tensor], model: TRM) -> dict[str, torch.Tensor]:
+    """`tensors` (a state dict for `model`) with zeros for LATER_BUFFERS it predates."""
+    expected = model.state_dict()
+    return {**{key: torch.zeros_like(expected[key]) for key in LATER_BUFFERS}, **tensors}
+
+
 def load_weights(path: Path, device: torch.device | str = "cpu", sha256: str | None = None) -> TRM:
     """Load a checkpoint strictly. `sha256`, when given (or listed in the manifest), must match."""
     path = Path(path)
@@ -128,6 +137,7 @@ def load_weights(path: Path, device: torch.device | str = "cpu", sha256: str | N
     with safe_open(str(path), framework="pt") as handle:
         for key in handle.keys():
             tensors[key] = handle.get_tensor(key)
+    tensors = with_later_buffers(tensors, model)
     missing, unexpected = sorted(set(expected) - set(tensors)), sorted(set(tensors) - set(expected))
     if missing or unexpected:
         raise WeightsError(f"weights {path}: missing {missing[:3]} unexpected {unexpected[:3]}")
@@ -138,6 +148,14 @@ def load_weights(path: Path, device: torch.device | str = "cpu", sha256: str | N
             )
     model.load_state_dict(tensors, strict=True)
     return model.to(device)
+
+
+def carries_embedding_std(path: str | Path | None) -> bool:
+    """Whether a weights file holds a non-zero task-embedding std (None, the untrained model, does not)."""
+    if path is None:
+        return False
+    with safe_open(str(path), framework="pt") as handle:
+        return "task_embedding_std" in handle.keys() and bool(handle.get_tensor("task_embedding_std").any())
 
 
 def provenance(path: Path) -> dict[str, Any]:

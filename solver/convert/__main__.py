@@ -1,0 +1,5 @@
+import sys
+
+from solver.convert.run import main
+
+sys.exit(main())
