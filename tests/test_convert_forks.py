@@ -177,7 +177,7 @@ def test_a_checkpoint_with_every_fork_layout_runs_end_to_end_with_the_nvarc_reci
     assert result.returncode == 0, result.stderr
     assert validate_submission(read_json(run / "submission.json"), {task_id: 1}) == []
     report = read_json(run / "report.json")["tasks"][task_id]
-    assert report["status"] == "solved" and report["canvas_side"] == 30 and report["tests"][0]["candidates"] == 2
+    assert report["status"] == "done" and report["canvas_side"] == 30 and report["tests"][0]["candidates"] == 2
     assert report["finetune_steps"] == 2 and report["plan"]["inference_sup_steps"] == 10
     assert report["recursion"]["h_cycles"] == report["recursion"]["l_cycles"] == 4
     assert report["recursion"]["finetune_sup_steps"] == 10 and report["embedding_init"] == "mean"
