@@ -2,7 +2,8 @@
 
 A temporary file in the same folder is written, flushed to disk and renamed over the
 target, so a reader (Kaggle, a browser, a resumed run) sees the old file or the new one,
-never half of one, even after a kill or a power cut. Every file gets the permissions of
+never half of one, even after a kill or, unless written with `durable=False`, a power
+cut. Every file gets the permissions of
 any new file (0666 less the umask), not mkstemp's private 0600: outputs are meant to be
 shared (a web server, another user, a notebook viewer).
 """
@@ -41,7 +42,11 @@ def sync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+def write_bytes_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+    """`durable=False` skips both fsyncs: the file is still whole or absent after a kill, but
+    may be lost to a power cut. For files another durable record can rebuild (a task's report
+    file, from the journal), written many at once where the time is short (at the deadline).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -50,23 +55,25 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    sync_folder(path.parent)
+    if durable:
+        sync_folder(path.parent)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, durable: bool = True) -> None:
     """UTF-8; a lone surrogate (a task id may hold one, UTF-8 cannot encode it) is written escaped."""
-    write_bytes_atomic(path, text.encode("utf-8", errors="backslashreplace"))
+    write_bytes_atomic(path, text.encode("utf-8", errors="backslashreplace"), durable)
 
 
-def write_json_atomic(path: Path, document: Any, indent: int | None = None) -> None:
+def write_json_atomic(path: Path, document: Any, indent: int | None = None, durable: bool = True) -> None:
     """Compact JSON by default; `indent` for files people read (manifests)."""
     if indent is None:
         text = json.dumps(document, separators=(",", ":"))
     else:
         text = json.dumps(document, indent=indent, sort_keys=True) + "\n"
-    write_text_atomic(path, text)
+    write_text_atomic(path, text, durable)

@@ -6,8 +6,10 @@ runs; the report page and a resumed run read it back with `from_dict`.
 
 `from_dict` accepts any JSON object: reports of older versions (fewer keys, status
 "solved"), of other experts, or hand-edited. A key it knows with a value of the wrong type,
-and any key it does not know, is kept untouched in `extra` and written back as it was, so
-reading and rewriting a report never loses anything.
+and any key it does not know, is kept untouched in `extra`; a key the writer always sets
+(a candidate's confidence, program and votes, the last loss, the status) that a report
+lacks is not added when it is written back, so a report reads and rewrites to the same
+JSON but for an old status name ("solved" is written "done").
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, ClassVar, TypeGuard
 
 # Statuses. DONE: the experts ran to the end (whether or not they found an answer).
 DONE, FAILED, INVALID, TIMEOUT, PENDING = "done", "failed", "invalid", "timeout", "pending"
@@ -75,6 +77,15 @@ def without_none(pairs: dict[str, Any], extra: JsonObject) -> JsonObject:
     return {**{k: v for k, v in pairs.items() if v is not None}, **extra}
 
 
+def as_read(document: JsonObject, absent: frozenset[str], filled: JsonObject) -> JsonObject:
+    """`document` less each key in `absent` (keys the report read lacked) still holding the value `filled` for it."""
+    return {k: v for k, v in document.items() if not (k in absent and k in filled and v == filled[k])}
+
+
+def absent_from(document: JsonObject, keys: JsonObject) -> frozenset[str]:
+    return frozenset(key for key in keys if key not in document)
+
+
 @dataclass
 class CandidateReport:
     """One distinct grid proposed for a test input, and who proposed it."""
@@ -85,13 +96,19 @@ class CandidateReport:
     confidence: float | None = None  # TRM mean halting confidence
     program: str | None = None  # the search program that makes it
     extra: JsonObject = field(default_factory=dict)
+    absent: frozenset[str] = field(default=frozenset(), compare=False)  # of ALWAYS_WRITTEN, lacked by the JSON read
+
+    # Written even at these values (null: no confidence, no program), unless the JSON read lacked them.
+    ALWAYS_WRITTEN: ClassVar[JsonObject] = {"votes": 0, "confidence": None, "program": None}
 
     def to_dict(self) -> JsonObject:
         document = without_none({"grid": self.grid, "experts": self.experts, "votes": self.votes}, {})
-        return {**document, "confidence": self.confidence, "program": self.program, **self.extra}
+        document = {**document, "confidence": self.confidence, "program": self.program}
+        return {**as_read(document, self.absent, self.ALWAYS_WRITTEN), **self.extra}
 
     @classmethod
     def from_dict(cls, document: JsonObject) -> CandidateReport:
+        absent = absent_from(document, cls.ALWAYS_WRITTEN)
         fields = Fields(document)
         votes = fields.take("votes", is_int)
         return cls(
@@ -101,6 +118,7 @@ class CandidateReport:
             confidence=fields.take("confidence", is_number, nullable=True),
             program=fields.take("program", is_text, nullable=True),
             extra=fields.rest,
+            absent=absent,
         )
 
 
@@ -157,21 +175,27 @@ class TrmFigures:
     finetune_batch: int | None = None  # after any out-of-memory back-off
     finetune_losses: list[float] | None = None  # every step's loss, a few significant digits
     inference_seconds: float | None = None
+    absent: frozenset[str] = field(default=frozenset(), compare=False)  # of ALWAYS_WRITTEN, lacked by the JSON read
+
+    ALWAYS_WRITTEN: ClassVar[JsonObject] = {"finetune_last_loss": None}  # null: not one step ran
 
     def to_dict(self) -> JsonObject:
         document = {name: getattr(self, name) for name in TRM_FIELDS}
-        return {k: v for k, v in document.items() if v is not None or k == "finetune_last_loss"}
+        document = {k: v for k, v in document.items() if v is not None or k in self.ALWAYS_WRITTEN}
+        return as_read(document, self.absent, self.ALWAYS_WRITTEN)
 
     @classmethod
     def take(cls, fields: Fields) -> TrmFigures | None:
         """The TRM's figures among a report's keys; None when the TRM did not run."""
         if not any(key in fields.rest for key in TRM_FIELDS):
             return None
+        absent = absent_from(fields.rest, cls.ALWAYS_WRITTEN)
         return cls(
             **{
-                name: fields.take(name, accepts, nullable=name == "finetune_last_loss")
+                name: fields.take(name, accepts, nullable=name in cls.ALWAYS_WRITTEN)
                 for name, accepts in TRM_FIELDS.items()
-            }
+            },
+            absent=absent,
         )
 
 
@@ -201,27 +225,31 @@ class TaskReport:
     resumed: bool | None = None  # True: taken from the journal of an interrupted run
     correct: list[bool] | None = None  # per test input, when solutions are known
     extra: JsonObject = field(default_factory=dict)
+    absent: frozenset[str] = field(default=frozenset(), compare=False)  # of ALWAYS_WRITTEN, lacked by the JSON read
+
+    ALWAYS_WRITTEN: ClassVar[JsonObject] = {"status": PENDING}
 
     def to_dict(self) -> JsonObject:
-        return without_none(
-            {
-                "status": self.status,
-                "experts": self.experts,
-                "plan": self.plan,
-                "search": self.search,
-                **(self.trm.to_dict() if self.trm else {}),
-                "tests": None if self.tests is None else [t.to_dict() for t in self.tests],
-                "seconds": self.seconds,
-                "error": self.error,
-                "resumed": self.resumed,
-                "correct": self.correct,
-            },
-            self.extra,
-        )
+        trm = self.trm.to_dict() if self.trm else {}  # its nulls are kept: TrmFigures chose them
+        document = {
+            "status": self.status,
+            "experts": self.experts,
+            "plan": self.plan,
+            "search": self.search,
+            **trm,
+            "tests": None if self.tests is None else [t.to_dict() for t in self.tests],
+            "seconds": self.seconds,
+            "error": self.error,
+            "resumed": self.resumed,
+            "correct": self.correct,
+        }
+        document = {k: v for k, v in document.items() if v is not None or k in trm}
+        return {**as_read(document, self.absent, self.ALWAYS_WRITTEN), **self.extra}
 
     @classmethod
     def from_dict(cls, document: JsonObject) -> TaskReport:
         """Never raises for a JSON object; see the module's docstring."""
+        absent = absent_from(document, cls.ALWAYS_WRITTEN)
         fields = Fields(document)
         status = fields.take("status", is_text)
         tests = fields.take_objects("tests")
@@ -237,6 +265,7 @@ class TaskReport:
             resumed=fields.take("resumed", is_flag),
             correct=fields.take("correct", list_of(is_flag)),
             extra=fields.rest,
+            absent=absent,
         )
 
     @property

@@ -51,3 +51,14 @@ def test_a_write_that_fails_keeps_the_old_file_and_leaves_nothing(tmp_path, monk
         write_json_atomic(path, {"new": 2})
     assert json.loads(path.read_text()) == {"old": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["submission.json"]
+
+
+def test_a_file_written_not_durable_is_whole_but_never_fsynced(tmp_path, monkeypatch):
+    """durable=False (per-task reports) skips the fsyncs of the file and its folder, nothing else."""
+    synced = []
+    monkeypatch.setattr(os, "fsync", synced.append)
+    write_json_atomic(tmp_path / "r.json", {"a": 1}, durable=False)
+    assert synced == [] and json.loads((tmp_path / "r.json").read_text()) == {"a": 1}
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+    write_json_atomic(tmp_path / "s.json", {"a": 1})
+    assert len(synced) == 2  # the file, then its folder

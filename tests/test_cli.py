@@ -149,7 +149,7 @@ def test_help_gives_every_option_a_text_and_its_default(capsys):
         ("--finetune-steps", "-1", "must be >= 0"),
         ("--finetune-lr", "nan", "must be > 0"),
         ("--augmentations", "0", "must be >= 1"),
-        ("--inference-sup-steps", "2.5", "not an integer"),
+        ("--inference-sup-steps", "2.5", "not an integer or none"),
         ("--finetune-share", "1", "must be in [0, 1)"),
         ("--experts", "search,search", "distinct names from search, trm"),
         ("--experts", "gpt", "distinct names from search, trm"),
@@ -190,6 +190,18 @@ def test_every_solver_setting_has_an_option_that_reaches_the_config():
         assert cfg == dataclasses.replace(SolveConfig(), **{declared.name: expected})  # nothing else moved
     untouched = cli.solve_config(parser.parse_args(["--tasks", "x", "--config", "cpu-smoke"]))
     assert untouched == SOLVE_PRESETS["cpu-smoke"]
+
+
+def test_none_gives_an_optional_setting_back_to_the_model_whatever_the_preset():
+    """--config nvarc sets the recursion; `none` returns each setting to the model's own."""
+    parser = cli.build_parser()
+    optional = [d for d in declared_settings(SolveConfig) if d.kind.optional]
+    assert {d.name for d in optional} >= {"h_cycles", "l_cycles", "finetune_sup_steps", "inference_sup_steps"}
+    for declared in optional:
+        flag = next(a for a in parser._actions if a.dest == declared.name).option_strings[0]
+        assert getattr(SOLVE_PRESETS["nvarc"], declared.name) is not None, declared.name
+        cfg = cli.solve_config(parser.parse_args(["--tasks", "x", "--config", "nvarc", flag, "none"]))
+        assert cfg == dataclasses.replace(SOLVE_PRESETS["nvarc"], **{declared.name: None})
 
 
 def invalid_tasks_file(path, ids):

@@ -134,6 +134,9 @@ REFUSALS = {
     "half-lora": "do not pair",
     "lora-without-alpha": "give --lora-alpha",
     "config-contradicts": "puzzle_emb_ndim 64 in the config, 32 in the weights",
+    "config-lacks-setting": "all_config.yaml sets no H_cycles, num_heads: give --h-cycles --num-heads",
+    "config-null-setting": "all_config.yaml sets no puzzle_emb_len: give --puzzle-emb-len",
+    "config-bad-setting": "arch settings: invalid literal for int() with base 10: 'sixteen'",
 }
 NOT_A_STATE_DICT = {  # what the file holds instead of torch.save's output
     "text": lambda path: path.write_text("hello world\n"),
@@ -172,6 +175,12 @@ def test_refused_inputs_are_one_line_and_exit_2(tmp_path, capsys, reference_stat
         state[inner + "lm_head._lora_B"] = torch.zeros(12, 4)
     elif case == "config-contradicts":
         config = config.replace("puzzle_emb_ndim: 32", "puzzle_emb_ndim: 64")
+    elif case == "config-lacks-setting":  # a run config trimmed by hand, or another fork's
+        config = config.replace("  num_heads: 2\n", "").replace("  H_cycles: 2\n", "")
+    elif case == "config-null-setting":
+        config = config.replace("puzzle_emb_len: 16", "puzzle_emb_len: null")
+    elif case == "config-bad-setting":
+        config = config.replace("puzzle_emb_len: 16", "puzzle_emb_len: sixteen")
     if case in NOT_A_STATE_DICT:
         NOT_A_STATE_DICT[case](source)
     else:

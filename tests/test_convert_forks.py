@@ -56,7 +56,7 @@ def assert_close(ours, theirs, what, tolerance=TOLERANCE):
 
 
 def test_the_reference_at_nvarcs_test_time_recursion(tmp_path):
-    """A base trained at H3/L4/16 (here the fixture's own 2/2/3) fine-tuned and run at NVARC's 4/4/10."""
+    """A base trained at H3/L4/16 (here the fixture's own 2/2/3) run at NVARC's 4/4/10 (inference only)."""
     fixture = np.load(FORKS / "reference_h4l4.npz")
     model = load_weights(converted(tmp_path, REFERENCE_CHECKPOINT, "--puzzle-row", str(int(fixture["puzzle_id"]))))
     nvarc = SOLVE_PRESETS["nvarc"]

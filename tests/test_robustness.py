@@ -82,9 +82,11 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_submission(tmp_path, referenc
 
 
 # The solver counts --time-budget from its own process start (solver.clock.process_start),
-# interpreter start-up and imports included. Measured from before the subprocess is
-# spawned, only the fork before that start and the reaping after the exit are outside it.
-SPAWN_AND_REAP_ALLOWANCE_S = 0.5
+# interpreter start-up and imports included, and report.json's `seconds` checks that exactly.
+# The wall clock, read from before the subprocess is spawned, also covers the fork and exec
+# before that start and, after the last write, the interpreter's exit and the reaping: this
+# allowance is for those, which a loaded two-core machine can stretch past a second.
+SPAWN_AND_REAP_ALLOWANCE_S = 2.0
 
 
 def test_deadline_writes_the_submission_and_exits_in_time(tmp_path, three_tasks):
@@ -100,7 +102,7 @@ def test_deadline_writes_the_submission_and_exits_in_time(tmp_path, three_tasks)
     submission = read_json(tmp_path / "submission.json")
     assert validate_submission(submission, three_tasks) == []
     report = read_json(tmp_path / "report.json")
-    assert report["seconds"] < budget  # counted from the process start, not from the supervisor's
+    assert report["seconds"] < budget  # the guarantee itself, counted from the process start
     assert report["tasks"][stuck]["status"] == "timeout"
     assert sum(entry["status"] == "done" for entry in report["tasks"].values()) >= 1
 

@@ -2,12 +2,14 @@
 
 import dataclasses
 import json
+import time
 
 from solver.arc.submission import validate_submission
 from solver.config import SOLVE_PRESETS
 from solver.run.budget import Throughput
 from solver.run.outputs import finetune_note, safe_filename
-from solver.run.supervisor import RunOptions, run
+from solver.run.pool import SHUTDOWN_WAIT_S
+from solver.run.supervisor import RunOptions, Supervisor, run
 from solver.run.worker import observed_rates
 from solver.solve_task import TrmWork
 from tests.helpers import small_tasks
@@ -34,6 +36,17 @@ def test_two_workers_give_the_same_answers_as_one(tmp_path):
     assert validate_submission(submission, {t.id: len(t.test) for t in tasks}) == []
     assert two.score.total == sum(len(t.test) for t in tasks)
     assert all(r["status"] == "done" for r in two.reports.values())
+
+
+def test_stopping_the_workers_takes_at_most_half_the_budget_left(tmp_path, monkeypatch):
+    """At the deadline the final writes still need time, so the shutdown may not take all of it."""
+    tasks, _ = small_tasks()
+    monkeypatch.setattr(time, "monotonic", lambda: 100.0)
+    waits = {}
+    for budget, started in [(None, None), (60.0, 90.0), (10.0, 92.0), (10.0, 80.0)]:
+        opts = dataclasses.replace(options(tmp_path, ["cpu"]), time_budget=budget, started=started)
+        waits[budget, started] = Supervisor(tasks, opts).shutdown_wait_s()
+    assert waits == {(None, None): SHUTDOWN_WAIT_S, (60.0, 90.0): SHUTDOWN_WAIT_S, (10.0, 92.0): 1.0, (10.0, 80.0): 0.0}
 
 
 def test_safe_filename_keeps_plain_ids_and_disambiguates_others():

@@ -75,12 +75,10 @@ def model_config(arch: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Mode
     ndim = tensors[PUZZLE_TABLE].shape[1]
     if arch.get("puzzle_emb_ndim", ndim) != ndim:
         raise ConvertError(f"puzzle_emb_ndim {arch['puzzle_emb_ndim']} in the config, {ndim} in the weights")
-    prefix_len = int(arch["puzzle_emb_len"]) or -(-ndim // hidden)  # the source: 0 means ceil(ndim / hidden)
-    if ndim > prefix_len * hidden:
-        raise ConvertError(f"puzzle embedding of {ndim} values does not fit {prefix_len} x {hidden} positions")
     eval_steps = arch.get("halt_max_steps_eval")
     try:
-        return ModelConfig(
+        prefix_len = int(arch["puzzle_emb_len"]) or -(-ndim // hidden)  # the source: 0 means ceil(ndim / hidden)
+        cfg = ModelConfig(
             hidden_size=hidden,
             num_heads=int(arch["num_heads"]),
             num_layers=layers,
@@ -99,6 +97,9 @@ def model_config(arch: dict[str, Any], tensors: dict[str, torch.Tensor]) -> Mode
         )
     except (ValueError, TypeError) as error:
         raise ConvertError(f"arch settings: {error}") from None
+    if ndim > prefix_len * hidden:
+        raise ConvertError(f"puzzle embedding of {ndim} values does not fit {prefix_len} x {hidden} positions")
+    return cfg
 
 
 def padded_prefix(row: torch.Tensor, cfg: ModelConfig) -> torch.Tensor:

@@ -6,8 +6,8 @@ a file that needs anything but tensors is refused, and the puzzle table (almost 
 whole file) stays on disk until it is streamed (solver.trm.table_stats).
 
 The architecture is never assumed: it comes from the run's `all_config.yaml` (written
-by the source's pretrain.py beside its checkpoints), or from flags; with neither, the
-conversion is refused in one line naming the flags to give.
+by the source's pretrain.py beside its checkpoints), or from flags; a required setting
+in neither (absent, or null in the file) is refused in one line naming its flag.
 """
 
 from __future__ import annotations
@@ -117,7 +117,15 @@ def arch_settings(source: Path, flags: dict[str, Any]) -> tuple[dict[str, Any], 
                 f"{' '.join(missing)} (the settings it was trained with; nothing is assumed)"
             )
         arch, origin = {}, "flags"
-    return {**SOURCE_CLASS_DEFAULTS, **arch, **given}, origin
+    settings = {**SOURCE_CLASS_DEFAULTS, **arch, **given}
+    # A run config may lack a setting or hold it as null: refused here, not as a KeyError later.
+    unset = {key: flag for key, flag in REQUIRED_FLAGS.items() if settings.get(key) is None}
+    if unset:
+        raise ConvertError(
+            f"{config_file} sets no {', '.join(unset)}: give {' '.join(unset.values())} "
+            f"(the settings the run was trained with; nothing is assumed)"
+        )
+    return settings, origin
 
 
 ZIP_MAGIC = b"PK\x03\x04"  # torch.save's format (a zip archive) since torch 1.6

@@ -105,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_group.add_argument(
         "--weights",
         metavar="FILE",
-        help=f"safetensors checkpoint (default: weights/{DEFAULT_WEIGHTS.name} if shipped, "
-        "else an untrained --preset model)",
+        help=f"safetensors checkpoint (default: weights/{DEFAULT_WEIGHTS.name} if shipped; with none, the "
+        "program search answers alone, unless --experts includes trm: then an untrained --preset model)",
     )
     run_group.add_argument(
         "--preset",

@@ -3,8 +3,9 @@
 Every field declared with `setting(...)` becomes one option: its flag, help text, the
 values it accepts and its default under each preset all come from the declaration, so
 this module names no field. An option left out is None in the parsed arguments and the
-preset's value stands; a value the declaration does not allow is argparse's one-line
-error (exit 2), before anything runs.
+preset's value stands; `none`, for a setting that may be None, is NONE_GIVEN there and
+sets it to None whatever the preset says (its help says what None means). A value the
+declaration does not allow is argparse's one-line error (exit 2), before anything runs.
 """
 
 from __future__ import annotations
@@ -25,16 +26,27 @@ from solver.settings import (
 )
 
 DEFAULT_METAVARS = {int: "N", float: "X"}
+NONE_WORD = "none"  # None as a user types it
 
 
-def number(kind: type, bounds: Interval | None) -> Callable[[str], Any]:
-    """An argparse `type` that reads an int or a float and refuses it outside `bounds`."""
+class NoneGiven:
+    """`none` typed for an optional setting: told apart from an option left out (None)."""
+
+
+NONE_GIVEN = NoneGiven()
+
+
+def number(kind: type, bounds: Interval | None, optional: bool = False) -> Callable[[str], Any]:
+    """An argparse `type` that reads an int or a float and refuses it outside `bounds`; `optional`: or none."""
 
     def parse(text: str) -> Any:
+        if optional and text.strip().lower() == NONE_WORD:
+            return NONE_GIVEN
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {TYPE_NAMES[kind]}") from None
+            words = TYPE_NAMES[kind] + (f" or {NONE_WORD}" if optional else "")
+            raise argparse.ArgumentTypeError(f"{text!r} is not {words}") from None
         if bounds is not None and value not in bounds:
             raise argparse.ArgumentTypeError(f"{text!r} must be {bounds}")
         return value
@@ -63,7 +75,7 @@ def shown(value: Any) -> str:
     if isinstance(value, tuple):
         return ",".join(map(str, value))
     if value is None:
-        return "none"
+        return NONE_WORD
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
@@ -77,7 +89,8 @@ def add_setting_options(
     for declared in declared_settings(config_type):
         name, kind, spec = declared.name, declared.kind, declared.spec
         defaults = ", ".join(f"{preset}: {shown(getattr(cfg, name))}" for preset, cfg in presets.items())
-        words = f" ({requirement(kind, spec)})" if spec.bounds is not None else ""
+        alternative = f" or {NONE_WORD}" if kind.optional else ""
+        words = f" ({requirement(kind, spec)}{alternative})" if spec.bounds is not None else ""
         options: dict[str, Any] = {
             "dest": name,
             "default": None,
@@ -90,11 +103,12 @@ def add_setting_options(
         elif spec.choices:
             options["choices"] = spec.choices
         else:
-            options.update(type=number(kind.base, spec.bounds), metavar=spec.metavar or DEFAULT_METAVARS[kind.base])
+            parse = number(kind.base, spec.bounds, kind.optional)
+            options.update(type=parse, metavar=spec.metavar or DEFAULT_METAVARS[kind.base])
         group.add_argument(spec.flag or "--" + name.replace("_", "-"), **options)
 
 
 def changed_settings(args: argparse.Namespace, config_type: type[FrozenConfig]) -> dict[str, Any]:
-    """The declared settings given on the command line, by field name."""
+    """The declared settings given on the command line (`none` among them, as None), by field name."""
     given = {declared.name: getattr(args, declared.name) for declared in declared_settings(config_type)}
-    return {name: value for name, value in given.items() if value is not None}
+    return {name: None if value is NONE_GIVEN else value for name, value in given.items() if value is not None}

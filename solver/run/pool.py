@@ -31,7 +31,8 @@ from solver.run.worker import worker_main
 log = logging.getLogger(__name__)
 
 MAX_START_FAILURES = 2  # a device whose workers die this often before becoming ready is given up
-SHUTDOWN_WAIT_S = 5.0
+SHUTDOWN_WAIT_S = 5.0  # the longest a shutdown waits for workers to exit (less when the budget is short)
+TERMINATE_WAIT_S = 1.0  # then a worker still there is terminated and given this long before it is killed
 
 
 @dataclass
@@ -195,12 +196,13 @@ class WorkerPool:
             self._spawn(worker.device)
         return orphans
 
-    def shutdown(self, graceful: bool = True) -> None:
-        """Stop every worker.
+    def shutdown(self, graceful: bool = True, wait_s: float = SHUTDOWN_WAIT_S) -> None:
+        """Stop every worker, waiting `wait_s` seconds in all for them to exit.
 
-        Graceful: a ready, idle worker is asked to exit (and given SHUTDOWN_WAIT_S). Any other
-        worker (busy, still starting, or all of them when not graceful, e.g. at the hard
-        deadline) is terminated at once: nothing it would still do is wanted.
+        Graceful: a ready, idle worker is asked to exit. Any other worker (busy, still
+        starting, or all of them when not graceful, e.g. at the hard deadline) is terminated
+        at once: nothing it would still do is wanted. One still there after `wait_s` is
+        terminated, and killed if it outlives min(TERMINATE_WAIT_S, wait_s) more.
         """
         polite = {i for i, w in self.workers.items() if graceful and w.ready and w.job is None}
         for worker_id, worker in self.workers.items():
@@ -210,12 +212,12 @@ class WorkerPool:
                 post(worker, None)
             else:
                 worker.process.terminate()
-        deadline = time.monotonic() + SHUTDOWN_WAIT_S
+        deadline = time.monotonic() + wait_s
         for worker in self.workers.values():
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 worker.process.terminate()
-                worker.process.join(1.0)
+                worker.process.join(min(TERMINATE_WAIT_S, wait_s))
             if worker.process.is_alive():
                 worker.process.kill()
             worker.jobs.close()

@@ -30,7 +30,7 @@ from solver.run.budget import BudgetTracker, task_weight
 from solver.run.journal import Journal
 from solver.run.messages import Done, Job, TaskMessage, WorkerSpec
 from solver.run.outputs import describe, finetune_note, mark_correctness, remove_run_files, safe_filename
-from solver.run.pool import WorkerPool
+from solver.run.pool import SHUTDOWN_WAIT_S, WorkerPool
 from solver.run.progress import Progress
 from solver.task_report import DONE, FAILED, INVALID, TIMEOUT, TaskReport
 from solver.trm.codec import task_canvas_side
@@ -129,12 +129,18 @@ class Supervisor:
         self.reports[task_id] = report
 
     def _write(self, task_ids: list[str]) -> None:
-        """The submission first (durable, atomic), then these tasks' report files, then report.html."""
+        """The submission first (durable, atomic), then these tasks' report files, then report.html.
+
+        A report file is atomic but not fsynced: the journal and submission.json are the durable
+        record (a resumed run rewrites the reports from the journal), and at the deadline every
+        unfinished task's report is written within FINAL_WRITE_GRACE_S.
+        """
         self.submission.write(self.submission_path)
         for task_id in task_ids:
             write_json_atomic(
                 self.reports_dir / f"{safe_filename(task_id)}.json",
                 {"task_id": task_id, **self.reports[task_id], "task": self.grids[task_id]},
+                durable=False,
             )
         # report.html (solver/report): the page so far, for watching a long run.
         write_report_html(
@@ -243,8 +249,16 @@ class Supervisor:
         finally:
             # Past the hard deadline (or on Ctrl-C mid-task) no worker is waited for.
             in_time = self.hard_deadline is None or time.monotonic() < self.hard_deadline
-            pool.shutdown(graceful=in_time and not pool.busy())
+            pool.shutdown(graceful=in_time and not pool.busy(), wait_s=self.shutdown_wait_s())
             self.progress.close()
+
+    def shutdown_wait_s(self) -> float:
+        """How long stopping the workers may take: SHUTDOWN_WAIT_S, but with a budget at most
+        half the time left in it, so report.json and report.html are still written in time."""
+        if self.opts.time_budget is None:
+            return SHUTDOWN_WAIT_S
+        left = self.start + self.opts.time_budget - time.monotonic()
+        return min(SHUTDOWN_WAIT_S, max(0.0, left / 2))
 
     def _handle(self, pool: WorkerPool, message: TaskMessage) -> None:
         """Record a worker's answer for its task; a late second answer (after a retry) is dropped."""

@@ -4,8 +4,9 @@
     result = search_task(train_pairs, test_inputs, SearchSettings(time_limit_s=2.0))
     result.per_test[0][0].grid, result.per_test[0][0].program
 
-The package needs only numpy and numba (and `solver.arc.dihedral`, numpy only): it takes
-arrays, not Task objects.
+The package needs numpy and numba, `solver.arc.dihedral` (numpy only), and `solver.config`
+with `solver.settings` (standard library only), from which SearchSettings takes its
+defaults and bounds: it takes arrays, not Task objects.
 """
 
 from .engine import SearchResult, search_task
