@@ -80,13 +80,18 @@ class Enumeration:
         if time.perf_counter() > self.deadline:
             raise OutOfTime
 
-    def _apply(self, t: Transform, state: State) -> tuple | None:
+    def _apply(self, t: Transform, state: State, last: bool) -> tuple | None:
+        """t on every example of the state, or None when it fails on one. On the last step
+        an image that cannot be read as the first demonstration's output ends it early: the
+        state would have no reading (most of the work of a level is its last step)."""
         out = []
         for value, ctx in zip(state.values, self.ex.inputs):
             if time.perf_counter() > self.deadline:  # many large pairs: check between examples too
                 raise OutOfTime
             r = t.fn(value, ctx)
             if r is None:
+                return None
+            if last and not out and not self.ex.readable_first(r):
                 return None
             out.append(r)
         return tuple(out)
@@ -163,7 +168,7 @@ class Enumeration:
                         continue
                     self._check_time()
                     self.tried += 1
-                    values = self._apply(t, state)
+                    values = self._apply(t, state, depth == self.settings.max_depth)
                     if values is None:
                         continue
                     new = self._store(values, t.gives, f"{t.name}({state.program})", depth)
