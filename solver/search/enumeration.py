@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .canvas import fit_size_rule, sizes_by_rule
-from .image import Img, value_key
+from .image import Img, Value, value_key
 from .ops import IMAGE, LIST, Transform, build_library
 from .pieces import Pieces
 from .ranking import COSTS, Fit
@@ -84,14 +84,14 @@ class Enumeration:
         """t on every example of the state, or None when it fails on one. On the last step
         an image that cannot be read as the first demonstration's output ends it early: the
         state would have no reading (most of the work of a level is its last step)."""
-        out = []
+        out: list[Value] = []
         for value, ctx in zip(state.values, self.ex.inputs):
             if time.perf_counter() > self.deadline:  # many large pairs: check between examples too
                 raise OutOfTime
             r = t.fn(value, ctx)
             if r is None:
                 return None
-            if last and not out and not self.ex.readable_first(r):
+            if last and not out and isinstance(r, Img) and not self.ex.readable_first(r):
                 return None
             out.append(r)
         return tuple(out)
