@@ -112,9 +112,11 @@ class Enumeration:
         if state.kind != IMAGE:
             return
         previous = self.times.switch(self.phase["fitting"])
+        expanded = state.depth < self.settings.max_depth  # only then does its distance order anything
         try:
             for reading in readings(state.values, state.program, self.ex):
-                state.distance = min(state.distance, wrong_cells(reading, self.ex))
+                if expanded:
+                    state.distance = min(state.distance, wrong_cells(reading, self.ex))
                 fits, settled = final_step_fits(reading, state.depth, self.ex)
                 self.fits.extend(fits)
                 if not settled and self.pieces is not None:

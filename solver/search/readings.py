@@ -133,7 +133,8 @@ def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fi
     """The fits this reading makes, simplest final step first, and whether it is settled
     (a fit that needs no guess was found: it is not kept as a piece)."""
     results, tests, program, cost = reading.results, reading.tests, reading.program, reading.cost
-    if all(np.array_equal(r, t) for r, t in zip(results, ex.targets)):
+    # Same shape and bytes (both uint8): a tenth of np.array_equal's cost on these small grids.
+    if all(r.shape == t.shape and r.tobytes() == t.tobytes() for r, t in zip(results, ex.targets)):
         return [Fit(program, depth, 1, False, tests, cost)], True
     fits = []
     cmap = fit_colour_map(results, ex.targets)
