@@ -6,7 +6,9 @@ state whose values on ALL examples equal an earlier state's is dropped (the earl
 shorter or as short, and among programs of one length, the one built from earlier library
 ops: the library's order decides which program wins a duplicate). That pruning is what
 keeps depth 3 affordable. Each new image state is read as the outputs and fitted
-(`readings`) or kept as a piece (`pieces`).
+(`readings`) or kept as a piece (`pieces`). On the last level, where most of the work is, a
+step stops after its first example when that image cannot be read as the first output: such
+a state could give neither a fit nor a piece (icecuber prunes by the output's size likewise).
 
 Every loop checks the deadline; the number of stored states and their bytes are capped.
 """
