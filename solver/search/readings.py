@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .blocks import MAX_BLOCKS_PER_SIDE, fit_blocks
+from .blocks import block_counts, fit_blocks
 from .canvas import extend_periodic
 from .fitters import (
     LOCAL_FEATURE_SETS,
@@ -52,7 +52,7 @@ class Examples:
         size rule, no larger than it. False means the state has no reading at all, so a last
         step can stop after its first example."""
         (h, w), (th, tw) = first.a.shape, self.targets[0].shape
-        if (h, w) == (th, tw) or _block_shape(h, w, th, tw):
+        if (h, w) == (th, tw) or block_counts((h, w), (th, tw)) is not None:
             return True
         return self.canvas_shapes is not None and h <= th and w <= tw
 
@@ -65,11 +65,6 @@ class Reading(NamedTuple):
     program: str
     on_canvas: bool = False  # laid on a blank canvas of the output's size
     cost: float = 0.0  # added to the program's length when ranking
-
-
-def _block_shape(h: int, w: int, th: int, tw: int) -> bool:
-    """Whether (th, tw) is k x m blocks of (h, w), as `blocks` may fit."""
-    return th % h == 0 and tw % w == 0 and (th // h, tw // w) != (1, 1) and max(th // h, tw // w) <= MAX_BLOCKS_PER_SIDE
 
 
 def readings(values: tuple, program: str, ex: Examples) -> list[Reading]:
