@@ -31,20 +31,20 @@ BLOCK_OPTIONS = (IDENTITY, ROT90, ROT180, ROT270, FLIP_V, FLIP_H, TRANSPOSE, ANT
 SHAPE_KEEPING = (IDENTITY, ROT180, FLIP_V, FLIP_H)  # the ones that keep a non-square image's shape
 
 
+def block_counts(shape: tuple[int, int], target_shape: tuple[int, int]) -> tuple[int, int] | None:
+    """(k, m) when target_shape is k x m blocks of shape (not 1 x 1, at most
+    MAX_BLOCKS_PER_SIDE a side), else None."""
+    (h, w), (th, tw) = shape, target_shape
+    if th % h or tw % w:
+        return None
+    km = (th // h, tw // w)
+    return None if km == (1, 1) or max(km) > MAX_BLOCKS_PER_SIDE else km
+
+
 def _block_grid(results: list[np.ndarray], targets: list[np.ndarray]) -> tuple[int, int] | None:
     """(k, m) with every target k x m times its result's shape, the same for all, or None."""
-    km = None
-    for r, t in zip(results, targets):
-        (h, w), (th, tw) = r.shape, t.shape
-        if th % h or tw % w:
-            return None
-        if km is None:
-            km = (th // h, tw // w)
-        elif km != (th // h, tw // w):
-            return None
-    if km is None or km == (1, 1) or max(km) > MAX_BLOCKS_PER_SIDE:
-        return None
-    return km
+    counts = {block_counts(r.shape, t.shape) for r, t in zip(results, targets)}
+    return counts.pop() if len(counts) == 1 else None
 
 
 def fit_blocks(

@@ -6,7 +6,9 @@ state whose values on ALL examples equal an earlier state's is dropped (the earl
 shorter or as short, and among programs of one length, the one built from earlier library
 ops: the library's order decides which program wins a duplicate). That pruning is what
 keeps depth 3 affordable. Each new image state is read as the outputs and fitted
-(`readings`) or kept as a piece (`pieces`).
+(`readings`) or kept as a piece (`pieces`). On the last level, where most of the work is, a
+step stops after its first example when that image cannot be read as the first output: such
+a state could give neither a fit nor a piece (icecuber prunes by the output's size likewise).
 
 Every loop checks the deadline; the number of stored states and their bytes are capped.
 """
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .canvas import fit_size_rule, sizes_by_rule
-from .image import Img, value_key
+from .image import Img, Value, value_key
 from .ops import IMAGE, LIST, Transform, build_library
 from .pieces import Pieces
 from .ranking import COSTS, Fit
@@ -80,13 +82,18 @@ class Enumeration:
         if time.perf_counter() > self.deadline:
             raise OutOfTime
 
-    def _apply(self, t: Transform, state: State) -> tuple | None:
-        out = []
+    def _apply(self, t: Transform, state: State, last: bool) -> tuple | None:
+        """t on every example of the state, or None when it fails on one. On the last step
+        an image that cannot be read as the first demonstration's output ends it early: the
+        state would have no reading (most of the work of a level is its last step)."""
+        out: list[Value] = []
         for value, ctx in zip(state.values, self.ex.inputs):
             if time.perf_counter() > self.deadline:  # many large pairs: check between examples too
                 raise OutOfTime
             r = t.fn(value, ctx)
             if r is None:
+                return None
+            if last and not out and isinstance(r, Img) and not self.ex.readable_first(r):
                 return None
             out.append(r)
         return tuple(out)
@@ -107,9 +114,11 @@ class Enumeration:
         if state.kind != IMAGE:
             return
         previous = self.times.switch(self.phase["fitting"])
+        expanded = state.depth < self.settings.max_depth  # only then does its distance order anything
         try:
             for reading in readings(state.values, state.program, self.ex):
-                state.distance = min(state.distance, wrong_cells(reading, self.ex))
+                if expanded:
+                    state.distance = min(state.distance, wrong_cells(reading, self.ex))
                 fits, settled = final_step_fits(reading, state.depth, self.ex)
                 self.fits.extend(fits)
                 if not settled and self.pieces is not None:
@@ -163,7 +172,7 @@ class Enumeration:
                         continue
                     self._check_time()
                     self.tried += 1
-                    values = self._apply(t, state)
+                    values = self._apply(t, state, depth == self.settings.max_depth)
                     if values is None:
                         continue
                     new = self._store(values, t.gives, f"{t.name}({state.program})", depth)

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from .lines import connect_pairs, first_hits, gravity_down, rays
-from .objects import component_boxes, label_components, outside_mask, slide_objects
-from .patterns import largest_frame, largest_zero_rect, periodic_fill, symmetry_fill
+from .objects import component_boxes, label_components, outside_mask, slide_objects, slide_to_box
+from .patterns import diagonal_periodic_fill, largest_frame, largest_zero_rect, periodic_fill, symmetry_fill
 from .tables import colour_counts, colour_table, rule_table_sizes
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "colour_table",
     "component_boxes",
     "connect_pairs",
+    "diagonal_periodic_fill",
     "first_hits",
     "gravity_down",
     "label_components",
@@ -40,6 +41,7 @@ __all__ = [
     "rays",
     "rule_table_sizes",
     "slide_objects",
+    "slide_to_box",
     "symmetry_fill",
     "warmup",
 ]
@@ -61,6 +63,8 @@ def warmup() -> None:
     largest_frame(g)
     colour_table(g, g, np.full(10, -1, dtype=np.int64))
     slide_objects(g, labels, n, 1, 0, -1)
+    slide_to_box(g, labels, n, 0, 1, 0, 1)
+    diagonal_periodic_fill(g, 1)
     first_hits(g, 0, 10)
     one = np.zeros(1, dtype=np.int64)
     rule_table_sizes(np.zeros((1, 1), dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.int64), 2)

@@ -192,3 +192,50 @@ def slide_objects(grid, labels, n, dy, dx, fixed):
             if k >= 0:
                 out[y + shift[k] * dy, x + shift[k] * dx] = grid[y, x]
     return out
+
+
+@njit(cache=True)
+def slide_to_box(grid, labels, n, t0, t1, l0, l1):
+    """Move every labelled object straight towards the box rows t0:t1, columns l0:l1 (along
+    the axis on which its own box overlaps it) until the next step would leave the grid or
+    meet a non-zero cell; objects move one after another, in label order. An object whose
+    box overlaps the target box on neither axis stays.
+
+    grid: (H, W) uint8; labels: (H, W) int32 from `label_components` (n objects).
+    Returns (H, W) uint8.
+    """
+    h, w = grid.shape
+    out = grid.copy()
+    for k in range(n):
+        r0, r1, c0, c1 = h, 0, w, 0
+        for y in range(h):
+            for x in range(w):
+                if labels[y, x] == k:
+                    r0, r1, c0, c1 = min(r0, y), max(r1, y + 1), min(c0, x), max(c1, x + 1)
+        if r0 < t1 and t0 < r1:  # rows overlap: move sideways
+            dy, dx = 0, (1 if c1 <= l0 else -1)
+        elif c0 < l1 and l0 < c1:  # columns overlap: move up or down
+            dy, dx = (1 if r1 <= t0 else -1), 0
+        else:
+            continue
+        for y in range(h):
+            for x in range(w):
+                if labels[y, x] == k:
+                    out[y, x] = 0
+        step = 0
+        blocked = False
+        while not blocked:
+            for y in range(h):
+                for x in range(w):
+                    if labels[y, x] != k:
+                        continue
+                    ny, nx = y + (step + 1) * dy, x + (step + 1) * dx
+                    if ny < 0 or nx < 0 or ny >= h or nx >= w or out[ny, nx] != 0:
+                        blocked = True
+            if not blocked:
+                step += 1
+        for y in range(h):
+            for x in range(w):
+                if labels[y, x] == k:
+                    out[y + step * dy, x + step * dx] = grid[y, x]
+    return out

@@ -233,3 +233,37 @@ def symmetry_fill(grid, hole, min_overlap):
             if not filled[y, x]:
                 return out, False
     return out, True
+
+
+@njit(cache=True)
+def diagonal_periodic_fill(grid, sign):
+    """Fill the zero cells from the smallest period p >= 2 along diagonals: cells with the same
+    (y + sign * x) mod p share a colour (stripes running diagonally; sign 1 or -1).
+
+    A period fits when the non-zero cells of each class agree and every class has one.
+    grid: (H, W) uint8. Returns (filled (H, W) uint8, found).
+    """
+    h, w = grid.shape
+    shift = w if sign < 0 else 0  # keeps y + sign * x + shift non-negative
+    out = grid.copy()
+    for p in range(2, h + w):
+        table = np.zeros(p, dtype=np.int64)
+        ok = True
+        for y in range(h):
+            for x in range(w):
+                c = grid[y, x]
+                if c != 0:
+                    k = (y + sign * x + shift) % p
+                    if table[k] == 0:
+                        table[k] = c
+                    elif table[k] != c:
+                        ok = False
+        for k in range(p):
+            if table[k] == 0:
+                ok = False
+        if ok:
+            for y in range(h):
+                for x in range(w):
+                    out[y, x] = table[(y + sign * x + shift) % p]
+            return out, True
+    return out, False

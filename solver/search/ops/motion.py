@@ -59,33 +59,10 @@ def _slide_to_colour(c: int):
         box = bbox(target)
         if box is None:
             return None
-        t0, t1, l0, l1 = box
         labels, n = K.label_components(np.where(target, 0, a).astype(np.uint8), 0, True, True)
         if n == 0 or n > 40:
             return None
-        out = a.copy()
-        for k in range(n):
-            mask = labels == k
-            r0, r1, c0, c1 = bbox(mask)
-            if r0 < t1 and t0 < r1:  # rows overlap: move sideways
-                dy, dx = 0, (1 if c1 <= l0 else -1)
-            elif c0 < l1 and l0 < c1:  # columns overlap: move up or down
-                dy, dx = (1 if r1 <= t0 else -1), 0
-            else:
-                continue
-            colours = np.where(mask, a, 0)
-            out[mask] = 0
-            ys, xs = np.nonzero(mask)
-            step = 0
-            while True:
-                ny, nx = ys + (step + 1) * dy, xs + (step + 1) * dx
-                if ny.min() < 0 or nx.min() < 0 or ny.max() >= a.shape[0] or nx.max() >= a.shape[1]:
-                    break
-                if out[ny, nx].any():
-                    break
-                step += 1
-            out[ys + step * dy, xs + step * dx] = colours[ys, xs]
-        return Img(out, v.y, v.x)
+        return Img(K.slide_to_box(a, labels, n, *box), v.y, v.x)
 
     return f
 

@@ -45,7 +45,28 @@ def _symmetrize(kind: str):
 SYMMETRY_MIN_OVERLAP = 0.5  # a symmetry must relate at least half of the known cells
 
 
-def _complete_symmetry(hole: int, patch_only: bool):
+class _SymmetryFills:
+    """`kernels.symmetry_fill` of the latest images, by hole colour: complete_symmetry[c] and
+    symmetry_patch[c] run one after the other on the same state's images and share the fill.
+    Holds the images themselves, so that an id is never reused while it is a key here."""
+
+    SIZE = 64  # more than one state's examples
+
+    def __init__(self) -> None:
+        self.fills: dict[int, tuple[Img, np.ndarray, bool]] = {}
+
+    def __call__(self, v: Img, hole: int) -> tuple[np.ndarray, bool]:
+        hit = self.fills.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1], hit[2]
+        if len(self.fills) >= self.SIZE:
+            self.fills.clear()
+        out, complete = K.symmetry_fill(v.a, hole, SYMMETRY_MIN_OVERLAP)
+        self.fills[id(v)] = (v, out, complete)
+        return out, complete
+
+
+def _complete_symmetry(hole: int, patch_only: bool, fills: _SymmetryFills):
     """Fill the cells of colour `hole` from the symmetries the rest of the image obeys
     (`kernels.symmetry_fill`); with patch_only, return just the filled content of the
     hole's bounding box (tasks that ask "what is under the patch")."""
@@ -54,11 +75,11 @@ def _complete_symmetry(hole: int, patch_only: bool):
         mask = v.a == hole
         if not mask.any():
             return None
-        out, complete = K.symmetry_fill(v.a, hole, SYMMETRY_MIN_OVERLAP)
+        out, complete = fills(v, hole)
         if not complete:
             return None
         if not patch_only:
-            return Img(out, v.y, v.x)
+            return Img(out.copy(), v.y, v.x)
         r0, r1, c0, c1 = bbox(mask)
         return as_img(out[r0:r1, c0:c1].copy(), v.y + r0, v.x + c0)
 
@@ -92,21 +113,10 @@ def _diagonal_periodic(sign: int):
     (y + sign * x) mod p share a colour (stripes running diagonally)."""
 
     def f(v: Img, ctx) -> Img | None:
-        a = v.a
-        h, w = a.shape
-        if not (a == 0).any():
+        if not (v.a == 0).any():
             return None
-        ys, xs = np.indices(a.shape)
-        diag = np.asarray(ys + sign * xs + (w if sign < 0 else 0))
-        known = a != 0
-        for p in range(2, h + w):
-            cls = np.asarray(diag % p)
-            table: np.ndarray = np.zeros(p, dtype=np.int64)
-            np.maximum.at(table, cls[known], a[known])
-            if np.array_equal(table[cls][known], a[known]) and (table > 0).all():
-                out = table[cls].astype(np.uint8)
-                return Img(out, v.y, v.x)
-        return None
+        out, found = K.diagonal_periodic_fill(v.a, sign)
+        return Img(out, v.y, v.x) if found else None
 
     return f
 
@@ -116,8 +126,9 @@ def mirror_ops(task: TaskParams) -> list[Transform]:
         Transform(f"symmetrize[{kind}]", IMAGE, IMAGE, _symmetrize(kind)) for kind in ("h", "v", "hv", "diag", "rot")
     ]
     for c in [0, *task.fg]:
-        ops.append(Transform(f"complete_symmetry[{c}]", IMAGE, IMAGE, _complete_symmetry(c, False)))
-        ops.append(Transform(f"symmetry_patch[{c}]", IMAGE, IMAGE, _complete_symmetry(c, True)))
+        fills = _SymmetryFills()  # one per hole colour: the pair below shares it
+        ops.append(Transform(f"complete_symmetry[{c}]", IMAGE, IMAGE, _complete_symmetry(c, False, fills)))
+        ops.append(Transform(f"symmetry_patch[{c}]", IMAGE, IMAGE, _complete_symmetry(c, True, fills)))
     return ops
 
 
