@@ -16,6 +16,7 @@ import numpy as np
 
 from . import kernels as K
 from .cell_features import CODE_BASE, FAMILIES, cell_features
+from .ops.base import fg_colours_by_count
 
 NO_MAP = -1
 
@@ -40,12 +41,6 @@ def unseen_colours(results: list[np.ndarray], tests: list[np.ndarray]) -> bool:
     return any(not set(np.unique(g).tolist()) <= seen for g in tests)
 
 
-def _colour_ranks(grid: np.ndarray) -> list[int]:
-    """Non-zero colours of a grid, most frequent first (ties: lower colour first)."""
-    counts = np.bincount(grid.ravel(), minlength=10)
-    return sorted((c for c in range(1, 10) if counts[c]), key=lambda c: (-counts[c], c))
-
-
 def fit_rank_colour_map(
     results: list[np.ndarray],
     targets: list[np.ndarray],
@@ -65,7 +60,7 @@ def fit_rank_colour_map(
             return None  # one colour to two within an example
         for a in np.flatnonzero(table != NO_MAP).tolist():
             per_colour.setdefault(a, []).append(int(table[a]))
-    ranks = [_colour_ranks(g) for g in inputs]
+    ranks = [fg_colours_by_count(g) for g in inputs]
     rules: dict[int, tuple[str, int]] = {}
     for a in sorted(per_colour):
         seen = per_colour[a]
@@ -96,7 +91,7 @@ def fit_rank_colour_map(
         return None  # a plain colour map; fit_colour_map covers it
     out = []
     for g, inp in zip(test_results, test_inputs):
-        rk = _colour_ranks(inp)
+        rk = fg_colours_by_count(inp)
         if not set(np.unique(g).tolist()) <= set(rules):
             return None  # a colour the demonstrations never showed: no guess
         lut = np.arange(10, dtype=np.uint8)

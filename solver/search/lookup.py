@@ -14,17 +14,20 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from solver.arc.voting import grid_key
+
 from . import kernels as K
+from .ops.base import fg_colours_by_count
 
 MAX_DISTINCT_OUTPUTS = 3
 
 
 def _colour_by_count(a: np.ndarray, most: bool) -> int:
-    counts = K.colour_counts(a)
-    present = [c for c in range(1, 10) if counts[c]]
-    if not present:
+    """The commonest (rarest) non-zero colour, ties to the lower (higher) colour; -1 if none."""
+    ranked = fg_colours_by_count(a)
+    if not ranked:
         return -1
-    return (max if most else min)(present, key=lambda c: (counts[c], -c))
+    return ranked[0] if most else ranked[-1]
 
 
 def _objects(a: np.ndarray, diagonal: bool) -> int:
@@ -51,10 +54,6 @@ FEATURES: dict[str, Callable[[np.ndarray], int]] = {
 }
 
 
-def _key(g: np.ndarray) -> bytes:
-    return bytes(g.shape) + g.tobytes()
-
-
 def repeated_outputs(
     train: Sequence[tuple[np.ndarray, np.ndarray]], test_input: np.ndarray
 ) -> list[tuple[np.ndarray, str]]:
@@ -63,8 +62,8 @@ def repeated_outputs(
     outputs: dict[bytes, np.ndarray] = {}
     labels = []
     for _, o in train:
-        outputs.setdefault(_key(o), o)
-        labels.append(_key(o))
+        outputs.setdefault(grid_key(o), o)
+        labels.append(grid_key(o))
     if len(outputs) > MAX_DISTINCT_OUTPUTS or len(outputs) == len(train):
         return []
     frequency = {k: labels.count(k) for k in outputs}

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.arc.voting import grid_key
+
 
 @dataclass(frozen=True)
 class Costs:
@@ -79,8 +81,7 @@ def rank(fits: list[Fit], n_test: int, max_candidates: int) -> list[list[SearchC
         groups: dict[bytes, list[int]] = {}
         for i in order:
             g = fits[i].test_grids[k]
-            key = bytes(g.shape) + g.tobytes()
-            groups.setdefault(key, []).append(i)
+            groups.setdefault(grid_key(g), []).append(i)
         ranked = sorted(groups.values(), key=lambda ids: (-fits[ids[0]].score, -len(ids), fits[ids[0]].program))
         cands = []
         for ids in ranked[:max_candidates]:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from solver.arc.voting import grid_key
+
 from .. import kernels as K
 from ..image import Img, Value
 from .base import IMAGE, LIST, TaskParams, Transform, cell_count
@@ -40,7 +42,7 @@ def _pick(key: Callable[[Img], int], sign: int):
 
 
 def _shape_key(v: Img) -> bytes:
-    return bytes(v.a.shape) + v.a.tobytes()
+    return grid_key(v.a)
 
 
 def _mask_key(v: Img) -> bytes:
