@@ -20,6 +20,13 @@ class Img:
     y: int = 0  # row of a[0, 0] on the source canvas
     x: int = 0  # column of a[0, 0] on the source canvas
 
+    def box_in(self, shape: tuple[int, ...]) -> tuple[slice, slice] | None:
+        """Where the image lies on a canvas of `shape` (index with it), or None when it does not fit."""
+        h, w = self.a.shape
+        if self.y < 0 or self.x < 0 or self.y + h > shape[0] or self.x + w > shape[1]:
+            return None
+        return slice(self.y, self.y + h), slice(self.x, self.x + w)
+
     def key(self) -> bytes:
         """Canonical bytes: position, shape, cells."""
         h, w = self.a.shape

@@ -110,11 +110,11 @@ def _placed(values: tuple[Img, ...], shapes: list) -> list[np.ndarray] | None:
     when one does not fit inside."""
     placed = []
     for v, shape in zip(values, shapes):
-        h, w = v.a.shape
-        if v.y < 0 or v.x < 0 or v.y + h > shape[0] or v.x + w > shape[1]:
+        box = v.box_in(shape)
+        if box is None:
             return None
         canvas = np.zeros(shape, dtype=np.uint8)
-        canvas[v.y : v.y + h, v.x : v.x + w] = v.a
+        canvas[box] = v.a
         placed.append(canvas)
     return placed
 

@@ -14,11 +14,10 @@ def compose_on_input_canvas(vs: tuple, ctx) -> Img | None:
     """Every element at its position on an empty canvas of the input's size (later on top)."""
     base = np.zeros_like(ctx)
     for v in vs:
-        h, w = v.a.shape
-        if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
+        box = v.box_in(base.shape)
+        if box is None:
             return None
-        region = base[v.y : v.y + h, v.x : v.x + w]
-        np.copyto(region, v.a, where=v.a != 0)
+        np.copyto(base[box], v.a, where=v.a != 0)
     return Img(base)
 
 
@@ -26,10 +25,10 @@ def paste_on_input(vs: tuple, ctx) -> Img | None:
     """Every element's whole box (zeros included) pasted on the input at its position."""
     base = ctx.copy()
     for v in vs:
-        h, w = v.a.shape
-        if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
+        box = v.box_in(base.shape)
+        if box is None:
             return None
-        base[v.y : v.y + h, v.x : v.x + w] = v.a
+        base[box] = v.a
     return Img(base)
 
 

@@ -13,34 +13,30 @@ from .base import IMAGE, TaskParams, Transform
 def overlay_on_input(v: Img, ctx) -> Img | None:
     """Draw the image's non-zero cells on the input at the image's position."""
     base = ctx.copy()
-    h, w = v.a.shape
-    if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
+    box = v.box_in(base.shape)
+    if box is None:
         return None
-    region = base[v.y : v.y + h, v.x : v.x + w]
-    np.copyto(region, v.a, where=v.a != 0)
+    np.copyto(base[box], v.a, where=v.a != 0)
     return Img(base)
 
 
 def erase_from_input(v: Img, ctx) -> Img | None:
     """The input with the image's non-zero cells (at its position) set to zero."""
     base = ctx.copy()
-    h, w = v.a.shape
-    if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
+    box = v.box_in(base.shape)
+    if box is None:
         return None
-    region = base[v.y : v.y + h, v.x : v.x + w]
-    region[v.a != 0] = 0
+    base[box][v.a != 0] = 0
     return Img(base)
 
 
 def place_on_blank(v: Img, ctx) -> Img | None:
     """The image at its position on an empty canvas of the input's size."""
     base = np.zeros_like(ctx)
-    h, w = v.a.shape
-    if v.y < 0 or v.x < 0 or v.y + h > base.shape[0] or v.x + w > base.shape[1]:
+    box = v.box_in(base.shape)
+    if box is None or (v.y == 0 and v.x == 0 and v.a.shape == base.shape):
         return None
-    if v.y == 0 and v.x == 0 and v.a.shape == base.shape:
-        return None
-    base[v.y : v.y + h, v.x : v.x + w] = v.a
+    base[box] = v.a
     return Img(base)
 
 
@@ -49,11 +45,13 @@ def _on_output_canvas(size_rule: SizeRule):
 
     def f(v: Img, ctx) -> Img | None:
         shape = size_rule(ctx.shape)
-        h, w = v.a.shape
-        if shape is None or shape == v.a.shape or v.y + h > shape[0] or v.x + w > shape[1] or min(v.y, v.x) < 0:
+        if shape is None or shape == v.a.shape:
+            return None
+        box = v.box_in(shape)
+        if box is None:
             return None
         out = np.zeros(shape, dtype=np.uint8)
-        out[v.y : v.y + h, v.x : v.x + w] = v.a
+        out[box] = v.a
         return Img(out)
 
     return f

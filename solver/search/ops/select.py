@@ -121,10 +121,10 @@ def _region_under(pick: Callable[[Value, np.ndarray], Value | None]):
         v = pick(vs, ctx)
         if not isinstance(v, Img):
             return None
-        h, w = v.a.shape
-        if v.y < 0 or v.x < 0 or v.y + h > ctx.shape[0] or v.x + w > ctx.shape[1]:
+        box = v.box_in(ctx.shape)
+        if box is None:
             return None
-        return Img(ctx[v.y : v.y + h, v.x : v.x + w].copy(), v.y, v.x)
+        return Img(ctx[box].copy(), v.y, v.x)
 
     return f
 
