@@ -56,8 +56,8 @@ class SolveConfig(FrozenConfig):
         bounds=Interval(0, MAX_SEARCH_SECONDS, open_low=True, open_high=True),
         metavar="SECONDS",
     )
-    search_depth: int = setting(
-        2, "longest program the search builds, in transforms", bounds=Interval(1, MAX_SEARCH_DEPTH)
+    search_depth: int = setting(  # past 2, the compiled ops extend the whole library's programs
+        3, "longest program the search builds, in transforms", bounds=Interval(1, MAX_SEARCH_DEPTH)
     )
     search_share: float = setting(
         0.25, "with both experts, the largest part of a task's time share the search may take", bounds=SHARE

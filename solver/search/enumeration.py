@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .canvas import fit_size_rule, sizes_by_rule
+from .compiled import CompiledLevels
 from .image import Img, Value, value_key
 from .ops import IMAGE, LIST, Transform, build_library
 from .pieces import Pieces
@@ -29,6 +30,8 @@ from .readings import Examples, final_step_fits, readings, wrong_cells
 from .replace import fit_object_replacement
 from .settings import SearchSettings
 from .timing import OutOfTime, PhaseTimes
+
+PYTHON_DEPTH = 2  # levels the whole library runs in Python; deeper ones run the compiled ops
 
 
 @dataclass
@@ -54,7 +57,7 @@ class Enumeration:
         stats: dict,
         times: PhaseTimes,
     ):
-        self.phase = {p: f"{name}.{p}" for p in ("setup", "enumeration", "fitting", "pieces")}
+        self.phase = {p: f"{name}.{p}" for p in ("setup", "enumeration", "compiled", "fitting", "pieces")}
         self.times = times
         times.switch(self.phase["setup"])
         self.settings = settings
@@ -159,20 +162,24 @@ class Enumeration:
                 self.fits.append(cover)
 
     def _grow(self, root: State) -> None:
-        """Level by level: every library transform on every state of the frontier."""
+        """Level by level: every library transform on every state of the frontier, to
+        PYTHON_DEPTH; then the compiled levels, to the search's depth."""
         frontier = [root]
-        for depth in range(1, self.settings.max_depth + 1):
+        image_states = [root]  # every stored image state, for the compiled levels to drop repeats of
+        python_depth = min(self.settings.max_depth, PYTHON_DEPTH)
+        for depth in range(1, python_depth + 1):
+            last = depth == self.settings.max_depth
             nxt = []
             for state in frontier:
                 for t in self.library:
                     if t.takes != state.kind:
                         continue
-                    # A list must end as an image: do not open a list on the last step.
-                    if depth == self.settings.max_depth and t.gives == LIST:
+                    # A list must end as an image: do not open a list on the last Python step.
+                    if depth == python_depth and t.gives == LIST:
                         continue
                     self._check_time()
                     self.tried += 1
-                    values = self._apply(t, state, depth == self.settings.max_depth)
+                    values = self._apply(t, state, last)
                     if values is None:
                         continue
                     new = self._store(values, t.gives, f"{t.name}({state.program})", depth)
@@ -180,10 +187,43 @@ class Enumeration:
                         continue
                     self._consider(new)
                     nxt.append(new)
+                    if new.kind == IMAGE:
+                        image_states.append(new)
             self.stats["depth_reached"] = max(self.stats.get("depth_reached", 0), depth)
             # When time runs out mid-level, the expanded part should be the promising one:
             # lists first (few transforms take them), then images nearest the outputs.
             order = sorted(range(len(nxt)), key=lambda i: (nxt[i].kind != LIST, nxt[i].distance, i))
             frontier = [nxt[i] for i in order]
             if not frontier:
-                break
+                return
+        if self.settings.max_depth > python_depth:
+            self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
+
+    def _grow_compiled(self, image_states: list[State], frontier: list[State], python_depth: int) -> None:
+        """The levels past Python's (`compiled`): the compiled ops on the image frontier."""
+        previous = self.times.switch(self.phase["compiled"])
+        max_depth = self.settings.max_depth
+        stores = max_depth > python_depth + 1  # only a level before the last keeps its states
+        levels = CompiledLevels(
+            self.library,
+            self.ex.inputs,
+            self.ex.targets,
+            image_states,
+            frontier,
+            room_states=max(0, self.settings.max_states - len(self.seen)) if stores else 0,
+            room_bytes=max(0, self.settings.max_state_bytes - self.bytes_stored) if stores else 0,
+        )
+        try:
+            for depth in range(python_depth + 1, max_depth + 1):
+                levels.run_level(
+                    depth,
+                    depth == max_depth,
+                    self._check_time,
+                    lambda fit: self._consider(State(fit.values, IMAGE, fit.program, fit.depth)),
+                )
+                self.stats["state_cap_hit"] = self.stats["state_cap_hit"] or levels.cap_hit
+                self.stats["depth_reached"] = max(self.stats.get("depth_reached", 0), depth)
+        finally:
+            self.tried += levels.tried
+            self.stats["compiled_states"] = self.stats.get("compiled_states", 0) + levels.added_states
+            self.times.switch(previous)

@@ -10,7 +10,7 @@ from solver.config import MAX_SEARCH_DEPTH, MAX_SEARCH_SECONDS, SolveConfig
 @dataclass(frozen=True)
 class SearchSettings:
     time_limit_s: float = SolveConfig.search_seconds  # hard wall-clock cap for the whole task
-    max_depth: int = SolveConfig.search_depth  # longest program, in transforms (3 rarely fits a CPU second)
+    max_depth: int = SolveConfig.search_depth  # longest program, in transforms (levels past 2 are compiled)
     max_states: int = 100_000  # memory cap: stored states
     max_state_bytes: int = 200_000_000  # memory cap: bytes of stored grids
     max_candidates: int = 5  # per test input

@@ -1,0 +1,157 @@
+"""The levels past Python's: the compiled ops on the last Python level's image states.
+
+Python's levels (`enumeration`) run the whole library, lists and objects included, to
+depth 2. The compiled levels then extend every image state of that frontier by every
+compiled op (`opcodes`), level by level up to the search's depth, in chunks of states with
+the deadline checked between chunks. Only the states that fit every demonstration's output
+(shape and colour table) come back; for each, the program is rebuilt and run again with the
+library's own numpy ops, whose result is read and fitted like any other state's. So a
+compiled op that disagreed with its reference could lose a fit but never make a wrong one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..ops import Transform
+from .level import FULL, MAX_CELLS, grow, seed_table
+from .opcodes import CompiledOps, compiled_ops
+
+WORK_PER_CALL = 16384  # op applications (state x op x example) per kernel call: milliseconds between deadline checks
+MAX_FITS_PER_CALL = 4096
+
+
+@dataclass
+class CompiledFit:
+    """A state made by compiled ops that fits the demonstrations' shapes and colours."""
+
+    program: str
+    values: tuple  # one Img per example, made by the library's reference ops
+    depth: int
+
+
+class CompiledLevels:
+    """The arena for one pass: every Python image state (to drop duplicates of them), the
+    frontier's states to expand, and room for the states the compiled levels add."""
+
+    def __init__(
+        self,
+        library: list[Transform],
+        inputs: list,
+        targets: list,
+        python_states: list,
+        frontier: list,
+        room_states: int,
+        room_bytes: int,
+    ):
+        self.library = library
+        self.inputs = inputs
+        self.ops: CompiledOps = compiled_ops(library)
+        # Frontier last, in its order (the promising states first when time runs out).
+        in_frontier = {id(s) for s in frontier}
+        self.python = [s for s in python_states if id(s) not in in_frontier] + list(frontier)
+        self.frontier = (len(self.python) - len(frontier), len(self.python))
+        n_ex = len(inputs)
+        flat = [v.a.ravel() for st in self.python for v in st.values]
+        sizes = np.array([f.size for f in flat], dtype=np.int64)
+        used = int(sizes.sum())
+        cap_states = len(self.python) + room_states
+        self.buf = np.empty(used + room_bytes + n_ex * MAX_CELLS * (len(self.ops) + 2), dtype=np.uint8)
+        self.buf[:used] = np.concatenate(flat) if flat else self.buf[:0]
+        self.images = np.empty((cap_states * n_ex, 3), dtype=np.int64)
+        self.images[: len(flat), 0] = np.cumsum(sizes) - sizes
+        self.images[: len(flat), 1] = [st.values[e].a.shape[0] for st in self.python for e in range(n_ex)]
+        self.images[: len(flat), 2] = [st.values[e].a.shape[1] for st in self.python for e in range(n_ex)]
+        self.states = np.empty((cap_states, n_ex), dtype=np.int64)
+        self.states[: len(self.python)] = np.arange(len(flat)).reshape(len(self.python), n_ex)
+        self.parent = np.full(cap_states, -1, dtype=np.int64)
+        self.op_of = np.full(cap_states, -1, dtype=np.int64)
+        self.counters = np.array([len(flat), used, len(self.python), 0], dtype=np.int64)
+        self.table = np.zeros(1 << max(10, int(2 * cap_states).bit_length()), dtype=np.uint64)
+        seed_table(self.buf, self.images, self.states, len(self.python), self.table)
+        tflat = [t.ravel() for t in targets]
+        tsizes = np.array([t.size for t in tflat], dtype=np.int64)
+        self.tbuf = np.concatenate(tflat) if tflat else np.zeros(0, dtype=np.uint8)
+        self.targets = np.stack(
+            [np.cumsum(tsizes) - tsizes, [t.shape[0] for t in targets], [t.shape[1] for t in targets]], axis=1
+        ).astype(np.int64)
+        self.fits = np.empty((MAX_FITS_PER_CALL, 3), dtype=np.int64)
+        self.tried = 0
+        self.cap_hit = False
+        self.added_states = 0
+        self._programs: dict[int, str] = {}
+        self._values: dict[int, tuple | None] = {}
+
+    def run_level(
+        self, depth: int, last: bool, check_time: Callable[[], None], on_fit: Callable[[CompiledFit], None]
+    ) -> None:
+        """Expand the frontier by every compiled op, handing each fitting state to `on_fit` as
+        it is found; the new states become the next frontier. check_time runs between chunks
+        (it raises OutOfTime to stop)."""
+        if len(self.ops) == 0:
+            return
+        lo, hi = self.frontier
+        first_new = int(self.counters[2])
+        chunk = max(1, WORK_PER_CALL // (len(self.ops) * self.states.shape[1]))
+        s = lo
+        while s < hi:
+            check_time()
+            self.counters[3] = 0
+            status, nxt = grow(
+                self.buf, self.images, self.states, self.parent, self.op_of, self.counters, s, min(s + chunk, hi),
+                self.ops.table, len(self.targets), self.tbuf, self.targets, last, self.table, self.fits,
+            )  # fmt: skip
+            self.tried += (nxt - s) * len(self.ops)
+            for p, k, n in self.fits[: self.counters[3]].tolist():
+                fit = self._rebuild(p, k, n, depth)
+                if fit is not None:
+                    on_fit(fit)
+            if status == FULL and nxt == s and self.counters[3] == 0:  # no room even for one state
+                self.cap_hit = True
+                break
+            s = nxt
+        self.frontier = (first_new, int(self.counters[2]))
+        self.added_states += self.frontier[1] - self.frontier[0]
+
+    def _rebuild(self, parent: int, row: int, new: int, depth: int) -> CompiledFit | None:
+        values = self._state_values(parent)
+        if values is None:
+            return None
+        t = self.library[int(self.ops.library_index[row])]
+        out = self._apply(t, values)
+        if out is None:
+            return None
+        program = f"{t.name}({self._program(parent)})"
+        if new >= 0:
+            self._values[new], self._programs[new] = out, program
+        return CompiledFit(program, out, depth)
+
+    def _apply(self, t: Transform, values: tuple) -> tuple | None:
+        out = []
+        for v, ctx in zip(values, self.inputs):
+            r = t.fn(v, ctx)
+            if r is None:
+                return None
+            out.append(r)
+        return tuple(out)
+
+    def _state_values(self, s: int) -> tuple | None:
+        if s < len(self.python):
+            return self.python[s].values
+        if s not in self._values:
+            parent = int(self.parent[s])
+            base = self._state_values(parent)
+            t = self.library[int(self.ops.library_index[self.op_of[s]])]
+            self._values[s] = None if base is None else self._apply(t, base)
+        return self._values[s]
+
+    def _program(self, s: int) -> str:
+        if s < len(self.python):
+            return self.python[s].program
+        if s not in self._programs:
+            t = self.library[int(self.ops.library_index[self.op_of[s]])]
+            self._programs[s] = f"{t.name}({self._program(int(self.parent[s]))})"
+        return self._programs[s]

@@ -1,0 +1,148 @@
+"""The compiled levels (solver/search/compiled/): depth 3 and 4 found past Python's depth 2,
+repeats dropped, the caps and the deadline held."""
+
+import time
+
+import numpy as np
+import pytest
+
+from solver.search import SearchSettings, search_task, warmup
+from solver.search.compiled.level import seed_table, table_insert
+from solver.search.compiled.step import CompiledLevels
+from solver.search.enumeration import State
+from solver.search.image import Img
+from solver.search.ops import IMAGE, build_library
+from solver.search.ops.base import bbox
+from solver.search.timing import OutOfTime
+
+
+def shape_task(seed: int, scale: bool, n_train: int = 4):
+    """Colour 3's cells (a shape in two or more pieces) rotated, among colour-5 noise;
+    with `scale`, also scaled up twice: a depth-3 (or depth-4) program."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(n_train + 1):
+        a = np.zeros((10, 10), np.uint8)
+        y, x = rng.integers(0, 5, 2)
+        pattern = (rng.random((4, 4)) < 0.5).astype(np.uint8) * 3
+        pattern[0, 0] = pattern[3, 3] = 3
+        a[y : y + 4, x : x + 4] = pattern
+        for _ in range(6):
+            yy, xx = rng.integers(0, 10, 2)
+            if a[yy, xx] == 0:
+                a[yy, xx] = 5
+        r0, r1, c0, c1 = bbox(a == 3)
+        out = np.rot90(np.where(a == 3, a, 0)[r0:r1, c0:c1], 1)
+        if scale:
+            out = np.repeat(np.repeat(out, 2, 0), 2, 1)
+        pairs.append((a, np.ascontiguousarray(out)))
+    return pairs[:-1], pairs[-1]
+
+
+def _top_two(depth: int, scale: bool):
+    train, (test_in, test_out) = shape_task(0, scale)
+    result = search_task(train, [test_in], SearchSettings(time_limit_s=120.0, max_depth=depth))
+    return [(c.program, c.depth, np.array_equal(c.grid, test_out)) for c in result.per_test[0][:2]], result.stats
+
+
+def test_depth_three_finds_what_depth_two_cannot():
+    found2, stats2 = _top_two(2, scale=False)
+    found3, stats3 = _top_two(3, scale=False)
+    assert not any(right for _, _, right in found2)
+    assert stats2["depth_reached"] == 2
+    program, depth, right = found3[0]
+    assert right and depth == 3
+    assert program.startswith("rot90(")  # the compiled step
+    assert stats3["depth_reached"] == 3
+    assert "plain.compiled" in stats3["phase_cpu_s"]
+
+
+def test_depth_four_keeps_compiled_states_and_rebuilds_their_programs():
+    found3, _ = _top_two(3, scale=True)
+    found4, stats4 = _top_two(4, scale=True)
+    assert not any(right for _, _, right in found3)
+    program, depth, right = found4[0]
+    assert right and depth == 4
+    assert program.startswith("scale_up[2](rot90(")
+    assert stats4["compiled_states"] > 0
+
+
+def _levels(states, frontier, inputs, targets, room=0):
+    library = build_library(list(range(10)))
+    return CompiledLevels(library, inputs, targets, states, frontier, room_states=room, room_bytes=room * 1000)
+
+
+def test_a_state_python_reached_is_not_found_again():
+    a = np.array([[1, 2], [3, 4]], np.uint8)
+    root = State((Img(a),), IMAGE, "input", 0)
+    flipped = State((Img(np.ascontiguousarray(a[:, ::-1])),), IMAGE, "flip_h(input)", 1)
+    target = np.ascontiguousarray(a[:, ::-1])  # flip_h(flip_h(flip_h(input))) would fit too
+    levels = _levels([root, flipped], [flipped], [a], [target])
+    fits = []
+    levels.run_level(2, True, lambda: None, fits.append)
+    programs = [f.program for f in fits]
+    assert "flip_h(flip_h(input))" not in programs  # the input again: Python's root has it
+    assert "flip_v(rot180(input))" not in programs  # not expanded: rot180(input) is not in the frontier
+    assert all(p.endswith("(flip_h(input))") for p in programs)
+    for f in fits:  # every fit reproduces the target through one colour table, by the reference ops
+        got = f.values[0].a
+        assert got.shape == target.shape
+        table = {}
+        assert all(table.setdefault(int(g), int(t)) == int(t) for g, t in zip(got.ravel(), target.ravel()))
+
+
+def test_hash_table_drops_repeats():
+    table = np.zeros(16, dtype=np.uint64)
+    assert table_insert(table, np.uint64(5)) and not table_insert(table, np.uint64(5))
+    assert table_insert(table, np.uint64(21))  # same slot, another key: linear probing
+    assert table_insert(table, np.uint64(0)) and not table_insert(table, np.uint64(1))  # 0 is stored as 1
+    buf = np.array([1, 2, 1, 2], np.uint8)
+    images = np.array([[0, 1, 2], [2, 1, 2]], np.int64)  # two equal images
+    states = np.array([[0], [1]], np.int64)
+    fresh = np.zeros(16, dtype=np.uint64)
+    seed_table(buf, images, states, 2, fresh)
+    assert np.count_nonzero(fresh) == 1
+
+
+def test_the_state_cap_stops_a_storing_level():
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 4, (6, 6)).astype(np.uint8)
+    root = State((Img(a),), IMAGE, "input", 0)
+    levels = _levels([root], [root], [a], [np.zeros((1, 1), np.uint8)], room=5)
+    levels.run_level(1, False, lambda: None, lambda fit: None)
+    assert levels.added_states <= 5
+    assert levels.cap_hit
+
+
+def test_deadline_is_checked_between_chunks():
+    rng = np.random.default_rng(2)
+    grids = [rng.integers(0, 10, (30, 30)).astype(np.uint8) for _ in range(6)]
+    states = [
+        State(tuple(Img(np.ascontiguousarray(np.roll(g, (k % 30, k // 30), (0, 1)))) for g in grids), IMAGE, f"s{k}", 2)
+        for k in range(120)
+    ]
+    levels = _levels(states, states, grids, grids[:3])
+    calls = []
+
+    def check():
+        calls.append(1)
+        if len(calls) > 2:
+            raise OutOfTime
+
+    with pytest.raises(OutOfTime):
+        levels.run_level(3, True, check, lambda fit: None)
+    assert len(calls) == 3
+
+
+def test_a_hostile_task_at_depth_four_stops_on_time():
+    warmup()
+    rng = np.random.default_rng(0)
+    train = [
+        (rng.integers(0, 10, (30, 30), dtype=np.uint8), rng.integers(0, 10, (30, 30), dtype=np.uint8))
+        for _ in range(20)
+    ]
+    t0 = time.perf_counter()
+    test = rng.integers(0, 10, (30, 30), dtype=np.uint8)
+    result = search_task(train, [test], SearchSettings(time_limit_s=2.0, max_depth=4))
+    assert time.perf_counter() - t0 < 2.0 + 3.0
+    assert result.per_test == [[]]
