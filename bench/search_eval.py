@@ -24,6 +24,7 @@ import json
 import resource
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +102,8 @@ def print_summary(results: list[TaskResult], args, warm_s: float, split: bool) -
     order = [f"{p}.{k}" for p in PASSES for k in PHASE_KINDS]
     listed = sorted(totals, key=lambda p: order.index(p) if p in order else len(order))
     print("  by pass and phase: " + "  ".join(f"{p} {totals[p]:.1f}" for p in listed))
+    depths = Counter(int(r.stats.get("depth_reached", 0)) for r in results)
+    print("depth reached (deepest level finished, tasks): " + "  ".join(f"{d}: {n}" for d, n in sorted(depths.items())))
     proposed = sum(r.proposed for r in results)
     print(f"top-1 right when proposed: {sum(r.top_right for r in results)}/{proposed}")
     print(f"per-task average: {np.mean([sum(r.hits) / len(r.hits) for r in results]) if results else 0:.4f}")

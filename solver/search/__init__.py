@@ -9,9 +9,15 @@ with `solver.settings` (standard library only), from which SearchSettings takes 
 defaults and bounds: it takes arrays, not Task objects.
 """
 
+from . import compiled, kernels
 from .engine import SearchResult, search_task
-from .kernels import warmup
 from .ranking import SearchCandidate
 from .settings import SearchSettings
+
+
+def warmup() -> None:
+    """Compile (or load from numba's cache) every kernel, so that no task's time pays for it."""
+    kernels.warmup()
+    compiled.warmup()
 
 __all__ = ["SearchCandidate", "SearchResult", "SearchSettings", "search_task", "warmup"]

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..ops import Transform
+from ..image import Img
+from ..ops import Transform, build_library
 from .level import FULL, MAX_CELLS, grow, seed_table
 from .opcodes import CompiledOps, compiled_ops
 
@@ -155,3 +156,18 @@ class CompiledLevels:
             t = self.library[int(self.ops.library_index[self.op_of[s]])]
             self._programs[s] = f"{t.name}({self._program(int(self.parent[s]))})"
         return self._programs[s]
+
+
+@dataclass
+class _Seed:
+    values: tuple
+    program: str
+
+
+def warmup() -> None:
+    """Compile (or load from numba's cache) the compiled levels' kernels, on a tiny task."""
+    g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
+    root = _Seed((Img(g),), "input")
+    levels = CompiledLevels(build_library([0, 1, 2]), [g], [g.T.copy()], [root], [root], 64, 1 << 16)
+    levels.run_level(1, False, lambda: None, lambda fit: None)
+    levels.run_level(2, True, lambda: None, lambda fit: None)

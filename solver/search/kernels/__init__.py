@@ -11,7 +11,8 @@ there first: an empty one means a cold compile even beside a filled `__pycache__
 to the kernel files (`__pycache__`). When that folder is read-only (Kaggle mounts datasets
 read-only under /kaggle/input), numba falls back, silently, to its user-wide cache dir
 (~/.cache/numba/search_<hash>/); verified with a read-only bind mount. So on Kaggle the
-first process compiles once (~10 s for all kernels on a busy 2-core machine) and later
+first process compiles once (~10 s for these kernels on a busy 2-core machine, ~20 s with the
+compiled levels of `solver/search/compiled/`) and later
 processes load the cache (~1 s). `warmup()` compiles (or loads) every kernel up front so
 that the first task's time limit is not spent compiling.
 """
