@@ -128,7 +128,8 @@ class CellRule:
     test_grids: list  # one (H, W) uint8 per test input
 
 
-def _keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
+def rule_keys(colour: np.ndarray, feats: dict[str, np.ndarray], names: tuple[str, ...]) -> np.ndarray:
+    """One int64 key per cell: its colour, then each named feature (a cell rule looks up by it)."""
     key = colour.astype(np.int64)
     for n in names:
         key = key * CODE_BASE + feats[n]
@@ -173,11 +174,11 @@ def fit_cell_rule(
             continue  # not simpler than the rule already found
         if size < 0:
             continue  # one key, two outputs
-        pairs = np.unique(_keys(colour, demo, s) * 10 + vals)
+        pairs = np.unique(rule_keys(colour, demo, s) * 10 + vals)
         keys, table = pairs // 10, (pairs % 10).astype(np.uint8)
         grids = []
         for g, f in zip(tests, per_test):
-            c = _keys(g.ravel(), {n: f[n].ravel() for n in s}, s)
+            c = rule_keys(g.ravel(), {n: f[n].ravel() for n in s}, s)
             idx = np.minimum(np.searchsorted(keys, c), len(keys) - 1)
             if not np.array_equal(keys[idx], c):
                 break  # a key the demonstrations never showed

@@ -21,6 +21,8 @@ class Costs:
     colour_map: float = 0.5  # a fitted colour map is a little less simple than none
     rank_map: float = 0.25  # a colour map by colour rank: on top of the colour-map cost
     unseen_colour: float = 1.0  # a colour map that must guess a colour the demonstrations never showed
+    # A fitted step that, learned without one demonstration, no longer reproduces it (`held_out`).
+    held_out: float = 1.0
     piece: float = 1.0  # each extra overlaid piece costs like one more transform
     # A fitted cell rule is flexible: rank it after exact programs of depth 2, and rules on
     # more feature families after rules on fewer.

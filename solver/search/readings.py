@@ -24,6 +24,7 @@ from .fitters import (
     rich_feature_sets,
     unseen_colours,
 )
+from .held_out import cell_rule_holds_out, colour_map_holds_out
 from .image import Img
 from .ranking import COSTS, Fit
 
@@ -135,8 +136,9 @@ def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fi
     cmap = fit_colour_map(results, ex.targets)
     if cmap is not None:
         guess = COSTS.unseen_colour if unseen_colours(results, tests) else 0.0
+        memorised = 0.0 if colour_map_holds_out(results, cmap) else COSTS.held_out
         mapped = [cmap[g] for g in tests]
-        fits.append(Fit(f"recolour({program})", depth, 1, True, mapped, guess + cost))
+        fits.append(Fit(f"recolour({program})", depth, 1, True, mapped, guess + memorised + cost))
         if not guess:
             return fits, True
     n_train = ex.n_train
@@ -149,6 +151,8 @@ def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fi
         rule = fit_cell_rule(results, ex.targets, tests, sets)
         if rule is not None:
             penalty = COSTS.cell_rule + COSTS.cell_rule_feature * (len(rule.features) - 1)
+            if not cell_rule_holds_out(results, ex.targets, rule.features):
+                penalty += COSTS.held_out
             name = f"cell_rule[{','.join(rule.features)}]({program})"
             fits.append(Fit(name, depth, 1, False, rule.test_grids, penalty + cost))
     return fits, False

@@ -1,0 +1,43 @@
+"""Leave-one-out checks on a fitted final step: learned without one demonstration, does it
+still reproduce that demonstration? A step that must see every demonstration to fit them
+(a colour met in one demonstration only, a cell rule whose table entries each come from one)
+has memorised rather than found a rule, and ranks below one that holds out (COSTS.held_out).
+With one demonstration there is nothing to hold out, and every step passes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .cell_features import cell_features
+from .fitters import rule_keys
+
+
+def colour_map_holds_out(results: list[np.ndarray], cmap: np.ndarray) -> bool:
+    """Whether every colour the map changes in one demonstration's result also occurs in
+    another's (else, without that demonstration, the map would leave it unchanged)."""
+    if len(results) < 2:
+        return True
+    present = [set(np.unique(r).tolist()) for r in results]
+    for i, colours in enumerate(present):
+        others = set().union(*(p for j, p in enumerate(present) if j != i))
+        if any(int(cmap[c]) != c for c in colours - others):
+            return False
+    return True
+
+
+def cell_rule_holds_out(results: list[np.ndarray], targets: list[np.ndarray], features: tuple[str, ...]) -> bool:
+    """Whether each demonstration's (key, output colour) pairs all occur in the others: the
+    rule learned from the other demonstrations reproduces it cell for cell."""
+    if len(results) < 2:
+        return True
+    pairs = []
+    for r, t in zip(results, targets):
+        feats = cell_features(r, features)
+        keys = rule_keys(r.ravel(), {n: feats[n].ravel() for n in features}, features)
+        pairs.append(np.unique(keys * 10 + t.ravel()))
+    for i in range(len(pairs)):
+        others = np.concatenate(pairs[:i] + pairs[i + 1 :])
+        if not np.isin(pairs[i], others).all():
+            return False
+    return True
