@@ -9,9 +9,9 @@ The rule, and why:
    of the time on ARC-AGI-1 evaluation), so it leads; the TRM's top vote is independent
    evidence, so when the experts disagree it takes the second attempt instead of the
    search's own runner-up, which is usually a near-duplicate program.
-3. Last, the search's unverified answers: a demonstration's output reused because the
-   outputs repeat (a classification guess, no program behind it), so the network's
-   grids come before it.
+3. Last, the search's unverified answers: a program that reproduces all demonstrations
+   but one, or a demonstration's output reused because the outputs repeat (a
+   classification guess, no program behind it), so the network's grids come before them.
 With one expert, its own order stands.
 """
 

@@ -20,4 +20,5 @@ def warmup() -> None:
     kernels.warmup()
     compiled.warmup()
 
+
 __all__ = ["SearchCandidate", "SearchResult", "SearchSettings", "search_task", "warmup"]

@@ -71,7 +71,8 @@ def search_task(
     train: (input, output) pairs of (H, W) uint8 grids. test_inputs: (H, W) uint8 grids.
     Returns, per test input, up to `settings.max_candidates` distinct grids made by
     programs that fit every demonstration, best first; when the demonstrations' outputs
-    repeat, those outputs follow, marked `verified=False` (no program made them).
+    repeat, those outputs follow, marked `verified=False` (no program made them), after the
+    programs that reproduce all demonstrations but one (`near_fits`, also unverified).
     stats: depth reached, programs tried, states stored, whether a cap or the deadline
     stopped it, and seconds per phase (`phase_cpu_s`, `phase_wall_s`: see `timing`).
     """
@@ -97,6 +98,7 @@ def search_task(
         if settings.use_transpose and not fits and time.perf_counter() < deadline:
             fits.extend(_search_transposed(train, test_inputs, settings, deadline, stats, times))
         times.switch("ranking")
+        fits.extend(s.near_fits.fits())  # the plain task's programs that miss one demonstration
         fits.extend(_repeated_output_fits(train, test_inputs))
     times.switch("ranking")
     per_test = rank(fits, len(test_inputs), settings.max_candidates)

@@ -23,6 +23,7 @@ import numpy as np
 from .canvas import fit_size_rule, sizes_by_rule
 from .compiled import CompiledLevels
 from .image import Img, Value, value_key
+from .near_fits import NearFits
 from .ops import IMAGE, LIST, Transform, build_library
 from .pieces import Pieces
 from .ranking import COSTS, Fit
@@ -78,6 +79,7 @@ class Enumeration:
         self.seen: dict[bytes, int] = {}
         self.bytes_stored = 0
         self.fits: list[Fit] = []
+        self.near_fits = NearFits(targets)  # missing one demonstration: answers when nothing fits
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
 
@@ -124,6 +126,8 @@ class Enumeration:
                     state.distance = min(state.distance, wrong_cells(reading, self.ex))
                 fits, settled = final_step_fits(reading, state.depth, self.ex)
                 self.fits.extend(fits)
+                if not fits:
+                    self.near_fits.offer(reading.results, reading.tests, reading.program, state.depth)
                 if not settled and self.pieces is not None:
                     self.times.switch(self.phase["pieces"])
                     self.pieces.offer(reading, state.depth)

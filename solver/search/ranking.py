@@ -30,6 +30,7 @@ class Costs:
     cell_rule_feature: float = 0.25  # per family beyond the first
     fitted_step: float = 1.0  # a step fitted to the outputs (block arrangement, periodic growth): one transform
     replacement: float = 2.5  # a learned object -> patch table is flexible, like a local rule
+    near_fit: float = 10.0  # a program that misses one demonstration (`near_fits`): below any that fits all
     repeated_output: float = 20.0  # a demonstration's output reused as the answer: below any program
 
 
@@ -45,7 +46,7 @@ class SearchCandidate:
     pieces: int = 1  # overlaid partial programs
     colour_mapped: bool = False
     agreeing: int = 1  # fitting programs that gave this same grid
-    verified: bool = True  # made by a program that reproduces every demonstration (else a reused output)
+    verified: bool = True  # made by a program that reproduces every demonstration (else a near fit or reused output)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,52 @@
+"""Programs that reproduce all demonstrations but one: answers when nothing fits them all.
+
+icecuber ranks its programs by how many demonstrations they reproduce, then by length, so a
+task with no complete fit still gets its most likely answer. Here a program that makes every
+demonstration's output exactly but one is kept (the few best of a pass: fewest missed, then
+shortest, then fewest wrong cells) and offered with `verified=False`, ranked below every
+program that fits them all (COSTS.near_fit). On the 2 attempts of a test input with no
+complete fit, such a guess costs nothing.
+"""
+
+from __future__ import annotations
+
+from .ranking import COSTS, Fit
+
+MAX_NEAR_FITS = 4  # per pass: enough for two attempts after duplicates are merged
+
+
+class NearFits:
+    """The best programs of one pass that miss exactly one demonstration."""
+
+    def __init__(self, targets: list) -> None:
+        self.targets = targets
+        self.best: dict[bytes, tuple[tuple, Fit]] = {}  # test answers' bytes -> (order key, fit)
+
+    def offer(self, results: list, tests: list, program: str, depth: int) -> None:
+        """A reading's demonstration results and test answers (each shaped like the outputs)."""
+        n = len(self.targets)
+        if n < 2:
+            return
+        missed, wrong = 0, 0
+        for r, t in zip(results, self.targets):
+            if r.shape != t.shape:
+                return
+            if r.tobytes() != t.tobytes():
+                missed += 1
+                if missed > 1:
+                    return
+                wrong = int((r != t).sum())
+        if missed != 1:
+            return
+        key = b"|".join(g.tobytes() + bytes(g.shape) for g in tests)
+        order = (depth, wrong, program)
+        if key in self.best and self.best[key][0] <= order:
+            return
+        fit = Fit(f"near_fit[{n - 1}/{n}]({program})", depth, 1, False, list(tests), COSTS.near_fit, verified=False)
+        self.best[key] = (order, fit)
+        if len(self.best) > MAX_NEAR_FITS:
+            worst = max(self.best, key=lambda k: self.best[k][0])
+            del self.best[worst]
+
+    def fits(self) -> list[Fit]:
+        return [fit for _, fit in sorted(self.best.values(), key=lambda item: item[0])]

@@ -1,0 +1,53 @@
+"""Programs that miss one demonstration (solver/search/near_fits.py): offered, unverified,
+only below every program that fits them all."""
+
+import numpy as np
+
+from solver.search import SearchSettings, search_task
+from solver.search.near_fits import MAX_NEAR_FITS, NearFits
+
+
+def g(rows):
+    return np.array(rows, dtype=np.uint8)
+
+
+def test_one_miss_is_kept_two_are_not():
+    targets = [g([[1, 2]]), g([[3, 4]]), g([[5, 6]])]
+    near = NearFits(targets)
+    near.offer([g([[1, 2]]), g([[3, 4]]), g([[5, 7]])], [g([[9]])], "a(input)", 1)
+    near.offer([g([[1, 2]]), g([[0, 4]]), g([[5, 7]])], [g([[8]])], "b(input)", 1)  # misses two
+    near.offer([g([[1, 2]]), g([[3, 4]]), g([[5, 6]])], [g([[7]])], "c(input)", 1)  # fits all: not near
+    near.offer([g([[1, 2]]), g([[3, 4]]), g([[5, 6, 0]])], [g([[6]])], "d(input)", 1)  # wrong shape
+    fits = near.fits()
+    assert [f.program for f in fits] == ["near_fit[2/3](a(input))"]
+    assert not fits[0].verified
+
+
+def test_shorter_then_closer_programs_first_and_only_a_few_kept():
+    targets = [g([[1, 1, 1]]), g([[2, 2, 2]])]
+    near = NearFits(targets)
+    for k in range(MAX_NEAR_FITS + 3):
+        wrong = g([[2, 2, 0]]) if k % 2 else g([[0, 0, 0]])  # 1 or 3 wrong cells
+        near.offer([g([[1, 1, 1]]), wrong], [g([[k]])], f"p{k}(input)", depth=2 if k < 2 else 1)
+    fits = near.fits()
+    assert len(fits) == MAX_NEAR_FITS
+    assert all(f.depth == 1 for f in fits)
+    assert [f.program for f in fits][:2] == ["near_fit[1/2](p3(input))", "near_fit[1/2](p5(input))"]
+
+
+def test_a_task_with_one_odd_demonstration_gets_the_near_fit_answer():
+    rng = np.random.default_rng(0)
+    train = []
+    for k in range(3):
+        a = rng.integers(0, 5, (5, 6)).astype(np.uint8)
+        out = np.ascontiguousarray(a[:, ::-1])
+        if k == 2:
+            out = out.copy()
+            out[0, 0] = 9  # one cell no rule explains
+        train.append((a, out))
+    test = rng.integers(0, 5, (5, 6)).astype(np.uint8)
+    result = search_task(train, [test], SearchSettings(time_limit_s=60.0, max_depth=2))
+    cands = result.per_test[0]
+    right = [c for c in cands if np.array_equal(c.grid, test[:, ::-1])]
+    assert right and not right[0].verified and right[0].program.startswith("near_fit[2/3](")
+    assert all(not c.verified for c in cands[: cands.index(right[0])])  # nothing verified was ranked lower
