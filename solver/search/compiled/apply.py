@@ -38,7 +38,11 @@ HOLES = 18
 BORDER_CELLS = 19
 INTERIOR_CELLS = 20
 OUTLINE = 21  # [colour * 2 + diagonal]
-NUM_CODES = 22
+SYMMETRIZE = 22  # [0 h, 1 v, 2 hv, 3 diag]: zero cells take the mirror's colour
+SHIFT = 23  # [0 down, 1 up, 2 right, 3 left] by one cell
+SELF_KRON = 24  # [1: in the zero cells' blocks]
+HULL = 25  # the non-zero cells' box filled with their commonest colour
+NUM_CODES = 26
 
 FAIL = (0, 0)
 
@@ -340,8 +344,10 @@ def result_shape(code, param, h, w):
         return h // param, w // param
     if code in (KEEP_COLOUR, ERASE_COLOUR, KEEP_RANK, PAINT, INVERT, GRAVITY, FILL_ENCLOSED, HOLES):
         return h, w
-    if code in (BORDER_CELLS, INTERIOR_CELLS, OUTLINE):
+    if code in (BORDER_CELLS, INTERIOR_CELLS, OUTLINE, SYMMETRIZE, SHIFT, HULL):
         return h, w
+    if code == SELF_KRON:
+        return h * h, w * w
     return -1, -1
 
 
@@ -415,6 +421,14 @@ def apply_op(code, param, src, h, w, dst):
         return _edges(code == INTERIOR_CELLS, src, h, w, dst)
     if code == OUTLINE:
         return _outline(param // 2, param % 2 == 1, src, h, w, dst)
+    if code == SYMMETRIZE:
+        return _symmetrize(param, src, h, w, dst)
+    if code == SHIFT:
+        return _shift(param, src, h, w, dst)
+    if code == SELF_KRON:
+        return _self_kron(param == 1, src, h, w, dst)
+    if code == HULL:
+        return _hull(src, h, w, dst)
     return FAIL
 
 
@@ -428,3 +442,72 @@ def _tile_scaled(k, src, h, w, dst):
         for x in range(ow):
             dst[y * ow + x] = src[(y // k) * w + x // k]
     return oh, ow
+
+
+@njit(cache=True)
+def _symmetrize(kind, src, h, w, dst):
+    if kind == 3 and h != w:
+        return 0, 0
+    for i in range(h * w):
+        dst[i] = src[i]
+    # hv: the left-right mirror, then the upside-down one, then the half turn, each filling zeros
+    passes = 3 if kind == 2 else 1
+    for p in range(passes):
+        mode = kind if kind != 2 else p  # 0 h, 1 v, then (hv's third pass) the half turn
+        prev = dst[: h * w].copy()
+        for y in range(h):
+            for x in range(w):
+                if prev[y * w + x] != 0:
+                    continue
+                if mode == 0:
+                    m = prev[y * w + (w - 1 - x)]
+                elif mode == 1:
+                    m = prev[(h - 1 - y) * w + x]
+                elif mode == 2:
+                    m = prev[(h - 1 - y) * w + (w - 1 - x)]
+                else:
+                    m = prev[x * w + y]
+                dst[y * w + x] = m
+    return h, w
+
+
+@njit(cache=True)
+def _shift(d, src, h, w, dst):
+    dy = 1 if d == 0 else (-1 if d == 1 else 0)
+    dx = 1 if d == 2 else (-1 if d == 3 else 0)
+    if (dy != 0 and h <= 1) or (dx != 0 and w <= 1):
+        return 0, 0
+    for y in range(h):
+        for x in range(w):
+            sy, sx = y - dy, x - dx
+            dst[y * w + x] = src[sy * w + sx] if 0 <= sy < h and 0 <= sx < w else 0
+    return h, w
+
+
+@njit(cache=True)
+def _self_kron(on_zero, src, h, w, dst):
+    """A copy of the image in every block whose cell is non-zero (or zero)."""
+    if h * h > MAX_SIDE or w * w > MAX_SIDE:
+        return 0, 0
+    ow = w * w
+    for by in range(h):
+        for bx in range(w):
+            on = (src[by * w + bx] == 0) == on_zero
+            for y in range(h):
+                for x in range(w):
+                    dst[(by * h + y) * ow + bx * w + x] = src[y * w + x] if on else 0
+    return h * h, ow
+
+
+@njit(cache=True)
+def _hull(src, h, w, dst):
+    r0, r1, c0, c1 = _box(src, h, w, 0)
+    if r0 < 0:
+        return 0, 0
+    order, _ = _fg_by_count(_counts(src, h * w))
+    for i in range(h * w):
+        dst[i] = src[i]
+    for y in range(r0, r1):
+        for x in range(c0, c1):
+            dst[y * w + x] = order[0]
+    return h, w

@@ -57,6 +57,13 @@ def _twins() -> Iterator[tuple[str, int, int]]:
         yield f"mirror_tile[{ry}x{rx}]", A.MIRROR_TILE, ry * 8 + rx
     for d, name in enumerate(DIRECTIONS):
         yield f"gravity[{name}]", A.GRAVITY, d
+    for i, kind in enumerate(("h", "v", "hv", "diag")):
+        yield f"symmetrize[{kind}]", A.SYMMETRIZE, i
+    for d, name in enumerate(DIRECTIONS):
+        yield f"shift[{name}]", A.SHIFT, d
+    yield "self_kron", A.SELF_KRON, 0
+    yield "self_kron_inverse", A.SELF_KRON, 1
+    yield "hull", A.HULL, 0
     yield "holes", A.HOLES, 0
     yield "border_cells", A.BORDER_CELLS, 0
     yield "interior_cells", A.INTERIOR_CELLS, 0
