@@ -137,6 +137,17 @@ def _select(src, n, dst, keep, c):
 
 
 @njit(cache=True)
+def _gather(src, h, w, rows, nr, cols, nc, dst):
+    """The kept rows x kept columns; (0, 0) when every row and column was kept (no change)."""
+    if nr == h and nc == w:
+        return 0, 0
+    for r in range(nr):
+        for c in range(nc):
+            dst[r * nc + c] = src[rows[r] * w + cols[c]]
+    return nr, nc
+
+
+@njit(cache=True)
 def _dedupe(src, h, w, dst):
     rows = np.empty(h, dtype=np.int64)
     nr = 0
@@ -162,12 +173,7 @@ def _dedupe(src, h, w, dst):
         if not same:
             cols[nc] = x
             nc += 1
-    if nr == h and nc == w:
-        return 0, 0
-    for r in range(nr):
-        for c in range(nc):
-            dst[r * nc + c] = src[rows[r] * w + cols[c]]
-    return nr, nc
+    return _gather(src, h, w, rows, nr, cols, nc, dst)
 
 
 @njit(cache=True)
@@ -190,12 +196,7 @@ def _drop_empty(src, h, w, dst):
                 cols[nc] = x
                 nc += 1
                 break
-    if nr == h and nc == w:
-        return 0, 0
-    for r in range(nr):
-        for c in range(nc):
-            dst[r * nc + c] = src[rows[r] * w + cols[c]]
-    return nr, nc
+    return _gather(src, h, w, rows, nr, cols, nc, dst)
 
 
 @njit(cache=True)
