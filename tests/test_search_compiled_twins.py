@@ -13,14 +13,17 @@ from solver.search.image import Img
 from solver.search.ops import build_library
 
 LIBRARY = {t.name: t for t in build_library(list(range(10)))}
-# Sparse, dense and few-colour grids, up to 12 a side (large enough for every tiling to overflow 30).
-grids = st.integers(0, 9).flatmap(
+# Sparse, dense and few-colour grids up to 12 a side (every tiling overflows 30 somewhere in
+# that range), and grids up to ARC's 30 a side in all ten colours.
+few_colours = st.integers(0, 9).flatmap(
     lambda top: arrays(
         np.uint8,
         st.tuples(st.integers(1, 12), st.integers(1, 12)),
         elements=st.sampled_from([0, 0, 0, top, 1, 2]),
     )
 )
+any_colours = arrays(np.uint8, st.tuples(st.integers(1, 30), st.integers(1, 30)), elements=st.integers(0, 9))
+grids = st.one_of(few_colours, any_colours)
 
 
 def compiled(name: str, a: np.ndarray) -> np.ndarray | None:

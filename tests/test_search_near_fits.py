@@ -5,6 +5,7 @@ import numpy as np
 
 from solver.search import SearchSettings, search_task
 from solver.search.near_fits import MAX_NEAR_FITS, NearFits
+from solver.search.ranking import COSTS, Fit, rank
 
 
 def g(rows):
@@ -51,3 +52,15 @@ def test_a_task_with_one_odd_demonstration_gets_the_near_fit_answer():
     right = [c for c in cands if np.array_equal(c.grid, test[:, ::-1])]
     assert right and not right[0].verified and right[0].program.startswith("near_fit[2/3](")
     assert all(not c.verified for c in cands[: cands.index(right[0])])  # nothing verified was ranked lower
+
+
+def test_an_unverified_grid_never_outranks_a_verified_one():
+    grid = g([[1]])
+    other = g([[2]])
+    cover = Fit("overlay(a, b, c, d)", 8, 4, False, [grid])  # verified, score -11
+    near = Fit("near_fit[2/3](x(input))", 1, 1, False, [other], COSTS.near_fit, verified=False)  # score -11
+    same = Fit("near_fit[2/3](y(input))", 0, 1, False, [grid], COSTS.near_fit, verified=False)  # score -10
+    (ranked,) = rank([near, same, cover], 1, 5)
+    assert [c.program for c in ranked] == ["overlay(a, b, c, d)", "near_fit[2/3](x(input))"]
+    assert ranked[0].verified and not ranked[1].verified
+    assert ranked[0].agreeing == 2  # the near fit that made the same grid agrees with it

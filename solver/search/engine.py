@@ -90,7 +90,7 @@ def search_task(
         # use 60% of the limit, the colour-normalised one up to 80%, the flipped one the rest.
         later_passes = settings.use_colour_normalisation or settings.use_transpose
         plain_deadline = start + settings.time_limit_s * PLAIN_SHARE if later_passes else deadline
-        s = Enumeration("plain", train, test_inputs, settings, plain_deadline, stats, times)
+        s = Enumeration("plain", train, test_inputs, settings, plain_deadline, stats, times, keep_near_fits=True)
         s.run()
         fits.extend(s.fits)
         if settings.use_colour_normalisation and not fits and time.perf_counter() < deadline:
@@ -98,7 +98,7 @@ def search_task(
         if settings.use_transpose and not fits and time.perf_counter() < deadline:
             fits.extend(_search_transposed(train, test_inputs, settings, deadline, stats, times))
         times.switch("ranking")
-        fits.extend(s.near_fits.fits())  # the plain task's programs that miss one demonstration
+        fits.extend(s.near_fits.fits() if s.near_fits is not None else [])  # plain programs missing one demonstration
         fits.extend(_repeated_output_fits(train, test_inputs))
     times.switch("ranking")
     per_test = rank(fits, len(test_inputs), settings.max_candidates)

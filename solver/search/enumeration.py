@@ -57,6 +57,7 @@ class Enumeration:
         deadline: float,
         stats: dict,
         times: PhaseTimes,
+        keep_near_fits: bool = False,
     ):
         self.phase = {p: f"{name}.{p}" for p in ("setup", "enumeration", "compiled", "fitting", "pieces")}
         self.times = times
@@ -79,7 +80,8 @@ class Enumeration:
         self.seen: dict[bytes, int] = {}
         self.bytes_stored = 0
         self.fits: list[Fit] = []
-        self.near_fits = NearFits(targets)  # missing one demonstration: answers when nothing fits
+        # Programs missing one demonstration: answers when nothing fits (kept by the plain pass).
+        self.near_fits = NearFits(targets) if keep_near_fits else None
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
 
@@ -126,8 +128,8 @@ class Enumeration:
                     state.distance = min(state.distance, wrong_cells(reading, self.ex))
                 fits, settled = final_step_fits(reading, state.depth, self.ex)
                 self.fits.extend(fits)
-                if not fits:
-                    self.near_fits.offer(reading.results, reading.tests, reading.program, state.depth)
+                if not fits and self.near_fits is not None:
+                    self.near_fits.offer(reading.results, reading.tests, reading.program, state.depth, reading.cost)
                 if not settled and self.pieces is not None:
                     self.times.switch(self.phase["pieces"])
                     self.pieces.offer(reading, state.depth)
@@ -219,14 +221,18 @@ class Enumeration:
         )
         try:
             for depth in range(python_depth + 1, max_depth + 1):
-                levels.run_level(
+                finished = levels.run_level(
                     depth,
                     depth == max_depth,
                     self._check_time,
                     lambda fit: self._consider(State(fit.values, IMAGE, fit.program, fit.depth)),
                 )
                 self.stats["state_cap_hit"] = self.stats["state_cap_hit"] or levels.cap_hit
+                if not finished:
+                    break
                 self.stats["depth_reached"] = max(self.stats.get("depth_reached", 0), depth)
+                if levels.frontier[0] == levels.frontier[1]:
+                    break  # nothing was kept to expand further
         finally:
             self.tried += levels.tried
             self.stats["compiled_states"] = self.stats.get("compiled_states", 0) + levels.added_states

@@ -22,8 +22,9 @@ class NearFits:
         self.targets = targets
         self.best: dict[bytes, tuple[tuple, Fit]] = {}  # test answers' bytes -> (order key, fit)
 
-    def offer(self, results: list, tests: list, program: str, depth: int) -> None:
-        """A reading's demonstration results and test answers (each shaped like the outputs)."""
+    def offer(self, results: list, tests: list, program: str, depth: int, cost: float = 0.0) -> None:
+        """A reading's demonstration results and test answers (each shaped like the outputs), and
+        what its reading adds to the program's length (`readings.Reading.cost`)."""
         n = len(self.targets)
         if n < 2:
             return
@@ -42,7 +43,8 @@ class NearFits:
         order = (depth, wrong, program)
         if key in self.best and self.best[key][0] <= order:
             return
-        fit = Fit(f"near_fit[{n - 1}/{n}]({program})", depth, 1, False, list(tests), COSTS.near_fit, verified=False)
+        name = f"near_fit[{n - 1}/{n}]({program})"
+        fit = Fit(name, depth, 1, False, list(tests), COSTS.near_fit + cost, verified=False)
         self.best[key] = (order, fit)
         if len(self.best) > MAX_NEAR_FITS:
             worst = max(self.best, key=lambda k: self.best[k][0])

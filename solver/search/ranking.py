@@ -76,16 +76,21 @@ class Fit:
 
 
 def rank(fits: list[Fit], n_test: int, max_candidates: int) -> list[list[SearchCandidate]]:
-    """Per test input: distinct grids, best score first, then more agreeing programs,
-    then program text (a total, hash-free order)."""
-    order = sorted(range(len(fits)), key=lambda i: (-fits[i].score, fits[i].program))
+    """Per test input: distinct grids, those a verified program made first (an unverified
+    guess never outranks one, whatever its score), then best score, then more agreeing
+    programs, then program text (a total, hash-free order). A grid is verified when any
+    program that made it is."""
+    order = sorted(range(len(fits)), key=lambda i: (not fits[i].verified, -fits[i].score, fits[i].program))
     per_test = []
     for k in range(n_test):
         groups: dict[bytes, list[int]] = {}
         for i in order:
             g = fits[i].test_grids[k]
             groups.setdefault(grid_key(g), []).append(i)
-        ranked = sorted(groups.values(), key=lambda ids: (-fits[ids[0]].score, -len(ids), fits[ids[0]].program))
+        ranked = sorted(
+            groups.values(),
+            key=lambda ids: (not fits[ids[0]].verified, -fits[ids[0]].score, -len(ids), fits[ids[0]].program),
+        )
         cands = []
         for ids in ranked[:max_candidates]:
             f = fits[ids[0]]

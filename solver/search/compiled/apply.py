@@ -1,7 +1,7 @@
 """The compiled ops: one numba function applies op `code` with integer `param` to a flat image.
 
 Each op here is the compiled twin of a library op of the same name (`opcodes` pairs them);
-the library's numpy version is its reference, and tests/test_search_compiled.py checks the two
+the library's numpy version is its reference, and tests/test_search_compiled_twins.py checks the two
 agree on random grids. Images are flat row-major uint8 runs (`src[y * w + x]`) so that they can
 live in one arena buffer; an op writes its result into `dst` and returns its shape, or (0, 0)
 when the reference would return None. Positions are not tracked: a compiled step's images are

@@ -71,9 +71,11 @@ def state_hash(buf, images, row):
 
 @njit(cache=True)
 def seed_table(buf, images, states, n_states, table):
-    """Every state already reached (Python's levels) into the table."""
+    """Every state already reached (Python's levels) into the table; returns the keys inserted."""
+    inserted = 0
     for s in range(n_states):
-        table_insert(table, state_hash(buf, images, states[s]))
+        inserted += table_insert(table, state_hash(buf, images, states[s]))
+    return inserted
 
 
 @njit(cache=True)
@@ -81,8 +83,9 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
     """Expand states[lo:hi] by every op row. Returns (status, next state to expand).
 
     buf (B,) uint8 and images (I, 3) int64 [offset, h, w]: the arena. states (S, E) int64:
-    image per example; parent, op_of (S,) int64: how each state was made. counters (4,) int64:
-    [images used, buffer bytes used, states used, fits used], updated in place. ops (K, 2)
+    image per example; parent, op_of (S,) int64: how each state was made. counters (5,) int64:
+    [images used, buffer bytes used, states used, fits used, table keys], updated in place;
+    the table is kept at most half full (a full one would make `table_insert` loop forever). ops (K, 2)
     int64: code, param. tbuf/targets: the demonstrations' outputs, the same way. last: do not
     store new states (only fits leave). fits (F, 3) int64: parent state, op row, new state or -1.
     """
@@ -91,7 +94,11 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
     res = np.empty((n_ex, 3), dtype=np.int64)
     for s in range(lo, hi):
         # Room for this state's expansions: fits, images, states and scratch bytes.
-        if counters[3] + len(ops) > len(fits) or counters[1] + n_ex * MAX_CELLS > len(buf):
+        if (
+            counters[3] + len(ops) > len(fits)
+            or counters[1] + n_ex * MAX_CELLS > len(buf)
+            or 2 * (counters[4] + len(ops)) > len(table)
+        ):
             return FULL, s
         if not last and (
             counters[0] + n_ex * len(ops) > len(images)
@@ -131,6 +138,7 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
                 h_state = fold(h_state, image_hash(buf, res[e, 0], res[e, 1], res[e, 2]))
             if not table_insert(table, h_state):
                 continue
+            counters[4] += 1
             new = -1
             if not last:  # keep the images and the state
                 new = counters[2]

@@ -23,6 +23,10 @@ from .opcodes import CompiledOps, compiled_ops
 
 WORK_PER_CALL = 16384  # op applications (state x op x example) per kernel call: milliseconds between deadline checks
 MAX_FITS_PER_CALL = 4096
+# Fits one pass's compiled levels hand back at most: a task where nearly every state fits
+# (a one-colour output) would otherwise fill memory with equivalent programs.
+MAX_FITS_PER_PASS = 20_000
+REBUILDS_PER_TIME_CHECK = 256
 
 
 @dataclass
@@ -70,9 +74,11 @@ class CompiledLevels:
         self.states[: len(self.python)] = np.arange(len(flat)).reshape(len(self.python), n_ex)
         self.parent = np.full(cap_states, -1, dtype=np.int64)
         self.op_of = np.full(cap_states, -1, dtype=np.int64)
-        self.counters = np.array([len(flat), used, len(self.python), 0], dtype=np.int64)
-        self.table = np.zeros(1 << max(10, int(2 * cap_states).bit_length()), dtype=np.uint64)
-        seed_table(self.buf, self.images, self.states, len(self.python), self.table)
+        self.counters = np.array([len(flat), used, len(self.python), 0, 0], dtype=np.int64)
+        # At most half full: every state stored, plus the fits of a last level.
+        keys = cap_states + MAX_FITS_PER_PASS + MAX_FITS_PER_CALL
+        self.table = np.zeros(1 << max(10, int(4 * keys - 1).bit_length()), dtype=np.uint64)
+        self.counters[4] = seed_table(self.buf, self.images, self.states, len(self.python), self.table)
         tflat = [t.ravel() for t in targets]
         tsizes = np.array([t.size for t in tflat], dtype=np.int64)
         self.tbuf = np.concatenate(tflat) if tflat else np.zeros(0, dtype=np.uint8)
@@ -81,6 +87,7 @@ class CompiledLevels:
         ).astype(np.int64)
         self.fits = np.empty((MAX_FITS_PER_CALL, 3), dtype=np.int64)
         self.tried = 0
+        self.fits_found = 0
         self.cap_hit = False
         self.added_states = 0
         self._programs: dict[int, str] = {}
@@ -88,12 +95,13 @@ class CompiledLevels:
 
     def run_level(
         self, depth: int, last: bool, check_time: Callable[[], None], on_fit: Callable[[CompiledFit], None]
-    ) -> None:
+    ) -> bool:
         """Expand the frontier by every compiled op, handing each fitting state to `on_fit` as
         it is found; the new states become the next frontier. check_time runs between chunks
-        (it raises OutOfTime to stop)."""
+        (it raises OutOfTime to stop). Returns whether the whole level was searched. When the
+        caps leave no room to store a state, the rest of the level still reports its fits."""
         if len(self.ops) == 0:
-            return
+            return True
         lo, hi = self.frontier
         first_new = int(self.counters[2])
         chunk = max(1, WORK_PER_CALL // (len(self.ops) * self.states.shape[1]))
@@ -106,16 +114,25 @@ class CompiledLevels:
                 self.ops.table, len(self.targets), self.tbuf, self.targets, last, self.table, self.fits,
             )  # fmt: skip
             self.tried += (nxt - s) * len(self.ops)
-            for p, k, n in self.fits[: self.counters[3]].tolist():
+            for i, (p, k, n) in enumerate(self.fits[: self.counters[3]].tolist()):
+                if i % REBUILDS_PER_TIME_CHECK == REBUILDS_PER_TIME_CHECK - 1:
+                    check_time()
                 fit = self._rebuild(p, k, n, depth)
                 if fit is not None:
                     on_fit(fit)
-            if status == FULL and nxt == s and self.counters[3] == 0:  # no room even for one state
+            self.fits_found += int(self.counters[3])
+            if self.fits_found >= MAX_FITS_PER_PASS:
                 self.cap_hit = True
                 break
+            if status == FULL and nxt == s and self.counters[3] == 0:  # no room even for one state
+                self.cap_hit = True
+                if last:
+                    break
+                last = True  # nothing more can be stored: the rest of the level only reports fits
             s = nxt
         self.frontier = (first_new, int(self.counters[2]))
         self.added_states += self.frontier[1] - self.frontier[0]
+        return s >= hi
 
     def _rebuild(self, parent: int, row: int, new: int, depth: int) -> CompiledFit | None:
         values = self._state_values(parent)
