@@ -10,6 +10,8 @@ complete fit, such a guess costs nothing.
 
 from __future__ import annotations
 
+from solver.arc.voting import grid_key
+
 from .ranking import COSTS, Fit
 
 MAX_NEAR_FITS = 4  # per pass: enough for two attempts after duplicates are merged
@@ -39,7 +41,7 @@ class NearFits:
                 wrong = int((r != t).sum())
         if missed != 1:
             return
-        key = b"|".join(g.tobytes() + bytes(g.shape) for g in tests)
+        key = b"|".join(grid_key(g) for g in tests)
         order = (depth, wrong, program)
         if key in self.best and self.best[key][0] <= order:
             return

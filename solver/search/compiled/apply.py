@@ -233,27 +233,20 @@ def _tile(ry, rx, mirror, src, h, w, dst):
 
 @njit(cache=True)
 def _gravity(d, src, h, w, dst):
-    """0 down, 1 up, 2 right, 3 left: non-zero cells fall that way, keeping their order."""
+    """0 down, 1 up, 2 right, 3 left: non-zero cells fall that way, keeping their order.
+    Columns (down, up) or rows (right, left) are lines, walked from the end they fall to."""
     for i in range(h * w):
         dst[i] = 0
-    if d < 2:
-        for x in range(w):
-            k = h - 1 if d == 0 else 0
-            for t in range(h):
-                y = h - 1 - t if d == 0 else t
-                v = src[y * w + x]
-                if v != 0:
-                    dst[k * w + x] = v
-                    k += -1 if d == 0 else 1
-    else:
-        for y in range(h):
-            k = w - 1 if d == 2 else 0
-            for t in range(w):
-                x = w - 1 - t if d == 2 else t
-                v = src[y * w + x]
-                if v != 0:
-                    dst[y * w + k] = v
-                    k += -1 if d == 2 else 1
+    n_lines, length, line_step, cell_step = (w, h, 1, w) if d < 2 else (h, w, w, 1)
+    to_end = d == 0 or d == 2  # falling towards the line's last cell
+    for line in range(n_lines):
+        base = line * line_step
+        k = length - 1 if to_end else 0
+        for t in range(length):
+            v = src[base + (length - 1 - t if to_end else t) * cell_step]
+            if v != 0:
+                dst[base + k * cell_step] = v
+                k += -1 if to_end else 1
     return h, w
 
 

@@ -61,11 +61,11 @@ def table_insert(table, key):
 
 
 @njit(cache=True)
-def state_hash(buf, images, row):
+def state_hash(buf, boxes):
+    """One state's hash: its images' hashes folded in example order. boxes (E, 3): offset, h, w."""
     s = np.uint64(0)
-    for e in range(len(row)):
-        img = row[e]
-        s = fold(s, image_hash(buf, images[img, 0], images[img, 1], images[img, 2]))
+    for e in range(len(boxes)):
+        s = fold(s, image_hash(buf, boxes[e, 0], boxes[e, 1], boxes[e, 2]))
     return s
 
 
@@ -74,7 +74,7 @@ def seed_table(buf, images, states, n_states, table):
     """Every state already reached (Python's levels) into the table; returns the keys inserted."""
     inserted = 0
     for s in range(n_states):
-        inserted += table_insert(table, state_hash(buf, images, states[s]))
+        inserted += table_insert(table, state_hash(buf, images[states[s]]))
     return inserted
 
 
@@ -133,10 +133,7 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
                 pos += oh * ow
             if failed or (last and not fit):
                 continue
-            h_state = np.uint64(0)
-            for e in range(n_ex):
-                h_state = fold(h_state, image_hash(buf, res[e, 0], res[e, 1], res[e, 2]))
-            if not table_insert(table, h_state):
+            if not table_insert(table, state_hash(buf, res)):
                 continue
             counters[4] += 1
             new = -1

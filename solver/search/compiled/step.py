@@ -60,31 +60,23 @@ class CompiledLevels:
         self.python = [s for s in python_states if id(s) not in in_frontier] + list(frontier)
         self.frontier = (len(self.python) - len(frontier), len(self.python))
         n_ex = len(inputs)
-        flat = [v.a.ravel() for st in self.python for v in st.values]
-        sizes = np.array([f.size for f in flat], dtype=np.int64)
-        used = int(sizes.sum())
+        cells, boxes = _pack([v.a for st in self.python for v in st.values])
+        used, n_images = len(cells), len(boxes)
         cap_states = len(self.python) + room_states
         self.buf = np.empty(used + room_bytes + n_ex * MAX_CELLS * (len(self.ops) + 2), dtype=np.uint8)
-        self.buf[:used] = np.concatenate(flat) if flat else self.buf[:0]
+        self.buf[:used] = cells
         self.images = np.empty((cap_states * n_ex, 3), dtype=np.int64)
-        self.images[: len(flat), 0] = np.cumsum(sizes) - sizes
-        self.images[: len(flat), 1] = [st.values[e].a.shape[0] for st in self.python for e in range(n_ex)]
-        self.images[: len(flat), 2] = [st.values[e].a.shape[1] for st in self.python for e in range(n_ex)]
+        self.images[:n_images] = boxes
         self.states = np.empty((cap_states, n_ex), dtype=np.int64)
-        self.states[: len(self.python)] = np.arange(len(flat)).reshape(len(self.python), n_ex)
+        self.states[: len(self.python)] = np.arange(n_images).reshape(len(self.python), n_ex)
         self.parent = np.full(cap_states, -1, dtype=np.int64)
         self.op_of = np.full(cap_states, -1, dtype=np.int64)
-        self.counters = np.array([len(flat), used, len(self.python), 0, 0], dtype=np.int64)
+        self.counters = np.array([n_images, used, len(self.python), 0, 0], dtype=np.int64)
         # At most half full: every state stored, plus the fits of a last level.
         keys = cap_states + MAX_FITS_PER_PASS + MAX_FITS_PER_CALL
         self.table = np.zeros(1 << max(10, int(4 * keys - 1).bit_length()), dtype=np.uint64)
         self.counters[4] = seed_table(self.buf, self.images, self.states, len(self.python), self.table)
-        tflat = [t.ravel() for t in targets]
-        tsizes = np.array([t.size for t in tflat], dtype=np.int64)
-        self.tbuf = np.concatenate(tflat) if tflat else np.zeros(0, dtype=np.uint8)
-        self.targets = np.stack(
-            [np.cumsum(tsizes) - tsizes, [t.shape[0] for t in targets], [t.shape[1] for t in targets]], axis=1
-        ).astype(np.int64)
+        self.tbuf, self.targets = _pack(targets)
         self.fits = np.empty((MAX_FITS_PER_CALL, 3), dtype=np.int64)
         self.tried = 0
         self.fits_found = 0
@@ -138,7 +130,7 @@ class CompiledLevels:
         values = self._state_values(parent)
         if values is None:
             return None
-        t = self.library[int(self.ops.library_index[row])]
+        t = self._transform(row)
         out = self._apply(t, values)
         if out is None:
             return None
@@ -146,6 +138,10 @@ class CompiledLevels:
         if new >= 0:
             self._values[new], self._programs[new] = out, program
         return CompiledFit(program, out, depth)
+
+    def _transform(self, row) -> Transform:
+        """The library op behind row `row` of the op table."""
+        return self.library[int(self.ops.library_index[row])]
 
     def _apply(self, t: Transform, values: tuple) -> tuple | None:
         out = []
@@ -162,17 +158,27 @@ class CompiledLevels:
         if s not in self._values:
             parent = int(self.parent[s])
             base = self._state_values(parent)
-            t = self.library[int(self.ops.library_index[self.op_of[s]])]
-            self._values[s] = None if base is None else self._apply(t, base)
+            self._values[s] = None if base is None else self._apply(self._transform(self.op_of[s]), base)
         return self._values[s]
 
     def _program(self, s: int) -> str:
         if s < len(self.python):
             return self.python[s].program
         if s not in self._programs:
-            t = self.library[int(self.ops.library_index[self.op_of[s]])]
-            self._programs[s] = f"{t.name}({self._program(int(self.parent[s]))})"
+            name = self._transform(self.op_of[s]).name
+            self._programs[s] = f"{name}({self._program(int(self.parent[s]))})"
         return self._programs[s]
+
+
+def _pack(grids: list) -> tuple[np.ndarray, np.ndarray]:
+    """Grids laid end to end: (N,) uint8 cells, and (G, 3) int64 rows of offset, height, width."""
+    sizes = np.array([g.size for g in grids], dtype=np.int64)
+    cells = np.concatenate([g.ravel() for g in grids]) if grids else np.zeros(0, dtype=np.uint8)
+    boxes = np.zeros((len(grids), 3), dtype=np.int64)
+    boxes[:, 0] = np.cumsum(sizes) - sizes
+    boxes[:, 1] = [g.shape[0] for g in grids]
+    boxes[:, 2] = [g.shape[1] for g in grids]
+    return cells.astype(np.uint8, copy=False), boxes
 
 
 @dataclass
