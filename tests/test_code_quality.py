@@ -35,3 +35,15 @@ def test_every_module_a_command_names_exists():
     named = {name for path in texts for name in re.findall(r"python -m (solver(?:\.\w+)+)", path.read_text())}
     assert "solver.kaggle.bundle" in named
     assert [name for name in sorted(named) if importlib.util.find_spec(name) is None] == []
+
+
+MAX_MODULE_LINES = 400  # the house rule: one concept per module, small enough to read in one sitting
+
+
+def test_no_solver_module_is_over_the_house_limit():
+    long = {
+        p.relative_to(ROOT).as_posix(): n
+        for p in ROOT.glob("solver/**/*.py")
+        if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
