@@ -25,6 +25,7 @@ from .compiled import CompiledLevels
 from .image import Img, Value, value_key
 from .near_fits import NearFits
 from .ops import IMAGE, LIST, Transform, build_library
+from .outer_products import outer_product_fits
 from .pieces import Pieces
 from .ranking import COSTS, Fit
 from .readings import Examples, final_step_fits, readings, wrong_cells
@@ -84,6 +85,7 @@ class Enumeration:
         self.near_fits = NearFits(targets) if keep_near_fits else None
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
+        self.image_states: list[State] = []  # every image state the Python levels stored
 
     def _check_time(self) -> None:
         if time.perf_counter() > self.deadline:
@@ -157,6 +159,11 @@ class Enumeration:
             self.stats["timed_out"] = True
         self.stats["programs_tried"] = self.stats.get("programs_tried", 0) + self.tried
         self.stats["states"] = self.stats.get("states", 0) + len(self.seen)
+        self.times.switch(self.phase["fitting"])
+        try:
+            self.fits.extend(outer_product_fits(self.image_states, self.ex.targets, self._check_time))
+        except OutOfTime:
+            self.stats["timed_out"] = True
         if self.pieces is not None:
             self.times.switch(self.phase["pieces"])
             try:
@@ -171,7 +178,8 @@ class Enumeration:
         """Level by level: every library transform on every state of the frontier, to
         PYTHON_DEPTH; then the compiled levels, to the search's depth."""
         frontier = [root]
-        image_states = [root]  # every stored image state, for the compiled levels to drop repeats of
+        image_states = self.image_states  # for the compiled levels to drop repeats of, and for outer products
+        image_states.append(root)
         python_depth = min(self.settings.max_depth, PYTHON_DEPTH)
         for depth in range(1, python_depth + 1):
             last = depth == self.settings.max_depth
