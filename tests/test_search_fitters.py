@@ -75,6 +75,20 @@ def test_features_on_a_small_grid():
         111
     """)
     assert cell_features(ring, ("enclosed",))["enclosed"].tolist() == [[0, 0, 0], [0, 1, 0], [0, 0, 0]]
+    # A closed shape (its diagonal corner still walls in), an open one, and one walling in another colour.
+    shapes = _grid("""
+        .2.....
+        2.2.33.
+        .2..3..
+        .......
+        444....
+        4.4.55.
+        444.5..
+    """)
+    walls = cell_features(shapes, ("encloses8",))["encloses8"]
+    assert walls[1, 0] == 1 and walls[0, 1] == 1  # the 2s' diamond walls in (1, 1)
+    assert walls[1, 4] == 0 and walls[5, 4] == 0  # the 3s and 5s are open
+    assert walls[4, 0] == 1 and walls[5, 1] == 0  # the 4s' ring; its hole is background, not the object
 
 
 def test_rich_rule_recolours_objects_by_size():

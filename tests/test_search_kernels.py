@@ -73,6 +73,17 @@ def test_outside_mask_finds_enclosed_cells():
 
 @settings(max_examples=60, deadline=None)
 @given(small_grids)
+def test_a_component_encloses_exactly_when_removing_it_frees_a_walled_in_cell(g):
+    labels, n = K.label_components(g, 0, True, False)
+    encloses = K.components_enclosing(labels, n)
+    for k in range(n):
+        walls = (labels == k).astype(np.uint8)  # the component alone, as the only non-zero cells
+        walled_in = (walls == 0) & ~K.outside_mask(walls, 0, False)
+        assert bool(encloses[k]) == bool(walled_in.any())
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_grids)
 def test_gravity_keeps_column_contents(g):
     out = K.gravity_down(g, 0)
     for x in range(g.shape[1]):

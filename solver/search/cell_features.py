@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import component_boxes, first_hits, label_components, outside_mask
+from .kernels import component_boxes, components_enclosing, first_hits, label_components, outside_mask
 
 OUTSIDE = 10  # code of an off-grid neighbour, or of a look that leaves the grid
 SIZE_CAP = 99  # component sizes above this share one code
@@ -103,7 +103,18 @@ def _components(a: np.ndarray) -> dict[str, np.ndarray]:
     f["object_size"], f["object_border"] = _component_features(a, True, True)
     f["object_rank_large"], f["object_rank_small"] = _size_ranks(f["object_size"])
     f["enclosed"] = (a == 0) & ~outside_mask(a, 0, False)
+    f["encloses8"] = _walls_in(a)
     return f
+
+
+def _walls_in(a: np.ndarray) -> np.ndarray:
+    """Per cell: 1 when its one-colour object (8-connected, colour 0 aside) walls some cells in:
+    a closed shape, however drawn."""
+    labels, n = label_components(a, 0, True, False)
+    if n == 0:
+        return np.zeros(a.shape, dtype=np.int64)
+    encloses = np.append(components_enclosing(labels, n), False).astype(np.int64)
+    return encloses[labels]  # label -1 (background) picks the appended 0
 
 
 def _position(a: np.ndarray) -> dict[str, np.ndarray]:
@@ -130,7 +141,7 @@ _GROUPS = (
     (
         _components,
         ("size4", "border4", "size8", "border8", "object_size", "object_border")
-        + ("object_rank_large", "object_rank_small", "enclosed"),
+        + ("object_rank_large", "object_rank_small", "enclosed", "encloses8"),
     ),
     (
         _position,

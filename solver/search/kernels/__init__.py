@@ -22,7 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from .lines import connect_pairs, first_hits, gravity_down, rays
-from .objects import component_boxes, label_components, outside_mask, slide_objects, slide_to_box
+from .objects import (
+    component_boxes,
+    components_enclosing,
+    label_components,
+    outside_mask,
+    slide_objects,
+    slide_to_box,
+)
 from .patterns import diagonal_periodic_fill, largest_frame, largest_zero_rect, periodic_fill, symmetry_fill
 from .tables import colour_counts, colour_table, rule_table_sizes
 
@@ -30,6 +37,7 @@ __all__ = [
     "colour_counts",
     "colour_table",
     "component_boxes",
+    "components_enclosing",
     "connect_pairs",
     "diagonal_periodic_fill",
     "first_hits",
@@ -53,6 +61,7 @@ def warmup() -> None:
     g = np.array([[0, 1], [2, 0]], dtype=np.uint8)
     labels, n = label_components(g, 0, True, True)
     component_boxes(labels, n)
+    components_enclosing(labels, n)
     outside_mask(g, 0, False)
     gravity_down(g, 0)
     rays(g, 0, 3, True)

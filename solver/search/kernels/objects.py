@@ -1,4 +1,5 @@
-"""Kernels on objects: connected components, their boxes, the background outside them, sliding them."""
+"""Kernels on objects: connected components, their boxes, the background outside them, what they
+wall in, sliding them."""
 
 from __future__ import annotations
 
@@ -120,6 +121,47 @@ def outside_mask(grid, bg, diagonal):
                 stack_x[top] = nx
                 top += 1
     return seen
+
+
+@njit(cache=True)
+def components_enclosing(labels, n):
+    """Per component: whether it walls in some cell, i.e. a cell outside it that cannot reach
+    the border through cells outside it (4-neighbourhood). labels: as `label_components`.
+    Returns (n,) bool."""
+    h, w = labels.shape
+    encloses = np.zeros(n, dtype=np.bool_)
+    seen = np.zeros((h, w), dtype=np.bool_)
+    stack_y = np.empty(h * w, dtype=np.int64)
+    stack_x = np.empty(h * w, dtype=np.int64)
+    for k in range(n):
+        seen[:, :] = False
+        top = 0
+        free = 0
+        for y in range(h):
+            for x in range(w):
+                if labels[y, x] != k:
+                    free += 1
+                    if y == 0 or x == 0 or y == h - 1 or x == w - 1:
+                        seen[y, x] = True
+                        stack_y[top] = y
+                        stack_x[top] = x
+                        top += 1
+        reached = top
+        while top > 0:
+            top -= 1
+            y = stack_y[top]
+            x = stack_x[top]
+            for d in range(4):
+                ny = y + NEIGHBOUR_DY[d]
+                nx = x + NEIGHBOUR_DX[d]
+                if 0 <= ny < h and 0 <= nx < w and not seen[ny, nx] and labels[ny, nx] != k:
+                    seen[ny, nx] = True
+                    stack_y[top] = ny
+                    stack_x[top] = nx
+                    top += 1
+                    reached += 1
+        encloses[k] = reached < free
+    return encloses
 
 
 @njit(cache=True)
