@@ -2,8 +2,9 @@
 wide instead of deep).
 
 An image state that fits no demonstration can still be a piece: on every demonstration
-some of its non-zero cells are right. A greedy cover overlays pieces until every non-zero
-output cell is explained.
+some of its non-zero cells are right (or its zero cells hide nothing, so that it can blank
+cells as a stencil). A greedy cover overlays pieces until every non-zero output cell is
+explained.
 """
 
 from __future__ import annotations
@@ -38,21 +39,25 @@ class Pieces:
         self.capacity = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * target_flat.size))
 
     def offer(self, reading: Reading, depth: int) -> None:
-        """Keep this reading if some of its non-zero cells are right (and there is room)."""
+        """Keep this reading if some of its non-zero cells are right, or if its zero cells hide no
+        output cell (it may then blank what a lower layer gets wrong), while there is room."""
         if len(self.kept) >= self.capacity:
             return
         flat = np.concatenate([r.ravel() for r in reading.results])
         painted = flat != 0
         wrong = painted & (flat != self.target_flat)
-        if (painted & ~wrong).any():
+        if (painted & ~wrong).any() or not (~painted & (self.target_flat != 0)).any():
             self.kept.append(Piece(painted, wrong, reading.tests, reading.program, depth))
 
     def cover(self, check_time: Callable[[], None]) -> Fit | None:
         """Greedy, top layer first: overlay pieces until every non-zero output cell is explained.
 
-        A layer may be wrong only under cells that the layers above it already paint; each
-        step takes the allowed piece that paints the most new cells (ties: the earlier,
-        shorter program). check_time raises `timing.OutOfTime` when the deadline passed.
+        A layer paints its non-zero cells; it may be wrong only under cells that the layers
+        above it already explain. Each step takes the allowed piece that paints the most new
+        cells (ties: the earlier, shorter program). When no cover is found so, a second try
+        also lets a layer blank its zero cells (a stencil, as in icecuber's composition),
+        taken only when no piece paints anything new: the zeros it explains let the layers
+        below be wrong there. check_time raises `timing.OutOfTime` when the deadline passed.
         """
         need = self.target_flat != 0
         if not need.any() or not self.kept:
@@ -61,31 +66,59 @@ class Pieces:
         painted = np.stack([p.painted for p in self.kept])  # (P, N) bool
         check_time()
         wrong = np.stack([p.wrong for p in self.kept])  # (P, N) bool
-        covered = np.zeros_like(need)
-        chosen = []
-        for _ in range(MAX_PIECES):
-            check_time()
-            free = ~covered
-            allowed = ~(wrong & free).any(axis=1)
-            gain = np.where(allowed, (painted & free).sum(axis=1), 0)
-            best = int(np.argmax(gain))
-            if gain[best] == 0:
-                return None
-            chosen.append(best)
-            covered |= painted[best]
-            if covered[need].all():
-                break
-        if not covered[need].all() or len(chosen) < 2:
-            return None
-        layers = [self.kept[i] for i in chosen]
+        for stencils in (False, True):
+            layers = _greedy(painted, wrong, need, stencils, check_time)
+            if layers is not None:
+                return self._fit(layers)
+        return None
+
+    def _fit(self, layers: list[tuple[int, bool]]) -> Fit | None:
+        """The fit the chosen layers (piece index, whether a stencil) make on the test inputs."""
+        pieces = [self.kept[i] for i, _ in layers]
         tests = []
-        for k in range(len(layers[0].tests)):
-            grids = [layer.tests[k] for layer in layers]
+        for k in range(len(pieces[0].tests)):
+            grids = [p.tests[k] for p in pieces]
             if any(g.shape != grids[0].shape for g in grids):
                 return None
             out = np.zeros_like(grids[0])
-            for g in grids[::-1]:  # bottom layer first; the first chosen ends on top
-                np.copyto(out, g, where=g != 0)
+            done = np.zeros(grids[0].shape, dtype=bool)
+            for g, (_, stencil) in zip(grids, layers):  # top layer first: a cell keeps the first say
+                says = (g == 0 if stencil else g != 0) & ~done
+                out[says] = 0 if stencil else g[says]
+                done |= says
             tests.append(out)
-        program = "overlay(" + ", ".join(layer.program for layer in layers) + ")"
-        return Fit(program, sum(layer.depth for layer in layers), len(layers), False, tests)
+        names = [("stencil:" if stencil else "") + p.program for p, (_, stencil) in zip(pieces, layers)]
+        return Fit("overlay(" + ", ".join(names) + ")", sum(p.depth for p in pieces), len(pieces), False, tests)
+
+
+def _greedy(painted, wrong, need, stencils: bool, check_time) -> list[tuple[int, bool]] | None:
+    """Layers (piece index, whether a stencil), top first, that explain every non-zero output
+    cell and are never wrong where no layer above explains the cell; None when the greedy
+    choice fails or needs a single layer (a plain fit, found elsewhere)."""
+    covered = np.zeros_like(need)
+    chosen: list[tuple[int, bool]] = []
+    for _ in range(MAX_PIECES):
+        check_time()
+        free = ~covered
+        allowed = ~(wrong & free).any(axis=1)
+        gain = np.where(allowed, (painted & free).sum(axis=1), 0)
+        best = int(np.argmax(gain))
+        if gain[best] > 0:
+            chosen.append((best, False))
+            covered |= painted[best]
+        elif stencils:
+            blank = ~painted & free  # the zero cells each piece would explain
+            ok = ~(blank & need).any(axis=1)
+            zeros = np.where(ok, blank.sum(axis=1), 0)
+            best = int(np.argmax(zeros))
+            if zeros[best] == 0:
+                return None
+            chosen.append((best, True))
+            covered |= blank[best]
+        else:
+            return None
+        if covered[need].all():
+            break
+    if not covered[need].all() or len(chosen) < 2:
+        return None
+    return chosen
