@@ -90,7 +90,7 @@ def search_task(
         # use 60% of the limit, the colour-normalised one up to 80%, the flipped one the rest.
         later_passes = settings.use_colour_normalisation or settings.use_transpose
         plain_deadline = start + settings.time_limit_s * PLAIN_SHARE if later_passes else deadline
-        s = Enumeration("plain", train, test_inputs, settings, plain_deadline, stats, times, keep_near_fits=True)
+        s = Enumeration("plain", train, test_inputs, settings, plain_deadline, stats, times, first_pass=True)
         s.run()
         fits.extend(s.fits)
         if settings.use_colour_normalisation and not fits and time.perf_counter() < deadline:

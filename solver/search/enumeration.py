@@ -24,16 +24,18 @@ from .canvas import fit_size_rule, sizes_by_rule
 from .compiled import CompiledLevels
 from .image import Img, Value, value_key
 from .near_fits import NearFits
-from .ops import IMAGE, LIST, Transform, build_library
+from .ops import IMAGE, LIST, Transform, build_library, joins_of, picks_of
 from .outer_products import outer_product_fits
 from .pieces import Pieces
 from .ranking import COSTS, Fit
 from .readings import Examples, final_step_fits, readings, wrong_cells
 from .replace import fit_object_replacement
 from .settings import SearchSettings
+from .third_level_lists import grow_third_level_lists
 from .timing import OutOfTime, PhaseTimes
 
 PYTHON_DEPTH = 2  # levels the whole library runs in Python; deeper ones run the compiled ops
+LISTS_SHARE = 0.5  # of the pass's time left after the compiled levels, for the third level's list programs
 
 
 @dataclass
@@ -58,7 +60,7 @@ class Enumeration:
         deadline: float,
         stats: dict,
         times: PhaseTimes,
-        keep_near_fits: bool = False,
+        first_pass: bool = False,
     ):
         self.phase = {p: f"{name}.{p}" for p in ("setup", "enumeration", "compiled", "fitting", "pieces")}
         self.times = times
@@ -73,6 +75,8 @@ class Enumeration:
         size_rule = fit_size_rule(train)
         fixed_shape = out_shapes.pop() if len(out_shapes) == 1 else None
         self.library: list[Transform] = build_library(colours, fixed_shape, size_rule)
+        self.picks = picks_of(self.library)  # list -> one element (`third_level_lists`)
+        self.joins = joins_of(self.library)  # list -> one image made of them all (`third_level_lists`)
         # The canvas each example's answer is laid on: the outputs', then the tests' predicted.
         test_sizes = sizes_by_rule(size_rule, test_inputs)
         canvas_shapes = None if test_sizes is None else [t.shape for t in targets] + test_sizes
@@ -82,16 +86,17 @@ class Enumeration:
         self.bytes_stored = 0
         self.fits: list[Fit] = []
         # Programs missing one demonstration: answers when nothing fits (kept by the plain pass).
-        self.near_fits = NearFits(targets) if keep_near_fits else None
+        self.near_fits = NearFits(targets) if first_pass else None
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
+        self.first_pass = first_pass  # only it keeps near fits and grows the third level's lists
         self.image_states: list[State] = []  # every image state the Python levels stored
 
-    def _check_time(self) -> None:
+    def check_time(self) -> None:
         if time.perf_counter() > self.deadline:
             raise OutOfTime
 
-    def _apply(self, t: Transform, state: State, last: bool) -> tuple | None:
+    def apply(self, t: Transform, state: State, last: bool) -> tuple | None:
         """t on every example of the state, or None when it fails on one. On the last step
         an image that cannot be read as the first demonstration's output ends it early: the
         state would have no reading (most of the work of a level is its last step)."""
@@ -107,7 +112,7 @@ class Enumeration:
             out.append(r)
         return tuple(out)
 
-    def _store(self, values: tuple, kind: str, program: str, depth: int) -> State | None:
+    def store(self, values: tuple, kind: str, program: str, depth: int) -> State | None:
         key = kind.encode() + b"".join(value_key(v) for v in values)
         if key in self.seen:
             return None
@@ -118,7 +123,7 @@ class Enumeration:
         self.bytes_stored += len(key)
         return State(values, kind, program, depth)
 
-    def _consider(self, state: State) -> None:
+    def consider(self, state: State) -> None:
         """Record the fits this image state makes, or keep it as a piece."""
         if state.kind != IMAGE:
             return
@@ -141,9 +146,9 @@ class Enumeration:
 
     def run(self) -> None:
         root_values = tuple(Img(np.ascontiguousarray(g, dtype=np.uint8)) for g in self.ex.inputs)
-        root = self._store(root_values, IMAGE, "input", 0)
+        root = self.store(root_values, IMAGE, "input", 0)
         assert root is not None  # the first state is always new
-        self._consider(root)
+        self.consider(root)
         self.times.switch(self.phase["fitting"])
         n_train = self.ex.n_train
         replaced = fit_object_replacement(
@@ -161,13 +166,13 @@ class Enumeration:
         self.stats["states"] = self.stats.get("states", 0) + len(self.seen)
         self.times.switch(self.phase["fitting"])
         try:
-            self.fits.extend(outer_product_fits(self.image_states, self.ex.targets, self._check_time))
+            self.fits.extend(outer_product_fits(self.image_states, self.ex.targets, self.check_time))
         except OutOfTime:
             self.stats["timed_out"] = True
         if self.pieces is not None:
             self.times.switch(self.phase["pieces"])
             try:
-                cover = self.pieces.cover(self._check_time)
+                cover = self.pieces.cover(self.check_time)
             except OutOfTime:
                 self.stats["timed_out"] = True
                 cover = None
@@ -176,11 +181,13 @@ class Enumeration:
 
     def _grow(self, root: State) -> None:
         """Level by level: every library transform on every state of the frontier, to
-        PYTHON_DEPTH; then the compiled levels, to the search's depth."""
+        PYTHON_DEPTH; then the compiled levels, to the search's depth, and the third level's
+        list programs (`third_level_lists`)."""
         frontier = [root]
         image_states = self.image_states  # for the compiled levels to drop repeats of, and for outer products
         image_states.append(root)
         python_depth = min(self.settings.max_depth, PYTHON_DEPTH)
+        first_level: list[State] = []
         for depth in range(1, python_depth + 1):
             last = depth == self.settings.max_depth
             nxt = []
@@ -191,15 +198,15 @@ class Enumeration:
                     # A list must end as an image: do not open a list on the last Python step.
                     if depth == python_depth and t.gives == LIST:
                         continue
-                    self._check_time()
+                    self.check_time()
                     self.tried += 1
-                    values = self._apply(t, state, last)
+                    values = self.apply(t, state, last)
                     if values is None:
                         continue
-                    new = self._store(values, t.gives, f"{t.name}({state.program})", depth)
+                    new = self.store(values, t.gives, f"{t.name}({state.program})", depth)
                     if new is None:
                         continue
-                    self._consider(new)
+                    self.consider(new)
                     nxt.append(new)
                     if new.kind == IMAGE:
                         image_states.append(new)
@@ -210,8 +217,25 @@ class Enumeration:
             frontier = [nxt[i] for i in order]
             if not frontier:
                 return
+            if depth == 1:
+                first_level = frontier
         if self.settings.max_depth > python_depth:
             self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
+            if self.first_pass:  # the later passes' lists are mostly the same parts, flipped or recoloured
+                self._grow_lists_in_part_of_the_time(first_level)
+
+    def _grow_lists_in_part_of_the_time(self, first_level: list[State]) -> None:
+        """The third level's list programs (`third_level_lists`), within a share of the pass's
+        time left, so that the outer products and pieces after them still run when they are cut."""
+        deadline = self.deadline
+        now = time.perf_counter()
+        self.deadline = now + max(0.0, deadline - now) * LISTS_SHARE  # what `check_time` reads
+        try:
+            grow_third_level_lists(self, first_level)
+        except OutOfTime:
+            self.stats["lists_cut"] = True
+        finally:
+            self.deadline = deadline
 
     def _grow_compiled(self, image_states: list[State], frontier: list[State], python_depth: int) -> None:
         """The levels past Python's (`compiled`): the compiled ops on the image frontier."""
@@ -232,8 +256,8 @@ class Enumeration:
                 finished = levels.run_level(
                     depth,
                     depth == max_depth,
-                    self._check_time,
-                    lambda fit: self._consider(State(fit.values, IMAGE, fit.program, fit.depth)),
+                    self.check_time,
+                    lambda fit: self.consider(State(fit.values, IMAGE, fit.program, fit.depth)),
                 )
                 self.stats["state_cap_hit"] = self.stats["state_cap_hit"] or levels.cap_hit
                 if not finished:

@@ -46,7 +46,7 @@ def split_tile_where(out: np.ndarray, bh: int, bw: int) -> Factors | None:
     tiles = blocks[filled]
     if not (tiles == tiles[0]).all():
         return None
-    return Factors("tile_where", filled.astype(np.uint8), tiles[0].copy())
+    return Factors("tile_where", np.asarray(filled, dtype=np.uint8), np.array(tiles[0], dtype=np.uint8))
 
 
 def split_shape_in_colours(out: np.ndarray, bh: int, bw: int) -> Factors | None:

@@ -19,6 +19,6 @@ colours the task uses.
 """
 
 from .base import IMAGE, LIST, TaskParams, Transform
-from .library import build_library
+from .library import build_library, joins_of, picks_of
 
-__all__ = ["IMAGE", "LIST", "TaskParams", "Transform", "build_library"]
+__all__ = ["IMAGE", "LIST", "TaskParams", "Transform", "build_library", "joins_of", "picks_of"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..canvas import SizeRule
 from . import colour, fill, geometry, join, lines, mapped, motion, placement, scale, select, split, summary, symmetry
-from .base import Section, TaskParams, Transform
+from .base import IMAGE, LIST, Section, TaskParams, Transform
 
 # Up to the picks: the region ops repeat every pick listed by then.
 BEFORE_REGIONS: tuple[Section, ...] = (
@@ -71,3 +71,18 @@ def build_library(
     library += [t for section in AFTER_REGIONS for t in section(task)]
     library += mapped.map_ops(library)
     return library
+
+
+def picks_of(library: list[Transform]) -> list[Transform]:
+    """The library's plain picks (a list -> one of its elements, by size, shape, colour...),
+    in library order: the ops `select.pick_ops` makes, without the region and join ops."""
+    names = {t.name for t in select.pick_ops(TaskParams(tuple(range(10))))}
+    return [t for t in library if t.takes == LIST and t.gives == IMAGE and t.name in names]
+
+
+def joins_of(library: list[Transform]) -> list[Transform]:
+    """The library's ops that make one image of a whole list (compose, overlay, stack, count...),
+    in library order."""
+    sections = (join.join_ops, summary.count_ops, join.stack_ops)
+    names = {t.name for section in sections for t in section(TaskParams(tuple(range(10))))}
+    return [t for t in library if t.takes == LIST and t.gives == IMAGE and t.name in names]

@@ -1,0 +1,63 @@
+"""The third level's list programs, run in Python.
+
+The compiled levels extend images only, so two kinds of three-step program are made here:
+- split edits: an edited input split into a list and one element picked
+  (`largest[cells](objects8(keep_colour[3](input)))`);
+- list edits: the input's parts filtered or each edited, then picked or joined back into one
+  image (`compose(map[fill_bbox[2]](objects8(input)))`, `largest[cells](not_touching_border(...))`).
+Nothing is grown past them. Every step is the library's own op, checked against the deadline.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .ops import IMAGE, LIST
+
+# First-level images that are split (in the frontier's order: nearest the outputs, then library
+# order: turns, crops, colour filters...). Splitting all of them (about 120) cost 5-10% more
+# median CPU on arc1/train for one more held-out output.
+MAX_SPLIT_EDITS = 32
+
+if TYPE_CHECKING:
+    from .enumeration import Enumeration, State
+
+
+def grow_third_level_lists(search: Enumeration, first_level: list[State]) -> None:
+    """The split edits and list edits of `search` (see the module's doc), from its first
+    level's states, in the frontier's order."""
+    splits = [t for t in search.library if t.takes == IMAGE and t.gives == LIST]
+    for state in [s for s in first_level if s.kind == IMAGE][:MAX_SPLIT_EDITS]:
+        for split in splits:
+            listed = _step(search, split, state, 2, last=False)
+            if listed is not None:
+                _end(search, listed, joins=False)
+    edits = [t for t in search.library if t.takes == LIST and t.gives == LIST]
+    for state in first_level:
+        if state.kind == LIST:
+            for edit in edits:
+                listed = _step(search, edit, state, 2, last=False)
+                if listed is not None:
+                    _end(search, listed, joins=True)
+
+
+def _step(search: Enumeration, t, state: State, depth: int, last: bool) -> State | None:
+    """t on the state, stored as a new state of this depth, or None (it failed, or repeats one)."""
+    search.check_time()
+    search.tried += 1
+    values = search.apply(t, state, last)
+    if values is None:
+        return None
+    return search.store(values, t.gives, f"{t.name}({state.program})", depth)
+
+
+def _end(search: Enumeration, listed: State, joins: bool) -> None:
+    """The last step on a list: its picks (when some element could be the first output: a pick
+    answers one of them), and with `joins` the ops that make one image of it all."""
+    ends = list(search.joins) if joins else []
+    if any(search.ex.readable_first(v) for v in listed.values[0]):
+        ends = list(search.picks) + ends
+    for t in ends:
+        new = _step(search, t, listed, 3, last=True)  # never grown further: a last step
+        if new is not None:
+            search.consider(new)

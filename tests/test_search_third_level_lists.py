@@ -1,0 +1,86 @@
+"""The third level's list programs (solver/search/third_level_lists.py): programs of three
+steps with a list in the middle, which the compiled ops (images only) cannot make."""
+
+import numpy as np
+
+import solver.search.enumeration as enumeration
+from solver.search import SearchSettings, search_task
+from solver.search.outer_products import product
+
+
+def _task_grid(rng):
+    """Three colour-3 objects and a colour-5 line across, larger than any of them; the output is
+    the object with the most cells (so the line must go before the objects are compared)."""
+    g = np.zeros((12, 12), dtype=np.uint8)
+    g[rng.integers(5, 7), :] = 5
+    slots = [(0, 0), (0, 6), (8, 0), (8, 6)]
+    sizes = rng.permutation([2, 3, 3, 4])[:3]
+    objects = []
+    for (y0, x0), s in zip(rng.permutation(slots)[:3], sizes):
+        shape = (rng.random((s, s)) < 0.6).astype(np.uint8) * 3
+        shape[0, :] = 3  # one connected object
+        shape[:, 0] = 3
+        y, x = y0 + rng.integers(0, 5 - s), x0 + rng.integers(0, 6 - s)
+        g[y : y + s, x : x + s] = shape
+        objects.append((int(np.count_nonzero(shape)), rng.random(), shape))
+    return g, max(objects, key=lambda o: (o[0], o[1]))[2]
+
+
+def test_depth_three_picks_from_an_edited_input_that_depth_two_cannot():
+    rng = np.random.default_rng(0)
+    pairs = [_task_grid(rng) for _ in range(4)]
+    train, (test_in, test_out) = pairs[:3], pairs[3]
+    shallow = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=2))
+    assert not any(np.array_equal(c.grid, test_out) for c in shallow.per_test[0])
+    deep = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=3))
+    best = deep.per_test[0][0]
+    assert np.array_equal(best.grid, test_out) and best.verified
+    assert best.program.startswith("largest[cells](objects8(")
+
+
+def _boxes_task_grid(rng):
+    """Four objects of several colours; the output fills each object's bounding box in its colour."""
+    g = np.zeros((12, 12), dtype=np.uint8)
+    out = g.copy()
+    for y0, x0 in [(0, 0), (0, 6), (6, 0), (6, 6)]:
+        h, w = rng.integers(2, 5, size=2)
+        c = rng.integers(1, 4)
+        y, x = y0 + rng.integers(0, 6 - h), x0 + rng.integers(0, 6 - w)
+        shape = rng.random((h, w)) < 0.5
+        shape[0, :] = True  # one object: the top row, and a diagonal chain down to the bottom row
+        shape[np.arange(h), np.minimum(np.arange(h), w - 1)] = True
+        g[y : y + h, x : x + w][shape] = c
+        out[y : y + h, x : x + w] = c
+    return g, out
+
+
+def test_depth_three_edits_each_part_and_composes_them_back():
+    rng = np.random.default_rng(0)
+    pairs = [_boxes_task_grid(rng) for _ in range(4)]
+    train, (test_in, test_out) = pairs[:3], pairs[3]
+    shallow = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=2))
+    assert not any(np.array_equal(c.grid, test_out) for c in shallow.per_test[0])
+    deep = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=3))
+    best = deep.per_test[0][0]
+    assert np.array_equal(best.grid, test_out) and best.verified
+    assert best.program.startswith("compose(map[")
+
+
+def test_lists_that_run_out_of_their_share_leave_time_for_the_rest_of_the_pass(monkeypatch):
+    def endless(search, first_level):  # stands for a list step too large for its share
+        while True:
+            search.check_time()
+
+    monkeypatch.setattr(enumeration, "grow_third_level_lists", endless)
+    rng = np.random.default_rng(1)
+    train = []
+    for _ in range(3):
+        x = rng.choice(np.array([0, 1, 2], dtype=np.uint8), size=(3, 3))
+        x[0, 0], x[1, 1] = 1, 2
+        train.append((x, product("tile_where", (x == 2).astype(np.uint8), x)))
+    test = train[0][0][::-1].copy()
+    result = search_task(train, [test], SearchSettings(time_limit_s=6.0, max_depth=3))
+    assert result.stats["lists_cut"]
+    best = result.per_test[0][0]  # found after the list step, by the outer products
+    assert best.program.startswith("tile_where") and best.verified
+    assert np.array_equal(best.grid, product("tile_where", (test == 2).astype(np.uint8), test))
