@@ -105,4 +105,4 @@ def test_the_deadline_stops_the_lookup():
         raise OutOfTime
 
     with pytest.raises(OutOfTime):
-        outer_product_fits([], [out], out_of_time)
+        list(outer_product_fits([], [out], out_of_time))

@@ -1,11 +1,15 @@
 """The third level's list programs (solver/search/third_level_lists.py): programs of three
 steps with a list in the middle, which the compiled ops (images only) cannot make."""
 
+import time
+
 import numpy as np
 
 import solver.search.enumeration as enumeration
-from solver.search import SearchSettings, search_task
+from solver.search import SearchSettings, search_task, warmup
+from solver.search.compiled import CompiledLevels
 from solver.search.outer_products import product
+from solver.search.timing import PhaseTimes
 
 
 def _task_grid(rng):
@@ -66,21 +70,45 @@ def test_depth_three_edits_each_part_and_composes_them_back():
     assert best.program.startswith("compose(map[")
 
 
-def test_lists_that_run_out_of_their_share_leave_time_for_the_rest_of_the_pass(monkeypatch):
-    def endless(search, first_level):  # stands for a list step too large for its share
-        while True:
-            search.check_time()
-
-    monkeypatch.setattr(enumeration, "grow_third_level_lists", endless)
+def _kron_task():
+    """Outputs made as the input where it is 2 (found by the outer products)."""
     rng = np.random.default_rng(1)
     train = []
     for _ in range(3):
         x = rng.choice(np.array([0, 1, 2], dtype=np.uint8), size=(3, 3))
         x[0, 0], x[1, 1] = 1, 2
         train.append((x, product("tile_where", (x == 2).astype(np.uint8), x)))
-    test = train[0][0][::-1].copy()
-    result = search_task(train, [test], SearchSettings(time_limit_s=6.0, max_depth=3))
-    assert result.stats["lists_cut"]
-    best = result.per_test[0][0]  # found after the list step, by the outer products
+    return train, train[0][0][::-1].copy()
+
+
+def test_the_list_programs_stop_at_their_share_and_give_the_pass_its_deadline_back(monkeypatch):
+    seen = {}
+
+    def endless(search, first_level):  # stands for a list step too large for its share
+        seen["deadline"] = search.deadline
+        while True:
+            search.check_time()
+
+    monkeypatch.setattr(enumeration, "grow_third_level_lists", endless)
+    train, test = _kron_task()
+    full = time.perf_counter() + 2.0
+    search = enumeration.Enumeration("plain", train, [test], SearchSettings(), full, {}, PhaseTimes(), first_pass=True)
+    search._grow_lists_in_part_of_the_time([])
+    assert search.stats["lists_cut"] and search.deadline == full
+    assert seen["deadline"] < full
+
+
+def test_outer_products_are_kept_when_the_compiled_level_uses_the_rest_of_the_time(monkeypatch):
+    warmup()  # compiling the kernels is not the search's time
+
+    def endless(self, depth, last, check_time, on_fit):  # stands for a level too large for the time
+        while True:
+            check_time()
+
+    monkeypatch.setattr(CompiledLevels, "run_level", endless)
+    train, test = _kron_task()
+    result = search_task(train, [test], SearchSettings(time_limit_s=4.0, max_depth=3))
+    assert result.stats["timed_out"]
+    best = result.per_test[0][0]
     assert best.program.startswith("tile_where") and best.verified
     assert np.array_equal(best.grid, product("tile_where", (test == 2).astype(np.uint8), test))

@@ -82,7 +82,7 @@ def search_task(
     deadline = start + settings.time_limit_s
     train = [(np.asarray(i, dtype=np.uint8), np.asarray(o, dtype=np.uint8)) for i, o in train]
     test_inputs = [np.asarray(t, dtype=np.uint8) for t in test_inputs]
-    stats: dict = {"timed_out": False, "state_cap_hit": False, "depth_reached": 0}
+    stats: dict = {"timed_out": False, "state_cap_hit": False, "lists_cut": False, "depth_reached": 0}
     fits: list[Fit] = []
     if train and test_inputs:
         # Later passes run only when the earlier ones found nothing (running the colour-normalised

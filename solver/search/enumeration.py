@@ -90,7 +90,6 @@ class Enumeration:
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
         self.first_pass = first_pass  # only it keeps near fits and grows the third level's lists
-        self.image_states: list[State] = []  # every image state the Python levels stored
 
     def check_time(self) -> None:
         if time.perf_counter() > self.deadline:
@@ -164,11 +163,6 @@ class Enumeration:
             self.stats["timed_out"] = True
         self.stats["programs_tried"] = self.stats.get("programs_tried", 0) + self.tried
         self.stats["states"] = self.stats.get("states", 0) + len(self.seen)
-        self.times.switch(self.phase["fitting"])
-        try:
-            self.fits.extend(outer_product_fits(self.image_states, self.ex.targets, self.check_time))
-        except OutOfTime:
-            self.stats["timed_out"] = True
         if self.pieces is not None:
             self.times.switch(self.phase["pieces"])
             try:
@@ -184,8 +178,7 @@ class Enumeration:
         PYTHON_DEPTH; then the compiled levels, to the search's depth, and the third level's
         list programs (`third_level_lists`)."""
         frontier = [root]
-        image_states = self.image_states  # for the compiled levels to drop repeats of, and for outer products
-        image_states.append(root)
+        image_states = [root]  # every stored image state: for outer products, and the compiled levels' repeats
         python_depth = min(self.settings.max_depth, PYTHON_DEPTH)
         first_level: list[State] = []
         for depth in range(1, python_depth + 1):
@@ -219,10 +212,21 @@ class Enumeration:
                 return
             if depth == 1:
                 first_level = frontier
+        self._outer_products(image_states)  # before the compiled levels, which may use the rest of the time
         if self.settings.max_depth > python_depth:
             self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
             if self.first_pass:  # the later passes' lists are mostly the same parts, flipped or recoloured
                 self._grow_lists_in_part_of_the_time(first_level)
+
+    def _outer_products(self, image_states: list[State]) -> None:
+        """The fits made as products of two of the Python levels' image states (`outer_products`),
+        those found before the deadline."""
+        previous = self.times.switch(self.phase["fitting"])
+        try:
+            for fit in outer_product_fits(image_states, self.ex.targets, self.check_time):
+                self.fits.append(fit)
+        finally:
+            self.times.switch(previous)
 
     def _grow_lists_in_part_of_the_time(self, first_level: list[State]) -> None:
         """The third level's list programs (`third_level_lists`), within a share of the pass's

@@ -14,7 +14,7 @@ searching the product itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy as np
 from .image import ok_shape
 from .ranking import COSTS, Fit
 
-MAX_OUTER_FITS = 8  # fits kept per pass, shallowest first
+MAX_OUTER_FITS = 8  # fits kept per pass, in the order the block sizes are tried
 
 
 class Factors(NamedTuple):
@@ -110,6 +110,8 @@ def deduce_factors(targets: Sequence[np.ndarray]) -> list[list[Factors]]:
         same_size = [(bh, bw)] * len(targets)
         nh, nw = first.shape[0] // bh, first.shape[1] // bw
         same_count = [(t.shape[0] // nh, t.shape[1] // nw) for t in targets]
+        if any((sh * nh, sw * nw) != t.shape for t, (sh, sw) in zip(targets, same_count)):
+            same_count = same_size  # an output these counts do not divide: only one block size
         per_demo_options = [same_size] if same_count == same_size else [same_size, same_count]
         for sizes in per_demo_options:
             if not all(_divides(size, t.shape) for t, size in zip(targets, sizes)):
@@ -150,18 +152,21 @@ class StateIndex:
         return b"|".join((g != 0).tobytes() if by_mask else g.tobytes() for g in grids)
 
 
-def outer_product_fits(states: Sequence, targets: Sequence[np.ndarray], check_time: Callable[[], None]) -> list[Fit]:
-    """Fits made as the product of two image states, shallowest first (see the module's doc).
+def outer_product_fits(
+    states: Sequence, targets: Sequence[np.ndarray], check_time: Callable[[], None]
+) -> Iterator[Fit]:
+    """Fits made as the product of two image states (see the module's doc), yielded as they are
+    found (at most MAX_OUTER_FITS), so that a caller stopped by the deadline keeps the earlier ones.
 
     states: image states (`values` one Img per example, demonstrations first; `program`;
     `depth`). check_time raises `timing.OutOfTime` when the deadline passed.
     """
     ways = deduce_factors(targets)
     if not ways:
-        return []
+        return
     n_train = len(targets)
     index = StateIndex(states, n_train)
-    fits: dict[str, Fit] = {}
+    seen: set[str] = set()
     for way in ways:
         check_time()
         kind = way[0].kind
@@ -170,9 +175,11 @@ def outer_product_fits(states: Sequence, targets: Sequence[np.ndarray], check_ti
         if outer is None or inner is None:
             continue
         tests = [product(kind, o.a, i.a) for o, i in zip(outer.values[n_train:], inner.values[n_train:])]
-        if not all(ok_shape(t) for t in tests):
-            continue
         program = f"{kind}({outer.program}, {inner.program})"
+        if program in seen or not all(ok_shape(t) for t in tests):
+            continue
+        seen.add(program)
         # The product is a step fitted to the outputs, ranked like the block arrangements.
-        fits.setdefault(program, Fit(program, outer.depth + inner.depth, 1, False, tests, COSTS.fitted_step))
-    return sorted(fits.values(), key=lambda f: (-f.score, f.program))[:MAX_OUTER_FITS]
+        yield Fit(program, outer.depth + inner.depth, 1, False, tests, COSTS.fitted_step)
+        if len(seen) == MAX_OUTER_FITS:
+            return

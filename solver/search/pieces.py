@@ -39,14 +39,17 @@ class Pieces:
         self.capacity = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * target_flat.size))
 
     def offer(self, reading: Reading, depth: int) -> None:
-        """Keep this reading if some of its non-zero cells are right, or if its zero cells hide no
-        output cell (it may then blank what a lower layer gets wrong), while there is room."""
+        """Keep this reading if some of its non-zero cells are right, or if its zero cells are
+        right and hide no output cell (it may then blank what a lower layer gets wrong), while
+        there is room."""
         if len(self.kept) >= self.capacity:
             return
         flat = np.concatenate([r.ravel() for r in reading.results])
         painted = flat != 0
         wrong = painted & (flat != self.target_flat)
-        if (painted & ~wrong).any() or not (~painted & (self.target_flat != 0)).any():
+        zeros = ~painted
+        stencil = not (zeros & (self.target_flat != 0)).any() and (zeros & (self.target_flat == 0)).any()
+        if (painted & ~wrong).any() or stencil:
             self.kept.append(Piece(painted, wrong, reading.tests, reading.program, depth))
 
     def cover(self, check_time: Callable[[], None]) -> Fit | None:
@@ -68,8 +71,9 @@ class Pieces:
         wrong = np.stack([p.wrong for p in self.kept])  # (P, N) bool
         for stencils in (False, True):
             layers = _greedy(painted, wrong, need, stencils, check_time)
-            if layers is not None:
-                return self._fit(layers)
+            fit = None if layers is None else self._fit(layers)
+            if fit is not None:
+                return fit
         return None
 
     def _fit(self, layers: list[tuple[int, bool]]) -> Fit | None:

@@ -25,10 +25,13 @@ if TYPE_CHECKING:
 
 def grow_third_level_lists(search: Enumeration, first_level: list[State]) -> None:
     """The split edits and list edits of `search` (see the module's doc), from its first
-    level's states, in the frontier's order."""
+    level's states, in the frontier's order. Once the state cap is hit no new state can be
+    stored, so no more is tried."""
     splits = [t for t in search.library if t.takes == IMAGE and t.gives == LIST]
     for state in [s for s in first_level if s.kind == IMAGE][:MAX_SPLIT_EDITS]:
         for split in splits:
+            if _full(search):
+                return
             listed = _step(search, split, state, 2, last=False)
             if listed is not None:
                 _end(search, listed, joins=False)
@@ -36,13 +39,20 @@ def grow_third_level_lists(search: Enumeration, first_level: list[State]) -> Non
     for state in first_level:
         if state.kind == LIST:
             for edit in edits:
+                if _full(search):
+                    return
                 listed = _step(search, edit, state, 2, last=False)
                 if listed is not None:
                     _end(search, listed, joins=True)
 
 
+def _full(search: Enumeration) -> bool:
+    return bool(search.stats["state_cap_hit"])
+
+
 def _step(search: Enumeration, t, state: State, depth: int, last: bool) -> State | None:
-    """t on the state, stored as a new state of this depth, or None (it failed, or repeats one)."""
+    """t on the state, stored as a new state of this depth, or None (it failed, repeats a state,
+    or the state cap is hit)."""
     search.check_time()
     search.tried += 1
     values = search.apply(t, state, last)
