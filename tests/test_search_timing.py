@@ -34,13 +34,13 @@ def test_switching_charges_each_interval_to_the_running_phase(monkeypatch):
 
 
 def test_a_search_reports_every_pass_it_ran():
-    """Nothing fits this task, so all three passes run (its inputs' colours differ by example,
-    so renumbering them changes the task); their phases add up to at most the search's own
-    CPU time (both clocks are monotonic; the margin is for rounding)."""
+    """Nothing fits this task, so all three passes run when asked (its inputs' colours differ by
+    example, so renumbering them changes the task); their phases add up to at most the search's
+    own CPU time (both clocks are monotonic; the margin is for rounding)."""
     a = np.array([[1, 1, 1], [0, 2, 0]], dtype=np.uint8)
     b = np.array([[3, 3, 3], [0, 4, 0]], dtype=np.uint8)
     train = [(a, np.array([[7, 8]], np.uint8)), (b, np.array([[5], [6], [9]], np.uint8))]
-    result = search_task(train, [a], SearchSettings(time_limit_s=60.0, max_depth=2))
+    result = search_task(train, [a], SearchSettings(time_limit_s=60.0, max_depth=2, use_transpose=True))
     cpu, wall = result.stats["phase_cpu_s"], result.stats["phase_wall_s"]
     assert set(cpu) == set(wall) and result.stats["colour_normalised"]
     for name in ("plain", "normalised", "transposed"):

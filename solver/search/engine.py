@@ -2,10 +2,10 @@
 
 The plain pass searches the task as given (`enumeration`). When it finds nothing, the
 colour-normalised pass searches the task with colours renumbered by their role
-(`normalize`), and then the transposed pass searches the diagonally flipped task; their
-answers are mapped back. The demonstrations' outputs, when they repeat, follow every
-program's answer (`lookup`). Every pass stops at its deadline; `stats` says where the
-time went (`timing`).
+(`normalize`), and then, when `use_transpose` asks for it (off by default), the transposed
+pass searches the diagonally flipped task; their answers are mapped back. The
+demonstrations' outputs, when they repeat, follow every program's answer (`lookup`). Every
+pass stops at its deadline; `stats` says where the time went (`timing`).
 """
 
 from __future__ import annotations
