@@ -52,7 +52,9 @@ def test_depth_three_finds_what_depth_two_cannot():
     assert stats2["depth_reached"] == 2
     program, depth, right = found3[0]
     assert right and depth == 3
-    assert program.startswith("rot90(")  # the compiled step
+    # The rotation as a third step: by the compiled level (`rot90(...)`), or mapped over the parts of a
+    # list (`third_level_lists`), which ties with it and may win on the program's text.
+    assert "rot90" in program
     assert stats3["depth_reached"] == 3
     assert "plain.compiled" in stats3["phase_cpu_s"]
 
