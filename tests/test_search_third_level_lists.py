@@ -30,16 +30,22 @@ def _task_grid(rng):
     return g, max(objects, key=lambda o: (o[0], o[1]))[2]
 
 
-def test_depth_three_picks_from_an_edited_input_that_depth_two_cannot():
-    rng = np.random.default_rng(0)
-    pairs = [_task_grid(rng) for _ in range(4)]
-    train, (test_in, test_out) = pairs[:3], pairs[3]
+def _found_at_depth_three_only(pairs) -> str:
+    """The top program at depth 3 for a task whose last pair is the test, after checking that
+    depth 2 does not answer it and depth 3 does, first and verified."""
+    train, (test_in, test_out) = pairs[:-1], pairs[-1]
     shallow = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=2))
     assert not any(np.array_equal(c.grid, test_out) for c in shallow.per_test[0])
     deep = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=3))
     best = deep.per_test[0][0]
     assert np.array_equal(best.grid, test_out) and best.verified
-    assert best.program.startswith("largest[cells](objects8(")
+    return best.program
+
+
+def test_depth_three_picks_from_an_edited_input_that_depth_two_cannot():
+    rng = np.random.default_rng(0)
+    program = _found_at_depth_three_only([_task_grid(rng) for _ in range(4)])
+    assert program.startswith("largest[cells](objects8(")
 
 
 def _boxes_task_grid(rng):
@@ -60,14 +66,8 @@ def _boxes_task_grid(rng):
 
 def test_depth_three_edits_each_part_and_composes_them_back():
     rng = np.random.default_rng(0)
-    pairs = [_boxes_task_grid(rng) for _ in range(4)]
-    train, (test_in, test_out) = pairs[:3], pairs[3]
-    shallow = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=2))
-    assert not any(np.array_equal(c.grid, test_out) for c in shallow.per_test[0])
-    deep = search_task(train, [test_in], SearchSettings(time_limit_s=30.0, max_depth=3))
-    best = deep.per_test[0][0]
-    assert np.array_equal(best.grid, test_out) and best.verified
-    assert best.program.startswith("compose(map[")
+    program = _found_at_depth_three_only([_boxes_task_grid(rng) for _ in range(4)])
+    assert program.startswith("compose(map[")
 
 
 def _kron_task():

@@ -122,6 +122,19 @@ class Enumeration:
         self.bytes_stored += len(key)
         return State(values, kind, program, depth)
 
+    def step(self, t: Transform, state: State, depth: int, last: bool) -> State | None:
+        """t on the state: the new state of this depth, stored and considered, or None (t failed,
+        the state repeats one already reached, or the state cap is hit)."""
+        self.check_time()
+        self.tried += 1
+        values = self.apply(t, state, last)
+        if values is None:
+            return None
+        new = self.store(values, t.gives, f"{t.name}({state.program})", depth)
+        if new is not None:
+            self.consider(new)
+        return new
+
     def consider(self, state: State) -> None:
         """Record the fits this image state makes, or keep it as a piece."""
         if state.kind != IMAGE:
@@ -175,8 +188,8 @@ class Enumeration:
 
     def _grow(self, root: State) -> None:
         """Level by level: every library transform on every state of the frontier, to
-        PYTHON_DEPTH; then the compiled levels, to the search's depth, and the third level's
-        list programs (`third_level_lists`)."""
+        PYTHON_DEPTH; then the outer products, the compiled levels to the search's depth, and
+        the third level's list programs (`third_level_lists`)."""
         frontier = [root]
         image_states = [root]  # every stored image state: for outer products, and the compiled levels' repeats
         python_depth = min(self.settings.max_depth, PYTHON_DEPTH)
@@ -191,15 +204,9 @@ class Enumeration:
                     # A list must end as an image: do not open a list on the last Python step.
                     if depth == python_depth and t.gives == LIST:
                         continue
-                    self.check_time()
-                    self.tried += 1
-                    values = self.apply(t, state, last)
-                    if values is None:
-                        continue
-                    new = self.store(values, t.gives, f"{t.name}({state.program})", depth)
+                    new = self.step(t, state, depth, last)
                     if new is None:
                         continue
-                    self.consider(new)
                     nxt.append(new)
                     if new.kind == IMAGE:
                         image_states.append(new)
@@ -208,13 +215,14 @@ class Enumeration:
             # lists first (few transforms take them), then images nearest the outputs.
             order = sorted(range(len(nxt)), key=lambda i: (nxt[i].kind != LIST, nxt[i].distance, i))
             frontier = [nxt[i] for i in order]
-            if not frontier:
-                return
             if depth == 1:
                 first_level = frontier
+            if not frontier:
+                break  # nothing new to grow; the states found so far still make outer products
         self._outer_products(image_states)  # before the compiled levels, which may use the rest of the time
         if self.settings.max_depth > python_depth:
-            self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
+            if frontier:
+                self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
             if self.first_pass:  # the later passes' lists are mostly the same parts, flipped or recoloured
                 self._grow_lists_in_part_of_the_time(first_level)
 
@@ -230,7 +238,7 @@ class Enumeration:
 
     def _grow_lists_in_part_of_the_time(self, first_level: list[State]) -> None:
         """The third level's list programs (`third_level_lists`), within a share of the pass's
-        time left, so that the outer products and pieces after them still run when they are cut."""
+        time left, so that the pieces after them still run when they are cut."""
         deadline = self.deadline
         now = time.perf_counter()
         self.deadline = now + max(0.0, deadline - now) * LISTS_SHARE  # what `check_time` reads

@@ -32,7 +32,7 @@ def grow_third_level_lists(search: Enumeration, first_level: list[State]) -> Non
         for split in splits:
             if _full(search):
                 return
-            listed = _step(search, split, state, 2, last=False)
+            listed = search.step(split, state, 2, last=False)
             if listed is not None:
                 _end(search, listed, joins=False)
     edits = [t for t in search.library if t.takes == LIST and t.gives == LIST]
@@ -41,24 +41,13 @@ def grow_third_level_lists(search: Enumeration, first_level: list[State]) -> Non
             for edit in edits:
                 if _full(search):
                     return
-                listed = _step(search, edit, state, 2, last=False)
+                listed = search.step(edit, state, 2, last=False)
                 if listed is not None:
                     _end(search, listed, joins=True)
 
 
 def _full(search: Enumeration) -> bool:
     return bool(search.stats["state_cap_hit"])
-
-
-def _step(search: Enumeration, t, state: State, depth: int, last: bool) -> State | None:
-    """t on the state, stored as a new state of this depth, or None (it failed, repeats a state,
-    or the state cap is hit)."""
-    search.check_time()
-    search.tried += 1
-    values = search.apply(t, state, last)
-    if values is None:
-        return None
-    return search.store(values, t.gives, f"{t.name}({state.program})", depth)
 
 
 def _end(search: Enumeration, listed: State, joins: bool) -> None:
@@ -68,6 +57,4 @@ def _end(search: Enumeration, listed: State, joins: bool) -> None:
     if any(search.ex.readable_first(v) for v in listed.values[0]):
         ends = list(search.picks) + ends
     for t in ends:
-        new = _step(search, t, listed, 3, last=True)  # never grown further: a last step
-        if new is not None:
-            search.consider(new)
+        search.step(t, listed, 3, last=True)  # never grown further: a last step
