@@ -175,3 +175,22 @@ def test_a_hostile_task_stops_on_time_inside_the_compiled_levels():
     assert result.stats["timed_out"] and result.stats["depth_reached"] < 4
     assert "plain.compiled" in result.stats["phase_cpu_s"]
     assert result.per_test == [[]]
+
+
+def test_the_last_level_keeps_pieces_right_wherever_they_paint():
+    a = np.array([[1, 2, 0], [3, 1, 0], [0, 0, 2]], np.uint8)
+    target = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 5]], np.uint8)
+    root = State((Img(a), Img(a)), IMAGE, "input", 0)  # one demonstration and one test input
+    levels = CompiledLevels(build_library(list(range(10))), [a, a], [target], [root], [root], 0, 0, want_pieces=True)
+    levels.run_level(1, True, lambda: None, lambda fit: None)
+    pieces = levels.pieces()
+    programs = []
+    for piece in pieces:
+        built = levels.rebuild_piece(piece)
+        got = built.values[0].a
+        assert np.array_equal(piece.painted, got.ravel() != 0)  # the kernel's cells are the reference op's
+        assert (got[got != 0] == target[got != 0]).all() and (got != 0).any()
+        programs.append(built.program)
+    assert "keep_colour[1](input)" in programs
+    assert "keep_colour[2](input)" not in programs  # paints a 2 where the output is 0
+    assert "input" not in programs  # Python's root: a repeat, not a new piece

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from solver.search.compiled import CompiledFit, CompiledPiece
+from solver.search.image import Img
 from solver.search.pieces import Pieces
 from solver.search.readings import Reading
 
@@ -57,4 +59,40 @@ def test_a_stencil_blanks_what_the_layer_below_gets_wrong():
 def test_no_cover_when_a_needed_cell_is_never_painted_right():
     targets = [g([[1, 2]])]
     p = pieces_for(targets, [([g([[1, 0]])], [g([[1, 0]])], "one"), ([g([[0, 3]])], [g([[0, 3]])], "three")])
+    assert p.cover(never_late) is None
+
+
+class FakeLevels:
+    """A compiled last level's pieces, and what the library's ops rebuild them to."""
+
+    def __init__(self, pieces, built):
+        self._pieces, self._built = pieces, built
+
+    def pieces(self):
+        return self._pieces
+
+    def rebuild_piece(self, piece):
+        return self._built[piece.row]
+
+
+def compiled_piece(row, painted):
+    return CompiledPiece(np.array(painted, dtype=bool), parent=0, row=row, depth=3)
+
+
+def test_compiled_pieces_cover_only_what_the_others_cannot():
+    targets = [g([[1, 0, 2]]), g([[1, 2, 0]])]
+    p = pieces_for(targets, [([g([[1, 0, 0]]), g([[1, 0, 0]])], [g([[1, 0, 0]])], "ones")])
+    assert p.cover(never_late) is None  # nothing paints the 2s
+    twos = CompiledFit("keep_colour[2](x)", (Img(g([[0, 0, 2]])), Img(g([[0, 2, 0]])), Img(g([[2, 0, 0]]))), 3)
+    p.offer_compiled(FakeLevels([compiled_piece(0, [0, 0, 1, 0, 1, 0])], [twos]), n_train=2)
+    fit = p.cover(never_late)
+    assert fit is not None and fit.program == "overlay(ones, keep_colour[2](x))"
+    assert fit.test_grids[0].tolist() == [[1, 0, 0]] and fit.depth == 4
+
+
+def test_a_compiled_piece_its_rebuild_disagrees_with_is_not_used():
+    targets = [g([[1, 0, 2]])]
+    p = pieces_for(targets, [([g([[1, 0, 0]])], [g([[1, 0, 0]])], "ones")])
+    rebuilt = CompiledFit("bad(x)", (Img(g([[0, 2, 2]])), Img(g([[2, 0, 0]]))), 3)  # paints a cell the kernel did not
+    p.offer_compiled(FakeLevels([compiled_piece(0, [0, 0, 1])], [rebuilt]), n_train=1)
     assert p.cover(never_late) is None

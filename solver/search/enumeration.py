@@ -262,6 +262,7 @@ class Enumeration:
             frontier,
             room_states=max(0, self.settings.max_states - len(self.seen)) if stores else 0,
             room_bytes=max(0, self.settings.max_state_bytes - self.bytes_stored) if stores else 0,
+            want_pieces=self.pieces is not None,
         )
         try:
             for depth in range(python_depth + 1, max_depth + 1):
@@ -278,6 +279,8 @@ class Enumeration:
                 if levels.frontier[0] == levels.frontier[1]:
                     break  # nothing was kept to expand further
         finally:
+            if self.pieces is not None:
+                self.pieces.offer_compiled(levels, self.ex.n_train)
             self.tried += levels.tried
             self.stats["compiled_states"] = self.stats.get("compiled_states", 0) + levels.added_states
             self.times.switch(previous)

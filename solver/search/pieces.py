@@ -5,6 +5,10 @@ An image state that fits no demonstration can still be a piece: on every demonst
 some of its non-zero cells are right (or its zero cells hide nothing, so that it can blank
 cells as a stencil). A greedy cover overlays pieces until every non-zero output cell is
 explained.
+
+The compiled last level adds its own pieces (`compiled`): states whose painted cells are all
+right. They are tried only when the other pieces make no cover, and a piece they bring is
+rebuilt by the library's ops, and checked, only when a cover uses it.
 """
 
 from __future__ import annotations
@@ -14,10 +18,14 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .compiled import CompiledLevels, CompiledPiece
 from .ranking import Fit
 from .readings import Reading
 
 MAX_PIECES = 4
+# With the compiled pieces (thousands more candidates) a cover is kept only this short: on the
+# studied part of arc1/train its longer covers were all wrong, one displacing a right answer.
+MAX_COMPILED_COVER_PIECES = 2
 MAX_PIECE_STATES = 20000  # piece candidates kept for the cover ...
 MAX_PIECE_BYTES = 50_000_000  # ... and at most this many bytes of their cell masks
 
@@ -37,6 +45,13 @@ class Pieces:
         self.target_flat = target_flat  # (N,) uint8: every output's cells, concatenated
         self.kept: list[Piece] = []
         self.capacity = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * target_flat.size))
+        self.compiled: list[CompiledPiece] = []
+        self.levels: CompiledLevels | None = None  # rebuilds the compiled pieces
+        self.n_train = 0
+
+    def offer_compiled(self, levels: CompiledLevels, n_train: int) -> None:
+        """The pieces of the compiled last level (`compiled.CompiledLevels.pieces`)."""
+        self.compiled, self.levels, self.n_train = levels.pieces(), levels, n_train
 
     def offer(self, reading: Reading, depth: int) -> None:
         """Keep this reading if some of its non-zero cells are right, or if its zero cells are
@@ -63,22 +78,53 @@ class Pieces:
         below be wrong there. check_time raises `timing.OutOfTime` when the deadline passed.
         """
         need = self.target_flat != 0
-        if not need.any() or not self.kept:
+        if not need.any() or not (self.kept or self.compiled):
             return None
         check_time()
-        painted = np.stack([p.painted for p in self.kept])  # (P, N) bool
+        painted = np.stack([p.painted for p in self.kept]) if self.kept else np.zeros((0, need.size), bool)
         check_time()
-        wrong = np.stack([p.wrong for p in self.kept])  # (P, N) bool
-        for stencils in (False, True):
-            layers = _greedy(painted, wrong, need, stencils, check_time)
-            fit = None if layers is None else self._fit(layers)
-            if fit is not None:
-                return fit
+        wrong = np.stack([p.wrong for p in self.kept]) if self.kept else np.zeros((0, need.size), bool)
+        tries = [(painted, wrong, MAX_PIECES)]
+        if self.compiled:  # never wrong where they paint
+            more = np.stack([p.painted for p in self.compiled])
+            check_time()
+            both = np.concatenate([painted, more]), np.concatenate([wrong, np.zeros_like(more)])
+            tries.append((*both, MAX_COMPILED_COVER_PIECES))
+        for painted, wrong, max_pieces in tries:
+            if not len(painted):
+                continue
+            for stencils in (False, True):
+                layers = _greedy(painted, wrong, need, stencils, max_pieces, check_time)
+                fit = None if layers is None else self._fit(layers)
+                if fit is not None:
+                    return fit
         return None
+
+    def _piece(self, i: int) -> Piece | None:
+        """Piece i of the cover's candidates: a kept one, or a compiled one rebuilt by the
+        library's ops (None when that fails or disagrees with the kernel's cells)."""
+        if i < len(self.kept):
+            return self.kept[i]
+        assert self.levels is not None
+        compiled = self.compiled[i - len(self.kept)]
+        built = self.levels.rebuild_piece(compiled)
+        if built is None:
+            return None
+        results = [v.a for v in built.values[: self.n_train]]
+        flat = np.concatenate([r.ravel() for r in results])
+        if flat.shape != self.target_flat.shape or not np.array_equal(flat != 0, compiled.painted):
+            return None
+        wrong = (flat != 0) & (flat != self.target_flat)
+        if wrong.any():
+            return None
+        tests = [v.a for v in built.values[self.n_train :]]
+        return Piece(compiled.painted, wrong, tests, built.program, built.depth)
 
     def _fit(self, layers: list[tuple[int, bool]]) -> Fit | None:
         """The fit the chosen layers (piece index, whether a stencil) make on the test inputs."""
-        pieces = [self.kept[i] for i, _ in layers]
+        pieces = [self._piece(i) for i, _ in layers]
+        if any(p is None for p in pieces):
+            return None
         tests = []
         for k in range(len(pieces[0].tests)):
             grids = [p.tests[k] for p in pieces]
@@ -95,13 +141,13 @@ class Pieces:
         return Fit("overlay(" + ", ".join(names) + ")", sum(p.depth for p in pieces), len(pieces), False, tests)
 
 
-def _greedy(painted, wrong, need, stencils: bool, check_time) -> list[tuple[int, bool]] | None:
+def _greedy(painted, wrong, need, stencils: bool, max_pieces: int, check_time) -> list[tuple[int, bool]] | None:
     """Layers (piece index, whether a stencil), top first, that explain every non-zero output
     cell and are never wrong where no layer above explains the cell; None when the greedy
     choice fails or needs a single layer (a plain fit, found elsewhere)."""
     covered = np.zeros_like(need)
     chosen: list[tuple[int, bool]] = []
-    for _ in range(MAX_PIECES):
+    for _ in range(max_pieces):
         check_time()
         free = ~covered
         allowed = ~(wrong & free).any(axis=1)

@@ -5,6 +5,6 @@ apply, hash, drop repeats, check the fit) and `step` (the arena for one pass, an
 programs rebuilt for the states that fit).
 """
 
-from .step import CompiledFit, CompiledLevels, warmup
+from .step import CompiledFit, CompiledLevels, CompiledPiece, warmup
 
-__all__ = ["CompiledFit", "CompiledLevels", "warmup"]
+__all__ = ["CompiledFit", "CompiledLevels", "CompiledPiece", "warmup"]

@@ -10,6 +10,10 @@ that cannot fit stops at its first example that does not, and is not stored. A n
 an open-addressing table: a state already reached, by Python's levels or an earlier
 (state, op), is dropped, so the library's order still decides which program is kept. Only
 fitting states leave the kernel, as (state, op row) pairs; Python rebuilds their programs.
+
+On the last level the kernel also keeps pieces (`pieces`): states of the outputs' shapes whose
+non-zero cells are right wherever they are painted, on every demonstration, and right somewhere.
+Each leaves as its (state, op row) and its painted cells over every output cell.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ FNV_OFFSET = np.uint64(14695981039346656037)
 FNV_PRIME = np.uint64(1099511628211)
 FOLD_PRIME = np.uint64(0x9E3779B97F4A7C15)
 OK, FULL = 0, 1  # kernel status: frontier done (or stopped by `hi`), or a buffer ran out
+FITS_USED, PIECES_USED = 3, 5  # counters: fits of this call, pieces of the pass
 
 
 @njit(cache=True)
@@ -79,15 +84,20 @@ def seed_table(buf, images, states, n_states, table):
 
 
 @njit(cache=True)
-def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbuf, targets, last, table, fits):
+def grow(
+    buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbuf, targets, last, table, fits, pieces, masks
+):
     """Expand states[lo:hi] by every op row. Returns (status, next state to expand).
 
     buf (B,) uint8 and images (I, 3) int64 [offset, h, w]: the arena. states (S, E) int64:
-    image per example; parent, op_of (S,) int64: how each state was made. counters (5,) int64:
-    [images used, buffer bytes used, states used, fits used, table keys], updated in place;
-    the table is kept at most half full (a full one would make `table_insert` loop forever). ops (K, 2)
-    int64: code, param. tbuf/targets: the demonstrations' outputs, the same way. last: do not
-    store new states (only fits leave). fits (F, 3) int64: parent state, op row, new state or -1.
+    image per example; parent, op_of (S,) int64: how each state was made. counters (6,) int64:
+    [images used, buffer bytes used, states used, fits used, table keys, pieces used], updated
+    in place; the table is kept at most half full (a full one would make `table_insert` loop
+    forever). ops (K, 2) int64: code, param. tbuf/targets: the demonstrations' outputs, the
+    same way. last: do not store new states (only fits and pieces leave). fits (F, 3) int64:
+    parent state, op row, new state or -1. pieces (P, 2) int64: parent state, op row; masks
+    (P, N) bool: its painted cells over tbuf's N cells (a last level keeps pieces while
+    counters[5] < P; pass P = 0 for none).
     """
     n_ex = states.shape[1]
     cmap = np.empty(10, dtype=np.int64)
@@ -97,7 +107,7 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
         if (
             counters[3] + len(ops) > len(fits)
             or counters[1] + n_ex * MAX_CELLS > len(buf)
-            or 2 * (counters[4] + len(ops)) > len(table)
+            or 2 * (counters[4] + 2 * len(ops)) > len(table)
         ):
             return FULL, s
         if not last and (
@@ -111,6 +121,8 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
             pos = counters[1]
             cmap[:] = -1
             fit = n_train > 0
+            piece = last and n_train > 0 and counters[PIECES_USED] < len(pieces)
+            right = 0
             failed = False
             for e in range(n_ex):
                 img = states[s, e]
@@ -126,16 +138,29 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
                     break
                 if fit and e < n_train:
                     fit = _matches(buf, pos, oh, ow, tbuf, targets[e], cmap)
-                    if not fit and last:
-                        failed = True
-                        break
+                if piece and e < n_train:
+                    painted_right = _painted_right(buf, pos, oh, ow, tbuf, targets[e])
+                    piece = painted_right >= 0
+                    right += max(painted_right, 0)
+                if last and e < n_train and not fit and not piece:
+                    failed = True
+                    break
                 res[e, 0], res[e, 1], res[e, 2] = pos, oh, ow
                 pos += oh * ow
-            if failed or (last and not fit):
+            if failed or (last and not fit and (not piece or right == 0)):
                 continue
             if not table_insert(table, state_hash(buf, res)):
                 continue
             counters[4] += 1
+            if last and not fit:  # a piece
+                p = counters[PIECES_USED]
+                pieces[p, 0], pieces[p, 1] = s, k
+                for e in range(n_train):
+                    toff = targets[e, 0]
+                    for i in range(targets[e, 1] * targets[e, 2]):
+                        masks[p, toff + i] = buf[res[e, 0] + i] != 0
+                counters[PIECES_USED] += 1
+                continue
             new = -1
             if not last:  # keep the images and the state
                 new = counters[2]
@@ -151,6 +176,23 @@ def grow(buf, images, states, parent, op_of, counters, lo, hi, ops, n_train, tbu
                 fits[f, 0], fits[f, 1], fits[f, 2] = s, k, new
                 counters[3] += 1
     return OK, hi
+
+
+@njit(cache=True)
+def _painted_right(buf, off, h, w, tbuf, target):
+    """How many of the result's non-zero cells are right, when it has the target's shape and
+    no non-zero cell is wrong; else -1."""
+    toff, th, tw = target[0], target[1], target[2]
+    if h != th or w != tw:
+        return -1
+    right = 0
+    for i in range(h * w):
+        r = buf[off + i]
+        if r != 0:
+            if r != tbuf[toff + i]:
+                return -1
+            right += 1
+    return right
 
 
 @njit(cache=True)

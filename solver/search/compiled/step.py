@@ -7,6 +7,9 @@ the deadline checked between chunks. Only the states that fit every demonstratio
 (shape and colour table) come back; for each, the program is rebuilt and run again with the
 library's own numpy ops, whose result is read and fitted like any other state's. So a
 compiled op that disagreed with its reference could lose a fit but never make a wrong one.
+
+The last level also hands back pieces (`level`): their painted cells come from the kernel, and
+a piece's values are rebuilt by the library's ops only when a cover uses it (`pieces`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 
 from ..image import Img
 from ..ops import Transform, build_library
-from .level import FULL, MAX_CELLS, grow, seed_table
+from .level import FITS_USED, FULL, MAX_CELLS, PIECES_USED, grow, seed_table
 from .opcodes import CompiledOps, compiled_ops
 
 WORK_PER_CALL = 16384  # op applications (state x op x example) per kernel call: milliseconds between deadline checks
@@ -27,6 +30,7 @@ MAX_FITS_PER_CALL = 4096
 # (a one-colour output) would otherwise fill memory with equivalent programs.
 MAX_FITS_PER_PASS = 20_000
 REBUILDS_PER_TIME_CHECK = 256
+MAX_PIECES_PER_PASS = 4096  # pieces the last level keeps (their masks: this many rows of output cells)
 
 
 @dataclass
@@ -35,6 +39,16 @@ class CompiledFit:
 
     program: str
     values: tuple  # one Img per example, made by the library's reference ops
+    depth: int
+
+
+@dataclass
+class CompiledPiece:
+    """A last-level state whose non-zero cells are right wherever painted (`level`)."""
+
+    painted: np.ndarray  # (N,) bool over every demonstration output cell
+    parent: int
+    row: int
     depth: int
 
 
@@ -51,6 +65,7 @@ class CompiledLevels:
         frontier: list,
         room_states: int,
         room_bytes: int,
+        want_pieces: bool = False,
     ):
         self.library = library
         self.inputs = inputs
@@ -60,6 +75,10 @@ class CompiledLevels:
         self.python = [s for s in python_states if id(s) not in in_frontier] + list(frontier)
         self.frontier = (len(self.python) - len(frontier), len(self.python))
         n_ex = len(inputs)
+        self.tbuf, self.targets = _pack(targets)
+        self.piece_rows = np.empty((MAX_PIECES_PER_PASS if want_pieces else 0, 2), dtype=np.int64)
+        self.piece_masks = np.zeros((len(self.piece_rows), len(self.tbuf)), dtype=np.bool_)
+        self.piece_depth = 0
         cells, boxes = _pack([v.a for st in self.python for v in st.values])
         used, n_images = len(cells), len(boxes)
         cap_states = len(self.python) + room_states
@@ -71,12 +90,11 @@ class CompiledLevels:
         self.states[: len(self.python)] = np.arange(n_images).reshape(len(self.python), n_ex)
         self.parent = np.full(cap_states, -1, dtype=np.int64)
         self.op_of = np.full(cap_states, -1, dtype=np.int64)
-        self.counters = np.array([n_images, used, len(self.python), 0, 0], dtype=np.int64)
-        # At most half full: every state stored, plus the fits of a last level.
-        keys = cap_states + MAX_FITS_PER_PASS + MAX_FITS_PER_CALL
+        self.counters = np.array([n_images, used, len(self.python), 0, 0, 0], dtype=np.int64)
+        # At most half full: every state stored, plus the fits and pieces of a last level.
+        keys = cap_states + MAX_FITS_PER_PASS + MAX_FITS_PER_CALL + len(self.piece_rows)
         self.table = np.zeros(1 << max(10, int(4 * keys - 1).bit_length()), dtype=np.uint64)
         self.counters[4] = seed_table(self.buf, self.images, self.states, len(self.python), self.table)
-        self.tbuf, self.targets = _pack(targets)
         self.fits = np.empty((MAX_FITS_PER_CALL, 3), dtype=np.int64)
         self.tried = 0
         self.fits_found = 0
@@ -98,25 +116,28 @@ class CompiledLevels:
         first_new = int(self.counters[2])
         chunk = max(1, WORK_PER_CALL // (len(self.ops) * self.states.shape[1]))
         s = lo
+        pieces = self.piece_rows if last else self.piece_rows[:0]  # the search's last level only
+        self.piece_depth = depth if last else self.piece_depth
         while s < hi:
             check_time()
-            self.counters[3] = 0
+            self.counters[FITS_USED] = 0
             status, nxt = grow(
                 self.buf, self.images, self.states, self.parent, self.op_of, self.counters, s, min(s + chunk, hi),
                 self.ops.table, len(self.targets), self.tbuf, self.targets, last, self.table, self.fits,
+                pieces, self.piece_masks,
             )  # fmt: skip
             self.tried += (nxt - s) * len(self.ops)
-            for i, (p, k, n) in enumerate(self.fits[: self.counters[3]].tolist()):
+            for i, (p, k, n) in enumerate(self.fits[: self.counters[FITS_USED]].tolist()):
                 if i % REBUILDS_PER_TIME_CHECK == REBUILDS_PER_TIME_CHECK - 1:
                     check_time()
                 fit = self._rebuild(p, k, n, depth)
                 if fit is not None:
                     on_fit(fit)
-            self.fits_found += int(self.counters[3])
+            self.fits_found += int(self.counters[FITS_USED])
             if self.fits_found >= MAX_FITS_PER_PASS:
                 self.cap_hit = True
                 break
-            if status == FULL and nxt == s and self.counters[3] == 0:  # no room even for one state
+            if status == FULL and nxt == s and self.counters[FITS_USED] == 0:  # no room even for one state
                 self.cap_hit = True
                 if last:
                     break
@@ -125,6 +146,15 @@ class CompiledLevels:
         self.frontier = (first_new, int(self.counters[2]))
         self.added_states += self.frontier[1] - self.frontier[0]
         return s >= hi
+
+    def pieces(self) -> list[CompiledPiece]:
+        """The pieces the last level kept, in the order it met them."""
+        rows = self.piece_rows[: self.counters[PIECES_USED]].tolist()
+        return [CompiledPiece(self.piece_masks[i], p, k, self.piece_depth) for i, (p, k) in enumerate(rows)]
+
+    def rebuild_piece(self, piece: CompiledPiece) -> CompiledFit | None:
+        """A piece's program and values, made by the library's ops (None when one fails)."""
+        return self._rebuild(piece.parent, piece.row, -1, piece.depth)
 
     def _rebuild(self, parent: int, row: int, new: int, depth: int) -> CompiledFit | None:
         values = self._state_values(parent)
