@@ -8,6 +8,7 @@ from solver.search.fitters import (
     MAX_RULE_FEATURES,
     fit_cell_rule,
     fit_colour_map,
+    fit_pair_map,
     rich_feature_sets,
 )
 
@@ -151,3 +152,30 @@ def test_rank_colour_map_uses_each_inputs_colours():
     got = fit_rank_colour_map(masks, outs, ins, [(test_in != 0).astype(np.uint8)], [test_in])
     assert got is not None and got[0].tolist() == [[6, 0], [6, 6]]
     assert fit_colour_map(masks, outs) is None  # no single map does it
+
+
+def test_pair_map_paints_the_result_where_the_input_is_blank():
+    # The output is the input, with the result's 4s painted where the input is 0 (an overlay).
+    g = lambda rows: np.array(rows, dtype=np.uint8)  # noqa: E731
+    inputs = [g([[1, 0, 0], [0, 2, 0]]), g([[0, 1], [2, 0]])]
+    results = [g([[4, 4, 0], [0, 4, 0]]), g([[4, 0], [4, 4]])]
+    targets = [g([[1, 4, 0], [0, 2, 0]]), g([[4, 1], [2, 4]])]
+    fitted = fit_pair_map(results, inputs, targets, [g([[4, 4, 4]])], [g([[0, 2, 1]])])
+    assert fitted is not None
+    answers, table = fitted
+    assert answers[0].tolist() == [[4, 2, 1]]
+    assert table[10 * 0 + 4] == 4 and table[10 * 1 + 4] == 1
+    # a pair the demonstrations never showed: no guess
+    assert fit_pair_map(results, inputs, targets, [g([[4, 0, 3]])], [g([[0, 2, 0]])]) is None
+    # one pair to two colours
+    assert fit_pair_map(results, inputs, [targets[0], g([[4, 1], [2, 0]])], [], []) is None
+    # another shape than the output's
+    assert fit_pair_map([g([[4]]), results[1]], inputs, targets, [], []) is None
+
+
+def test_pair_map_that_reads_the_input_alone_is_left_to_the_colour_map():
+    g = lambda rows: np.array(rows, dtype=np.uint8)  # noqa: E731
+    inputs = [g([[1, 0], [2, 2]])]
+    results = [g([[3, 3], [0, 5]])]
+    targets = [g([[7, 0], [8, 8]])]  # 1 -> 7, 2 -> 8 whatever the result says
+    assert fit_pair_map(results, inputs, targets, [], []) is None

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from solver.search.fitters import fit_cell_rule, fit_colour_map
-from solver.search.held_out import cell_rule_holds_out, colour_map_holds_out
+from solver.search.fitters import fit_cell_rule, fit_colour_map, fit_pair_map
+from solver.search.held_out import cell_rule_holds_out, colour_map_holds_out, pair_map_holds_out
 
 
 def g(rows):
@@ -55,3 +55,15 @@ def test_cell_rule_that_memorises_one_demonstration_does_not():
     rule = fit_cell_rule(results, targets, [results[0]], (("colours4",),))
     assert rule is not None
     assert not cell_rule_holds_out(results, targets, rule.features)
+
+
+def test_pair_map_holds_out_only_when_each_change_is_seen_twice():
+    inputs = [g([[0, 1, 0]]), g([[1, 0, 0]])]
+    results = [g([[5, 5, 0]]), g([[5, 5, 0]])]
+    targets = [g([[5, 1, 0]]), g([[1, 5, 0]])]  # the result shows where the input is 0: in both
+    _, table = fit_pair_map(results, inputs, targets, [], [])
+    assert pair_map_holds_out(results, inputs, table)
+    # (2, 5) -> 3 is only ever seen in the second demonstration
+    inputs2, targets2 = [g([[0, 1, 0]]), g([[1, 2, 0]])], [g([[5, 1, 0]]), g([[1, 3, 0]])]
+    _, table2 = fit_pair_map(results, inputs2, targets2, [], [])
+    assert not pair_map_holds_out(results, inputs2, table2)

@@ -33,6 +33,36 @@ def fit_colour_map(results: list[np.ndarray], targets: list[np.ndarray]) -> np.n
     return np.where(m == NO_MAP, np.arange(10), m).astype(np.uint8)
 
 
+def fit_pair_map(
+    results: list[np.ndarray],
+    inputs: list[np.ndarray],
+    targets: list[np.ndarray],
+    test_results: list[np.ndarray],
+    test_inputs: list[np.ndarray],
+) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """Each output cell a function of two colours: the input's and the result's in that cell
+    (an overlay, a mask, a stencil, learned as one table). Every grid of an example must have
+    the output's shape. Returns the test answers and the (100,) table, or None when no table
+    reproduces every demonstration, when a test shows a pair they never showed (no guess), or
+    when the table reads the input's colour alone (a colour map of the input, found already)."""
+    table = np.full(100, NO_MAP, dtype=np.int64)
+    for r, i, t in zip(results, inputs, targets):
+        if r.shape != t.shape or i.shape != t.shape or not K.pair_table(i, r, t, table):
+            return None
+    seen = table.reshape(10, 10)  # [input colour, result colour]
+    if all(len(set(row[row != NO_MAP].tolist())) <= 1 for row in seen):
+        return None
+    answers = []
+    for r, i in zip(test_results, test_inputs):
+        if r.shape != i.shape:
+            return None
+        out = table[10 * i.astype(np.int64) + r]
+        if (out == NO_MAP).any():
+            return None
+        answers.append(out.astype(np.uint8))
+    return answers, table
+
+
 def unseen_colours(results: list[np.ndarray], tests: list[np.ndarray]) -> bool:
     """Whether a test result holds a colour that no demonstration result holds."""
     seen = set()

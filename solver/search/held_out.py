@@ -41,3 +41,17 @@ def cell_rule_holds_out(results: list[np.ndarray], targets: list[np.ndarray], fe
         if not np.isin(pairs[i], others).all():
             return False
     return True
+
+
+def pair_map_holds_out(results: list[np.ndarray], inputs: list[np.ndarray], table: np.ndarray) -> bool:
+    """Whether every (input colour, result colour) pair that one demonstration shows, where the
+    table changes the input's colour, also occurs in another."""
+    if len(results) < 2:
+        return True
+    changed = table != np.arange(100) // 10  # the table's output is not the input's colour
+    present = [set(np.unique(10 * i.astype(np.int64) + r).tolist()) for r, i in zip(results, inputs)]
+    for k, pairs in enumerate(present):
+        others = set().union(*(p for j, p in enumerate(present) if j != k))
+        if any(changed[p] for p in pairs - others):
+            return False
+    return True

@@ -28,6 +28,8 @@ class Costs:
     # more feature families after rules on fewer.
     cell_rule: float = 2.5
     cell_rule_feature: float = 0.25  # per family beyond the first
+    # A table on the (input, result) colours of each cell: a colour map on pairs, one step more.
+    pair_map: float = 1.5
     fitted_step: float = 1.0  # a step fitted to the outputs (block arrangement, periodic growth): one transform
     replacement: float = 2.5  # a learned object -> patch table is flexible, like a local rule
     near_fit: float = 10.0  # a program that misses one demonstration (`near_fits`): below any that fits all

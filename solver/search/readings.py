@@ -20,15 +20,17 @@ from .fitters import (
     LOCAL_FEATURE_SETS,
     fit_cell_rule,
     fit_colour_map,
+    fit_pair_map,
     fit_rank_colour_map,
     rich_feature_sets,
     unseen_colours,
 )
-from .held_out import cell_rule_holds_out, colour_map_holds_out
+from .held_out import cell_rule_holds_out, colour_map_holds_out, pair_map_holds_out
 from .image import Img
 from .ranking import COSTS, Fit
 
 CELL_RULE_MAX_DEPTH = 1  # cell rules on local neighbourhoods are fitted on states this shallow
+PAIR_MAP_MAX_DEPTH = 2  # pair maps (`fit_pair_map`) are fitted on states this shallow
 RICH_RULE_MAX_DEPTH = 0  # rules on every feature family (slower): on states this shallow
 RICH_FEATURE_SETS = rich_feature_sets()
 
@@ -146,6 +148,15 @@ def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fi
     if ranked is not None:
         fits.append(Fit(f"recolour_by_rank({program})", depth, 1, True, ranked, COSTS.rank_map + cost))
         return fits, True
+    # At depth 0 a pair map is a colour map of the input. Past the Python levels (the third
+    # level's list programs) its flexibility found wrong answers that kept later passes from running.
+    if 0 < depth <= PAIR_MAP_MAX_DEPTH:
+        paired = fit_pair_map(results, ex.inputs[:n_train], ex.targets, tests, ex.inputs[n_train:])
+        if paired is not None:
+            answers, table = paired
+            memorised = 0.0 if pair_map_holds_out(results, ex.inputs[:n_train], table) else COSTS.held_out
+            fits.append(Fit(f"pair_map(input, {program})", depth, 1, False, answers, COSTS.pair_map + memorised + cost))
+            return fits, True
     if depth <= CELL_RULE_MAX_DEPTH and not reading.on_canvas:
         sets = RICH_FEATURE_SETS if depth <= RICH_RULE_MAX_DEPTH else LOCAL_FEATURE_SETS
         rule = fit_cell_rule(results, ex.targets, tests, sets)

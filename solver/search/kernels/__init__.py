@@ -31,11 +31,12 @@ from .objects import (
     slide_to_box,
 )
 from .patterns import diagonal_periodic_fill, largest_frame, largest_zero_rect, periodic_fill, symmetry_fill
-from .tables import colour_counts, colour_table, rule_table_sizes
+from .tables import colour_counts, colour_table, pair_table, rule_table_sizes
 
 __all__ = [
     "colour_counts",
     "colour_table",
+    "pair_table",
     "component_boxes",
     "components_enclosing",
     "connect_pairs",
@@ -72,6 +73,7 @@ def warmup() -> None:
     symmetry_fill(g, 0, 0.5)
     largest_frame(g)
     colour_table(g, g, np.full(10, -1, dtype=np.int64))
+    pair_table(g, g, g, np.full(100, -1, dtype=np.int64))
     slide_objects(g, labels, n, 1, 0, -1)
     slide_to_box(g, labels, n, 0, 1, 0, 1)
     diagonal_periodic_fill(g, 1)

@@ -34,6 +34,23 @@ def colour_table(result, target, table):
     return True
 
 
+@njit(cache=True)
+def pair_table(first, second, target, table):
+    """Like `colour_table`, keyed on a pair of colours: extend `table` (100,) int64 so that
+    table[10 * first + second] == target cell by cell. first, second, target: (H, W) uint8
+    of one shape. Returns False when one pair would need two target colours."""
+    h, w = target.shape
+    for y in range(h):
+        for x in range(w):
+            k = 10 * first[y, x] + second[y, x]
+            t = target[y, x]
+            if table[k] == -1:
+                table[k] = t
+            elif table[k] != t:
+                return False
+    return True
+
+
 _HASH_MULTIPLIER = 0x2545F4914F6CDD1D  # odd, below 2**63 so that numba keeps int64 arithmetic
 
 
