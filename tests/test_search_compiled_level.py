@@ -178,19 +178,24 @@ def test_a_hostile_task_stops_on_time_inside_the_compiled_levels():
 
 
 def test_the_last_level_keeps_pieces_right_wherever_they_paint():
+    # Two demonstrations of different shapes (the masks run over both outputs) and a test input.
+    # Each output is its input without the 2s, plus a 5 on the first that nothing paints.
     a = np.array([[1, 2, 0], [3, 1, 0], [0, 0, 2]], np.uint8)
-    target = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 5]], np.uint8)
-    root = State((Img(a), Img(a)), IMAGE, "input", 0)  # one demonstration and one test input
-    levels = CompiledLevels(build_library(list(range(10))), [a, a], [target], [root], [root], 0, 0, want_pieces=True)
+    b = np.array([[0, 1], [1, 2], [3, 3]], np.uint8)
+    targets = [np.where(a == 2, 0, a), np.where(b == 2, 0, b)]
+    targets[0][2, 2] = 5
+    root = State((Img(a), Img(b), Img(a)), IMAGE, "input", 0)
+    ones = State(tuple(Img(np.where(g == 1, g, 0)) for g in (a, b, a)), IMAGE, "ones", 1)  # Python reached it
+    levels = CompiledLevels(build_library(list(range(10))), [a, b, a], targets, [root, ones], [root], 0, 0, True)
     levels.run_level(1, True, lambda: None, lambda fit: None)
-    pieces = levels.pieces()
+    flat = np.concatenate([t.ravel() for t in targets])
     programs = []
-    for piece in pieces:
+    for piece in levels.pieces():
         built = levels.rebuild_piece(piece)
-        got = built.values[0].a
-        assert np.array_equal(piece.painted, got.ravel() != 0)  # the kernel's cells are the reference op's
-        assert (got[got != 0] == target[got != 0]).all() and (got != 0).any()
+        got = np.concatenate([v.a.ravel() for v in built.values[:2]])
+        assert np.array_equal(piece.painted, got != 0)  # the kernel's cells are the reference op's
+        assert (got[got != 0] == flat[got != 0]).all() and (got != 0).any()
         programs.append(built.program)
-    assert "keep_colour[1](input)" in programs
+    assert "erase_colour[2](input)" in programs and "keep_colour[3](input)" in programs
     assert "keep_colour[2](input)" not in programs  # paints a 2 where the output is 0
-    assert "input" not in programs  # Python's root: a repeat, not a new piece
+    assert "keep_colour[1](input)" not in programs  # the state Python reached: a repeat

@@ -58,12 +58,15 @@ def test_cell_rule_that_memorises_one_demonstration_does_not():
 
 
 def test_pair_map_holds_out_only_when_each_change_is_seen_twice():
-    inputs = [g([[0, 1, 0]]), g([[1, 0, 0]])]
-    results = [g([[5, 5, 0]]), g([[5, 5, 0]])]
-    targets = [g([[5, 1, 0]]), g([[1, 5, 0]])]  # the result shows where the input is 0: in both
+    results = [g([[5, 5, 0, 5]]), g([[5, 5, 0, 5]])]
+    inputs = [g([[0, 1, 0, 1]]), g([[1, 0, 0, 0]])]
+    targets = [g([[5, 1, 0, 1]]), g([[1, 5, 0, 5]])]  # the result shows where the input is 0: in both
     _, table = fit_pair_map(results, inputs, targets, [], [])
     assert pair_map_holds_out(results, inputs, table)
-    # (2, 5) -> 3 is only ever seen in the second demonstration
-    inputs2, targets2 = [g([[0, 1, 0]]), g([[1, 2, 0]])], [g([[5, 1, 0]]), g([[1, 3, 0]])]
-    _, table2 = fit_pair_map(results, inputs2, targets2, [], [])
-    assert not pair_map_holds_out(results, inputs2, table2)
+    # (2, 5) -> 2 only in the second demonstration, but it keeps the input's colour: the default
+    kept = [inputs[0], g([[1, 0, 0, 2]])]
+    _, table = fit_pair_map(results, kept, [targets[0], g([[1, 5, 0, 2]])], [], [])
+    assert pair_map_holds_out(results, kept, table)
+    # (2, 5) -> 3 changes it, and only the second demonstration shows it
+    _, table = fit_pair_map(results, kept, [targets[0], g([[1, 5, 0, 3]])], [], [])
+    assert not pair_map_holds_out(results, kept, table)

@@ -84,15 +84,27 @@ def test_compiled_pieces_cover_only_what_the_others_cannot():
     p = pieces_for(targets, [([g([[1, 0, 0]]), g([[1, 0, 0]])], [g([[1, 0, 0]])], "ones")])
     assert p.cover(never_late) is None  # nothing paints the 2s
     twos = CompiledFit("keep_colour[2](x)", (Img(g([[0, 0, 2]])), Img(g([[0, 2, 0]])), Img(g([[2, 0, 0]]))), 3)
-    p.offer_compiled(FakeLevels([compiled_piece(0, [0, 0, 1, 0, 1, 0])], [twos]), n_train=2)
+    p.offer_compiled(FakeLevels([compiled_piece(0, [0, 0, 1, 0, 1, 0])], [twos]), [(1, 3), (1, 3)])
     fit = p.cover(never_late)
     assert fit is not None and fit.program == "overlay(ones, keep_colour[2](x))"
     assert fit.test_grids[0].tolist() == [[1, 0, 0]] and fit.depth == 4
 
 
 def test_a_compiled_piece_its_rebuild_disagrees_with_is_not_used():
-    targets = [g([[1, 0, 2]])]
+    targets = [g([[1, 3, 2]])]
     p = pieces_for(targets, [([g([[1, 0, 0]])], [g([[1, 0, 0]])], "ones")])
-    rebuilt = CompiledFit("bad(x)", (Img(g([[0, 2, 2]])), Img(g([[2, 0, 0]]))), 3)  # paints a cell the kernel did not
-    p.offer_compiled(FakeLevels([compiled_piece(0, [0, 0, 1])], [rebuilt]), n_train=1)
+    # The rebuild paints the 3 too (right, but not a cell the kernel said it paints).
+    rebuilt = CompiledFit("odd(x)", (Img(g([[0, 3, 2]])), Img(g([[2, 0, 0]]))), 3)
+    p.offer_compiled(FakeLevels([compiled_piece(0, [0, 0, 1])], [rebuilt]), [(1, 3)])
     assert p.cover(never_late) is None
+    agreeing = CompiledFit("twos(x)", (Img(g([[0, 3, 2]])), Img(g([[2, 0, 0]]))), 3)
+    p.offer_compiled(FakeLevels([compiled_piece(0, [0, 1, 1])], [agreeing]), [(1, 3)])
+    assert p.cover(never_late).program == "overlay(twos(x), ones)"
+
+
+def test_compiled_pieces_are_not_tried_when_the_kept_ones_make_a_cover():
+    targets = [g([[1, 0, 2]])]
+    p = pieces_for(targets, [([g([[1, 0, 0]])], [g([[1, 0, 0]])], "ones"), ([g([[0, 0, 2]])], [g([[0, 0, 2]])], "twos")])
+    both = CompiledFit("both(x)", (Img(g([[1, 0, 2]])), Img(g([[0, 0, 0]]))), 3)
+    p.offer_compiled(FakeLevels([compiled_piece(0, [1, 0, 1])], [both]), [(1, 3)])
+    assert p.cover(never_late).program == "overlay(ones, twos)"

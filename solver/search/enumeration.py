@@ -280,7 +280,7 @@ class Enumeration:
                     break  # nothing was kept to expand further
         finally:
             if self.pieces is not None:
-                self.pieces.offer_compiled(levels, self.ex.n_train)
+                self.pieces.offer_compiled(levels, [t.shape for t in self.ex.targets])
             self.tried += levels.tried
             self.stats["compiled_states"] = self.stats.get("compiled_states", 0) + levels.added_states
             self.times.switch(previous)

@@ -45,7 +45,8 @@ def cell_rule_holds_out(results: list[np.ndarray], targets: list[np.ndarray], fe
 
 def pair_map_holds_out(results: list[np.ndarray], inputs: list[np.ndarray], table: np.ndarray) -> bool:
     """Whether every (input colour, result colour) pair that one demonstration shows, where the
-    table changes the input's colour, also occurs in another."""
+    table changes the input's colour, also occurs in another. As for colour maps, a pair that
+    keeps the input's colour is taken as the default a map learned without it would give."""
     if len(results) < 2:
         return True
     changed = table != np.arange(100) // 10  # the table's output is not the input's colour

@@ -47,11 +47,13 @@ class Pieces:
         self.capacity = min(MAX_PIECE_STATES, MAX_PIECE_BYTES // max(1, 2 * target_flat.size))
         self.compiled: list[CompiledPiece] = []
         self.levels: CompiledLevels | None = None  # rebuilds the compiled pieces
-        self.n_train = 0
+        self.target_shapes: list = []
 
-    def offer_compiled(self, levels: CompiledLevels, n_train: int) -> None:
-        """The pieces of the compiled last level (`compiled.CompiledLevels.pieces`)."""
-        self.compiled, self.levels, self.n_train = levels.pieces(), levels, n_train
+    def offer_compiled(self, levels: CompiledLevels, target_shapes: list) -> None:
+        """The pieces of the compiled last level (`compiled.CompiledLevels.pieces`), for
+        demonstration outputs of these shapes."""
+        self.compiled, self.levels = levels.pieces(), levels
+        self.target_shapes = list(target_shapes)
 
     def offer(self, reading: Reading, depth: int) -> None:
         """Keep this reading if some of its non-zero cells are right, or if its zero cells are
@@ -75,7 +77,9 @@ class Pieces:
         cells (ties: the earlier, shorter program). When no cover is found so, a second try
         also lets a layer blank its zero cells (a stencil, as in icecuber's composition),
         taken only when no piece paints anything new: the zeros it explains let the layers
-        below be wrong there. check_time raises `timing.OutOfTime` when the deadline passed.
+        below be wrong there. When neither try finds a cover, both are tried again with the
+        compiled last level's pieces added, for a cover of at most MAX_COMPILED_COVER_PIECES
+        layers. check_time raises `timing.OutOfTime` when the deadline passed.
         """
         need = self.target_flat != 0
         if not need.any() or not (self.kept or self.compiled):
@@ -110,14 +114,16 @@ class Pieces:
         built = self.levels.rebuild_piece(compiled)
         if built is None:
             return None
-        results = [v.a for v in built.values[: self.n_train]]
+        results = [v.a for v in built.values[: len(self.target_shapes)]]
+        if [r.shape for r in results] != self.target_shapes:
+            return None
         flat = np.concatenate([r.ravel() for r in results])
-        if flat.shape != self.target_flat.shape or not np.array_equal(flat != 0, compiled.painted):
+        if not np.array_equal(flat != 0, compiled.painted):
             return None
         wrong = (flat != 0) & (flat != self.target_flat)
         if wrong.any():
             return None
-        tests = [v.a for v in built.values[self.n_train :]]
+        tests = [v.a for v in built.values[len(self.target_shapes) :]]
         return Piece(compiled.painted, wrong, tests, built.program, built.depth)
 
     def _fit(self, layers: list[tuple[int, bool]]) -> Fit | None:
@@ -142,9 +148,9 @@ class Pieces:
 
 
 def _greedy(painted, wrong, need, stencils: bool, max_pieces: int, check_time) -> list[tuple[int, bool]] | None:
-    """Layers (piece index, whether a stencil), top first, that explain every non-zero output
-    cell and are never wrong where no layer above explains the cell; None when the greedy
-    choice fails or needs a single layer (a plain fit, found elsewhere)."""
+    """At most max_pieces layers (piece index, whether a stencil), top first, that explain every
+    non-zero output cell and are never wrong where no layer above explains the cell; None when
+    the greedy choice fails or needs a single layer (a plain fit, found elsewhere)."""
     covered = np.zeros_like(need)
     chosen: list[tuple[int, bool]] = []
     for _ in range(max_pieces):

@@ -154,9 +154,11 @@ def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fi
         paired = fit_pair_map(results, ex.inputs[:n_train], ex.targets, tests, ex.inputs[n_train:])
         if paired is not None:
             answers, table = paired
-            memorised = 0.0 if pair_map_holds_out(results, ex.inputs[:n_train], table) else COSTS.held_out
+            holds_out = pair_map_holds_out(results, ex.inputs[:n_train], table)
+            memorised = 0.0 if holds_out else COSTS.held_out
             fits.append(Fit(f"pair_map(input, {program})", depth, 1, False, answers, COSTS.pair_map + memorised + cost))
-            return fits, True
+            if holds_out:  # else a cell rule, or a cover with this state as a piece, may do better
+                return fits, True
     if depth <= CELL_RULE_MAX_DEPTH and not reading.on_canvas:
         sets = RICH_FEATURE_SETS if depth <= RICH_RULE_MAX_DEPTH else LOCAL_FEATURE_SETS
         rule = fit_cell_rule(results, ex.targets, tests, sets)

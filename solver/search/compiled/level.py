@@ -5,7 +5,8 @@ height, width); a state is one image index per example. For each (state, op) the
 applies the op to each example's image (`apply.apply_op`), drops the state when the op fails,
 and checks the cheap fit on the demonstrations as it goes: the output's shape and a
 consistent colour table (exact matches are the identity table). On the last level a state
-that cannot fit stops at its first example that does not, and is not stored. A new state's
+that can be neither a fit nor a piece (below) stops at its first example that shows it, and
+is not stored. A new state's
 64-bit hash (FNV-1a over each image's shape and cells, folded over the examples) goes into
 an open-addressing table: a state already reached, by Python's levels or an earlier
 (state, op), is dropped, so the library's order still decides which program is kept. Only
@@ -105,9 +106,9 @@ def grow(
     for s in range(lo, hi):
         # Room for this state's expansions: fits, images, states and scratch bytes.
         if (
-            counters[3] + len(ops) > len(fits)
+            counters[FITS_USED] + len(ops) > len(fits)
             or counters[1] + n_ex * MAX_CELLS > len(buf)
-            or 2 * (counters[4] + 2 * len(ops)) > len(table)
+            or 2 * (counters[4] + len(ops)) > len(table)
         ):
             return FULL, s
         if not last and (
@@ -172,9 +173,9 @@ def grow(
                 counters[2] += 1
                 counters[1] = pos
             if fit:
-                f = counters[3]
+                f = counters[FITS_USED]
                 fits[f, 0], fits[f, 1], fits[f, 2] = s, k, new
-                counters[3] += 1
+                counters[FITS_USED] += 1
     return OK, hi
 
 

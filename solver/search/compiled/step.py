@@ -30,7 +30,8 @@ MAX_FITS_PER_CALL = 4096
 # (a one-colour output) would otherwise fill memory with equivalent programs.
 MAX_FITS_PER_PASS = 20_000
 REBUILDS_PER_TIME_CHECK = 256
-MAX_PIECES_PER_PASS = 4096  # pieces the last level keeps (their masks: this many rows of output cells)
+MAX_PIECES_PER_PASS = 4096  # pieces the last level keeps (their masks: a row of output cells each) ...
+MAX_PIECE_MASK_BYTES = 20_000_000  # ... and at most this many bytes of masks
 
 
 @dataclass
@@ -76,7 +77,8 @@ class CompiledLevels:
         self.frontier = (len(self.python) - len(frontier), len(self.python))
         n_ex = len(inputs)
         self.tbuf, self.targets = _pack(targets)
-        self.piece_rows = np.empty((MAX_PIECES_PER_PASS if want_pieces else 0, 2), dtype=np.int64)
+        n_pieces = min(MAX_PIECES_PER_PASS, MAX_PIECE_MASK_BYTES // max(1, len(self.tbuf))) if want_pieces else 0
+        self.piece_rows = np.empty((n_pieces, 2), dtype=np.int64)
         self.piece_masks = np.zeros((len(self.piece_rows), len(self.tbuf)), dtype=np.bool_)
         self.piece_depth = 0
         cells, boxes = _pack([v.a for st in self.python for v in st.values])
