@@ -104,7 +104,9 @@ def test_a_compiled_piece_its_rebuild_disagrees_with_is_not_used():
 
 def test_compiled_pieces_are_not_tried_when_the_kept_ones_make_a_cover():
     targets = [g([[1, 0, 2]])]
-    p = pieces_for(targets, [([g([[1, 0, 0]])], [g([[1, 0, 0]])], "ones"), ([g([[0, 0, 2]])], [g([[0, 0, 2]])], "twos")])
+    p = pieces_for(
+        targets, [([g([[1, 0, 0]])], [g([[1, 0, 0]])], "ones"), ([g([[0, 0, 2]])], [g([[0, 0, 2]])], "twos")]
+    )
     both = CompiledFit("both(x)", (Img(g([[1, 0, 2]])), Img(g([[0, 0, 0]]))), 3)
     p.offer_compiled(FakeLevels([compiled_piece(0, [1, 0, 1])], [both]), [(1, 3)])
     assert p.cover(never_late).program == "overlay(ones, twos)"

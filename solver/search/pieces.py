@@ -128,8 +128,9 @@ class Pieces:
 
     def _fit(self, layers: list[tuple[int, bool]]) -> Fit | None:
         """The fit the chosen layers (piece index, whether a stencil) make on the test inputs."""
-        pieces = [self._piece(i) for i, _ in layers]
-        if any(p is None for p in pieces):
+        found = [self._piece(i) for i, _ in layers]
+        pieces = [p for p in found if p is not None]
+        if len(pieces) < len(found):
             return None
         tests = []
         for k in range(len(pieces[0].tests)):

@@ -36,7 +36,6 @@ from .tables import colour_counts, colour_table, pair_table, rule_table_sizes
 __all__ = [
     "colour_counts",
     "colour_table",
-    "pair_table",
     "component_boxes",
     "components_enclosing",
     "connect_pairs",
@@ -47,6 +46,7 @@ __all__ = [
     "largest_frame",
     "largest_zero_rect",
     "outside_mask",
+    "pair_table",
     "periodic_fill",
     "rays",
     "rule_table_sizes",
