@@ -16,14 +16,8 @@ from .fitters import rule_keys
 def colour_map_holds_out(results: list[np.ndarray], cmap: np.ndarray) -> bool:
     """Whether every colour the map changes in one demonstration's result also occurs in
     another's (else, without that demonstration, the map would leave it unchanged)."""
-    if len(results) < 2:
-        return True
     present = [set(np.unique(r).tolist()) for r in results]
-    for i, colours in enumerate(present):
-        others = set().union(*(p for j, p in enumerate(present) if j != i))
-        if any(int(cmap[c]) != c for c in colours - others):
-            return False
-    return True
+    return _changes_seen_twice(present, cmap != np.arange(10))
 
 
 def cell_rule_holds_out(results: list[np.ndarray], targets: list[np.ndarray], features: tuple[str, ...]) -> bool:
@@ -47,12 +41,18 @@ def pair_map_holds_out(results: list[np.ndarray], inputs: list[np.ndarray], tabl
     """Whether every (input colour, result colour) pair that one demonstration shows, where the
     table changes the input's colour, also occurs in another. As for colour maps, a pair that
     keeps the input's colour is taken as the default a map learned without it would give."""
-    if len(results) < 2:
-        return True
-    changed = table != np.arange(100) // 10  # the table's output is not the input's colour
     present = [set(np.unique(10 * i.astype(np.int64) + r).tolist()) for r, i in zip(results, inputs)]
-    for k, pairs in enumerate(present):
+    return _changes_seen_twice(present, table != np.arange(100) // 10)  # changed: not the input's colour
+
+
+def _changes_seen_twice(present: list[set[int]], changed: np.ndarray) -> bool:
+    """Whether every key a map changes (changed[key]) that one demonstration shows (present:
+    its keys) also occurs in another; a key it leaves unchanged is the default a map learned
+    without that demonstration would give. With one demonstration, nothing to hold out."""
+    if len(present) < 2:
+        return True
+    for k, keys in enumerate(present):
         others = set().union(*(p for j, p in enumerate(present) if j != k))
-        if any(changed[p] for p in pairs - others):
+        if any(changed[key] for key in keys - others):
             return False
     return True

@@ -28,26 +28,23 @@ def grow_third_level_lists(search: Enumeration, first_level: list[State]) -> Non
     level's states, in the frontier's order. Once the state cap is hit no new state can be
     stored, so no more is tried."""
     splits = [t for t in search.library if t.takes == IMAGE and t.gives == LIST]
-    for state in [s for s in first_level if s.kind == IMAGE][:MAX_SPLIT_EDITS]:
-        for split in splits:
-            if _full(search):
-                return
-            listed = search.step(split, state, 2, last=False)
+    images = [s for s in first_level if s.kind == IMAGE][:MAX_SPLIT_EDITS]
+    if _lists_and_their_ends(search, images, splits, joins=False):
+        edits = [t for t in search.library if t.takes == LIST and t.gives == LIST]
+        _lists_and_their_ends(search, [s for s in first_level if s.kind == LIST], edits, joins=True)
+
+
+def _lists_and_their_ends(search: Enumeration, states: list[State], ops: list, joins: bool) -> bool:
+    """Each op (giving a list) on each state as the second step, each new list ended by `_end`.
+    Returns False when the state cap stopped it."""
+    for state in states:
+        for t in ops:
+            if search.stats["state_cap_hit"]:
+                return False
+            listed = search.step(t, state, 2, last=False)
             if listed is not None:
-                _end(search, listed, joins=False)
-    edits = [t for t in search.library if t.takes == LIST and t.gives == LIST]
-    for state in first_level:
-        if state.kind == LIST:
-            for edit in edits:
-                if _full(search):
-                    return
-                listed = search.step(edit, state, 2, last=False)
-                if listed is not None:
-                    _end(search, listed, joins=True)
-
-
-def _full(search: Enumeration) -> bool:
-    return bool(search.stats["state_cap_hit"])
+                _end(search, listed, joins)
+    return True
 
 
 def _end(search: Enumeration, listed: State, joins: bool) -> None:
