@@ -3,6 +3,7 @@
 import numpy as np
 
 from solver.search.compiled import CompiledFit, CompiledPiece
+from solver.search.compiled.level import PAINTED_RIGHT, PAINTED_WRONG
 from solver.search.image import Img
 from solver.search.pieces import Pieces
 from solver.search.readings import Reading
@@ -75,8 +76,12 @@ class FakeLevels:
         return self._built[piece.row]
 
 
-def compiled_piece(row, painted):
-    return CompiledPiece(np.array(painted, dtype=bool), parent=0, row=row, depth=3)
+def compiled_piece(row, painted, wrong=None):
+    """A kernel's piece: its mask marks each output cell unpainted, painted right or painted wrong."""
+    mask = np.array(painted, dtype=np.uint8) * PAINTED_RIGHT
+    if wrong is not None:
+        mask[np.array(wrong, dtype=bool)] = PAINTED_WRONG
+    return CompiledPiece(mask, parent=0, row=row, depth=3)
 
 
 def test_compiled_pieces_cover_only_what_the_others_cannot():
@@ -110,3 +115,18 @@ def test_compiled_pieces_are_not_tried_when_the_kept_ones_make_a_cover():
     both = CompiledFit("both(x)", (Img(g([[1, 0, 2]])), Img(g([[0, 0, 0]]))), 3)
     p.offer_compiled(FakeLevels([compiled_piece(0, [1, 0, 1])], [both]), [(1, 3)])
     assert p.cover(never_late).program == "overlay(ones, twos)"
+
+
+def test_a_compiled_piece_wrong_under_a_layer_above_it_makes_the_lower_layer():
+    targets = [g([[1, 8, 8]]), g([[8, 1, 8]])]
+    p = pieces_for(targets, [([g([[1, 0, 0]]), g([[0, 1, 0]])], [g([[0, 0, 1]])], "ones")])
+    eights = CompiledFit("eights(x)", (Img(g([[8, 8, 8]])), Img(g([[8, 8, 8]])), Img(g([[8, 8, 8]]))), 3)
+    wrong = [1, 0, 0, 0, 1, 0]
+    p.offer_compiled(FakeLevels([compiled_piece(0, [1] * 6, wrong)], [eights]), [(1, 3), (1, 3)])
+    fit = p.cover(never_late)
+    assert fit is not None and fit.program == "overlay(ones, eights(x))"
+    assert fit.test_grids[0].tolist() == [[8, 8, 1]]
+    # The kernel's wrong cells must be the rebuild's: a rebuild wrong at one more cell is refused.
+    odd = CompiledFit("odd(x)", (Img(g([[8, 8, 8]])), Img(g([[3, 8, 8]])), Img(g([[8, 8, 8]]))), 3)
+    p.offer_compiled(FakeLevels([compiled_piece(0, [1] * 6, wrong)], [odd]), [(1, 3), (1, 3)])
+    assert p.cover(never_late) is None

@@ -6,9 +6,11 @@ some of its non-zero cells are right (or its zero cells hide nothing, so that it
 cells as a stencil). A greedy cover overlays pieces until every non-zero output cell is
 explained.
 
-The compiled last level adds its own pieces (`compiled`): states whose painted cells are all
-right. They are tried only when the other pieces make no cover, and a piece they bring is
-rebuilt by the library's ops, and checked, only when a cover uses it.
+The compiled last level adds its own pieces (`compiled`): states that paint more cells right
+than wrong and nothing where the outputs are 0, so that a layer above may paint over their
+wrong cells. They are tried only when the other pieces make no cover, and a piece they bring
+is rebuilt by the library's ops, and checked against the kernel's cells, only when a cover
+uses it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .compiled import CompiledLevels, CompiledPiece
+from .compiled.level import PAINTED_WRONG
 from .ranking import Fit
 from .readings import Reading
 
@@ -89,10 +92,10 @@ class Pieces:
         check_time()
         wrong = np.stack([p.wrong for p in self.kept]) if self.kept else np.zeros((0, need.size), bool)
         tries = [(painted, wrong, MAX_PIECES)]
-        if self.compiled:  # never wrong where they paint
-            more = np.stack([p.painted for p in self.compiled])
+        if self.compiled:
+            masks = np.stack([p.mask for p in self.compiled])
             check_time()
-            both = np.concatenate([painted, more]), np.concatenate([wrong, np.zeros_like(more)])
+            both = np.concatenate([painted, masks != 0]), np.concatenate([wrong, masks == PAINTED_WRONG])
             tries.append((*both, MAX_COMPILED_COVER_PIECES))
         for painted, wrong, max_pieces in tries:
             if not len(painted):
@@ -118,13 +121,11 @@ class Pieces:
         if [r.shape for r in results] != self.target_shapes:
             return None
         flat = np.concatenate([r.ravel() for r in results])
-        if not np.array_equal(flat != 0, compiled.painted):
-            return None
-        wrong = (flat != 0) & (flat != self.target_flat)
-        if wrong.any():
+        painted, wrong = flat != 0, (flat != 0) & (flat != self.target_flat)
+        if not np.array_equal(painted, compiled.mask != 0) or not np.array_equal(wrong, compiled.mask == PAINTED_WRONG):
             return None
         tests = [v.a for v in built.values[len(self.target_shapes) :]]
-        return Piece(compiled.painted, wrong, tests, built.program, built.depth)
+        return Piece(painted, wrong, tests, built.program, built.depth)
 
     def _fit(self, layers: list[tuple[int, bool]]) -> Fit | None:
         """The fit the chosen layers (piece index, whether a stencil) make on the test inputs."""

@@ -12,9 +12,11 @@ an open-addressing table: a state already reached, by Python's levels or an earl
 (state, op), is dropped, so the library's order still decides which program is kept. Only
 fitting states leave the kernel, as (state, op row) pairs; Python rebuilds their programs.
 
-On the last level the kernel also keeps pieces (`pieces`): states of the outputs' shapes whose
-non-zero cells are right wherever they are painted, on every demonstration, and right somewhere.
-Each leaves as its (state, op row) and its painted cells over every output cell.
+On the last level the kernel also keeps pieces (`pieces`): states of the outputs' shapes that
+paint more cells right than wrong, over the demonstrations, and paint no cell an output leaves
+0 (a cover may lay such a piece under layers that paint its wrong cells, as icecuber's
+composition does). Each leaves as its (state, op row) and a mask over every output cell:
+unpainted, painted right or painted wrong.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ FNV_PRIME = np.uint64(1099511628211)
 FOLD_PRIME = np.uint64(0x9E3779B97F4A7C15)
 OK, FULL = 0, 1  # kernel status: frontier done (or stopped by `hi`), or a buffer ran out
 FITS_USED, PIECES_USED = 3, 5  # counters: fits of this call, pieces of the pass
+PAINTED_RIGHT, PAINTED_WRONG = 1, 2  # a piece's mask: each output cell unpainted (0), or painted right or wrong
 
 
 @njit(cache=True)
@@ -97,8 +100,8 @@ def grow(
     forever). ops (K, 2) int64: code, param. tbuf/targets: the demonstrations' outputs, the
     same way. last: do not store new states (only fits and pieces leave). fits (F, 3) int64:
     parent state, op row, new state or -1. pieces (P, 2) int64: parent state, op row; masks
-    (P, N) bool: its painted cells over tbuf's N cells (a last level keeps pieces while
-    counters[5] < P; pass P = 0 for none).
+    (P, N) uint8: each of tbuf's N cells unpainted (0), PAINTED_RIGHT or PAINTED_WRONG (a last
+    level keeps pieces while counters[5] < P; pass P = 0 for none).
     """
     n_ex = states.shape[1]
     cmap = np.empty(10, dtype=np.int64)
@@ -123,7 +126,7 @@ def grow(
             cmap[:] = -1
             fit = n_train > 0
             piece = last and n_train > 0 and counters[PIECES_USED] < len(pieces)
-            right = 0
+            right = wrong = 0
             failed = False
             for e in range(n_ex):
                 img = states[s, e]
@@ -140,15 +143,16 @@ def grow(
                 if fit and e < n_train:
                     fit = _matches(buf, pos, oh, ow, tbuf, targets[e], cmap)
                 if piece and e < n_train:
-                    painted_right = _painted_right(buf, pos, oh, ow, tbuf, targets[e])
-                    piece = painted_right >= 0
-                    right += max(painted_right, 0)
+                    r, x = _paint_counts(buf, pos, oh, ow, tbuf, targets[e])
+                    piece = r >= 0 and r >= x  # mostly right on each demonstration: most states stop at the first
+                    right += r
+                    wrong += x
                 if last and e < n_train and not fit and not piece:
                     failed = True
                     break
                 res[e, 0], res[e, 1], res[e, 2] = pos, oh, ow
                 pos += oh * ow
-            if failed or (last and not fit and (not piece or right == 0)):
+            if failed or (last and not fit and (not piece or right <= wrong)):
                 continue
             if not table_insert(table, state_hash(buf, res)):
                 continue
@@ -159,7 +163,8 @@ def grow(
                 for e in range(n_train):
                     toff = targets[e, 0]
                     for i in range(targets[e, 1] * targets[e, 2]):
-                        masks[p, toff + i] = buf[res[e, 0] + i] != 0
+                        v = buf[res[e, 0] + i]
+                        masks[p, toff + i] = 0 if v == 0 else (PAINTED_RIGHT if v == tbuf[toff + i] else PAINTED_WRONG)
                 counters[PIECES_USED] += 1
                 continue
             new = -1
@@ -180,20 +185,25 @@ def grow(
 
 
 @njit(cache=True)
-def _painted_right(buf, off, h, w, tbuf, target):
-    """How many of the result's non-zero cells are right, when it has the target's shape and
-    no non-zero cell is wrong; else -1."""
+def _paint_counts(buf, off, h, w, tbuf, target):
+    """How many of the result's non-zero cells are right and how many wrong, when it has the
+    target's shape and paints no cell the target leaves zero (only a layer above that paints
+    the cell could hide a wrong colour there); else (-1, -1)."""
     toff, th, tw = target[0], target[1], target[2]
     if h != th or w != tw:
-        return -1
-    right = 0
+        return -1, -1
+    right = wrong = 0
     for i in range(h * w):
         r = buf[off + i]
         if r != 0:
-            if r != tbuf[toff + i]:
-                return -1
-            right += 1
-    return right
+            t = tbuf[toff + i]
+            if r == t:
+                right += 1
+            elif t == 0:
+                return -1, -1
+            else:
+                wrong += 1
+    return right, wrong
 
 
 @njit(cache=True)

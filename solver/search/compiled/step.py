@@ -8,7 +8,7 @@ the deadline checked between chunks. Only the states that fit every demonstratio
 library's own numpy ops, whose result is read and fitted like any other state's. So a
 compiled op that disagreed with its reference could lose a fit but never make a wrong one.
 
-The last level also hands back pieces (`level`): their painted cells come from the kernel, and
+The last level also hands back pieces (`level`): their painted and wrong cells come from the kernel, and
 a piece's values are rebuilt by the library's ops only when a cover uses it (`pieces`).
 """
 
@@ -31,7 +31,7 @@ MAX_FITS_PER_CALL = 4096
 MAX_FITS_PER_PASS = 20_000
 REBUILDS_PER_TIME_CHECK = 256
 MAX_PIECES_PER_PASS = 4096  # pieces the last level keeps (their masks: a row of output cells each) ...
-MAX_PIECE_MASK_BYTES = 20_000_000  # ... and at most this many bytes of masks
+MAX_PIECE_MASK_BYTES = 20_000_000  # ... and at most this many bytes of masks (a cover stacks two bool copies)
 
 
 @dataclass
@@ -45,9 +45,10 @@ class CompiledFit:
 
 @dataclass
 class CompiledPiece:
-    """A last-level state whose non-zero cells are right wherever painted (`level`)."""
+    """A last-level state that paints more cells right than wrong, and nothing where the
+    outputs are 0 (`level`)."""
 
-    painted: np.ndarray  # (N,) bool over every demonstration output cell
+    mask: np.ndarray  # (N,) uint8 over every demonstration output cell: 0, PAINTED_RIGHT or PAINTED_WRONG
     parent: int
     row: int
     depth: int
@@ -79,7 +80,7 @@ class CompiledLevels:
         self.tbuf, self.targets = _pack(targets)
         n_pieces = min(MAX_PIECES_PER_PASS, MAX_PIECE_MASK_BYTES // max(1, len(self.tbuf))) if want_pieces else 0
         self.piece_rows = np.empty((n_pieces, 2), dtype=np.int64)
-        self.piece_masks = np.zeros((len(self.piece_rows), len(self.tbuf)), dtype=np.bool_)
+        self.piece_masks = np.zeros((len(self.piece_rows), len(self.tbuf)), dtype=np.uint8)
         self.piece_depth = 0
         cells, boxes = _pack([v.a for st in self.python for v in st.values])
         used, n_images = len(cells), len(boxes)
