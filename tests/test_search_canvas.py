@@ -30,6 +30,14 @@ def test_extend_periodic_continues_the_pattern():
     assert np.array_equal(extend_periodic(block, (3, 3)), np.array([[1, 2, 1], [3, 4, 3], [1, 2, 1]]))
 
 
+def test_extend_periodic_in_place_repeats_the_whole_image_from_where_it_lies():
+    band = np.array([[2, 0], [2, 2], [2, 0]], np.uint8)  # rows 0 and 2 agree, but the band repeats whole
+    grown = extend_periodic(band, (5, 3), at=(1, 1))
+    assert grown.tolist() == [[0, 2, 0], [0, 2, 0], [2, 2, 2], [0, 2, 0], [0, 2, 0]]
+    assert np.array_equal(grown[1:4, 1:3], band)  # the image itself sits at its place
+    assert extend_periodic(band, (5, 3)).tolist()[3] == [2, 2, 2]  # no place: the smallest period (2 rows)
+
+
 @given(st.integers(1, 4), st.integers(1, 4), st.integers(0, 1000))
 @settings(max_examples=40, deadline=None)
 def test_extend_periodic_is_consistent_with_its_unit(py, px, seed):

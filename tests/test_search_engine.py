@@ -32,6 +32,7 @@ def _solve(task, settings=FAST):
         ("b8825c91", "complete_symmetry[4](input)"),
         ("9ecd008a", "symmetry_patch[0](input)"),
         ("963e52fc", "extend_periodic(input)"),
+        ("8eb1be9a", "repeat_in_place(crop(input))"),  # the band keeps its phase; its smallest period would not do
         ("7fe24cdd", "blocks[2x2:id,rot270,rot90,rot180](input)"),
         ("22eb0ac0", "connect[h](input)"),  # one demonstration has no pair to connect
         ("d4469b4b", "output_by[commonest_colour]"),  # no program: a demonstration's output

@@ -109,9 +109,14 @@ def period(a: np.ndarray) -> int:
     return n
 
 
-def extend_periodic(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """(H, W) uint8 canvas of `shape` filled by repeating `a`'s smallest 2-D period from
-    its top-left corner (a pattern that continues past the image's edges)."""
-    py, px = period(a), period(a.T)
-    reps = (-(-shape[0] // py), -(-shape[1] // px))
-    return np.ascontiguousarray(np.tile(a[:py, :px], reps)[: shape[0], : shape[1]])
+def extend_periodic(a: np.ndarray, shape: tuple[int, int], at: tuple[int, int] | None = None) -> np.ndarray:
+    """(H, W) uint8 canvas of `shape` filled by repeating `a`'s smallest 2-D period from its
+    top-left corner (a pattern that continues past the image's edges); or, given `at`, by
+    repeating the whole of `a` every way with its top-left cell at `at` (a band or tile cut
+    out of a grid, continued in its own phase)."""
+    py, px = (period(a), period(a.T)) if at is None else a.shape
+    y, x = (0, 0) if at is None else at
+    h, w = shape
+    rows = (np.arange(h) - y) % py
+    cols = (np.arange(w) - x) % px
+    return np.ascontiguousarray(a[rows[:, None], cols[None, :]])

@@ -1,10 +1,11 @@
 """Reading an image state as the outputs, and fitting the program's final step.
 
 A state's images may be the outputs as they are, or laid on the output's canvas (at their
-own position, or grown as a periodic pattern), or arranged as rotated and reflected blocks
-(`blocks`): those are its readings. A reading fits when, on every demonstration, it equals
-the output exactly, or does so after one final step fitted to the demonstrations: a colour
-map, a colour map by colour rank, or a cell rule (`fitters`).
+own position, or grown as a periodic pattern, or repeated whole from where they lie), or
+arranged as rotated and reflected blocks (`blocks`): those are its readings. A reading fits
+when, on every demonstration, it equals the output exactly, or does so after one final step
+fitted to the demonstrations: a colour map, a colour map by colour rank, a pair map, or a
+cell rule (`fitters`).
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def readings(values: tuple, program: str, ex: Examples) -> list[Reading]:
 
     An image of another size than the output is laid on a blank canvas of the output's
     size (the test's predicted by `canvas`): at its own position (an object cut out and
-    kept in place), or as a pattern repeated from its smallest period. Outputs made of
+    kept in place), as a pattern repeated from its smallest period, or repeated whole every
+    way from its own position (icecuber's repeat). Outputs made of
     rotated or reflected copies are fitted by `blocks`.
     """
     n_train = ex.n_train
@@ -103,7 +105,19 @@ def readings(values: tuple, program: str, ex: Examples) -> list[Reading]:
         and fit_colour_map([extend_periodic(first, target.shape)], [target]) is not None
     ):
         grown = [extend_periodic(v.a, shape) for v, shape in zip(values, ex.canvas_shapes)]
-        program = f"extend_periodic({program})"
+        found.append(Reading(grown[:n_train], grown[n_train:], f"extend_periodic({program})", True, COSTS.fitted_step))
+    # The whole image repeated every way from where it lies (icecuber's repeat: a band or tile
+    # cut out of the input, continued across the canvas in its own phase).
+    y, x = values[0].y, values[0].x
+    if (
+        (y or x)
+        and values[0].box_in(target.shape) is not None
+        and fit_colour_map([first], [np.ascontiguousarray(target[y : y + h, x : x + w])]) is not None
+        and fit_colour_map([extend_periodic(first, target.shape, (y, x))], [target]) is not None
+        and all(v.box_in(shape) is not None for v, shape in zip(values, ex.canvas_shapes))
+    ):
+        grown = [extend_periodic(v.a, shape, (v.y, v.x)) for v, shape in zip(values, ex.canvas_shapes)]
+        program = f"repeat_in_place({program})"
         found.append(Reading(grown[:n_train], grown[n_train:], program, True, COSTS.fitted_step))
     return found
 
