@@ -64,13 +64,18 @@ class Pieces:
         there is room."""
         if len(self.kept) >= self.capacity:
             return
-        flat = np.concatenate([r.ravel() for r in reading.results])
-        painted = flat != 0
-        wrong = painted & (flat != self.target_flat)
+        painted, wrong = self._painted_and_wrong(reading.results)
         zeros = ~painted
         stencil = not (zeros & (self.target_flat != 0)).any() and (zeros & (self.target_flat == 0)).any()
         if (painted & ~wrong).any() or stencil:
             self.kept.append(Piece(painted, wrong, reading.tests, reading.program, depth))
+
+    def _painted_and_wrong(self, results: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(N,) bool each over every demonstration output cell: where the results paint, and
+        where they paint the wrong colour."""
+        flat = np.concatenate([r.ravel() for r in results])
+        painted = flat != 0
+        return painted, painted & (flat != self.target_flat)
 
     def cover(self, check_time: Callable[[], None]) -> Fit | None:
         """Greedy, top layer first: overlay pieces until every non-zero output cell is explained.
@@ -120,8 +125,7 @@ class Pieces:
         results = [v.a for v in built.values[: len(self.target_shapes)]]
         if [r.shape for r in results] != self.target_shapes:
             return None
-        flat = np.concatenate([r.ravel() for r in results])
-        painted, wrong = flat != 0, (flat != 0) & (flat != self.target_flat)
+        painted, wrong = self._painted_and_wrong(results)
         if not np.array_equal(painted, compiled.mask != 0) or not np.array_equal(wrong, compiled.mask == PAINTED_WRONG):
             return None
         tests = [v.a for v in built.values[len(self.target_shapes) :]]
