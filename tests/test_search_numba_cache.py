@@ -1,5 +1,6 @@
-"""numba's cache kept in step with the sources (solver/search/numba_cache.py): a cached kernel
-whose callee in another file changed must not keep running the old callee."""
+"""numba's cache tied to the search's sources (solver/search/numba_cache.py): a cached kernel
+whose callee in another file changed must not keep running the old callee, even when a
+process that still runs the old sources saves its code after the change."""
 
 import os
 import subprocess
@@ -7,8 +8,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from solver.search.numba_cache import STAMP_NAME, clear_stale, sources_digest
+import solver.search  # noqa: F401  (ties the search's kernels on import)
+from solver.search.numba_cache import cached_functions, sources_digest
 
+REPO = Path(__file__).resolve().parents[1]
 CALLER = """
 from numba import njit
 from .callee import value
@@ -17,15 +20,20 @@ from .callee import value
 def answer():
     return value()
 """
+# Imports the scratch package and ties it to its sources; with "wait", answers only after a
+# line on stdin (a process that imported the old sources and compiles after they changed).
 RUN = """
 import sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
+root = Path(sys.argv[1])
+sys.path.insert(0, str(root))
 import pkg.caller
-if sys.argv[2] == "guarded":
-    from solver.search.numba_cache import keep_in_step
-    keep_in_step(Path(sys.argv[1]) / "pkg", "pkg")
-print(pkg.caller.answer())
+from solver.search.numba_cache import cached_functions, sources_digest, tie_to_sources
+tie_to_sources(cached_functions("pkg"), sources_digest(root, ("pkg",)))
+if sys.argv[2] == "wait":
+    print("imported", flush=True)
+    sys.stdin.readline()
+print(pkg.caller.answer(), flush=True)
 """
 
 
@@ -34,54 +42,70 @@ def _write_callee(root, n):
     (root / "pkg" / "callee.py").write_text(source)
 
 
-def _run(root, mode):
-    """A fresh process: import the package, maybe keep its cache in step, call the caller."""
-    repo = str(Path(__file__).resolve().parents[1])
-    out = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(RUN), str(root), mode],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": repo, "NUMBA_CACHE_DIR": ""},  # numba's cache beside the sources
-    )
+def _command(root, mode):
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "NUMBA_CACHE_DIR": "",  # numba's cache beside the scratch sources
+        "NUMBA_DISABLE_JIT": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",  # two callees written in one second: Python's own cache would miss it
+    }
+    return dict(args=[sys.executable, "-c", textwrap.dedent(RUN), str(root), mode], env=env, text=True)
+
+
+def _run(root):
+    out = subprocess.run(**_command(root, "now"), capture_output=True, timeout=300)
     assert out.returncode == 0, out.stderr
     return int(out.stdout.split()[-1])
 
 
-def test_a_changed_callee_in_another_file_is_compiled_again(tmp_path):
+def _package(tmp_path):
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "caller.py").write_text(CALLER)
     _write_callee(tmp_path, 1)
-    assert _run(tmp_path, "guarded") == 1  # compiles and caches both, stamps the folder
-    _write_callee(tmp_path, 2)  # only the callee's file changes: the caller's cache entry still looks valid
-    assert _run(tmp_path, "guarded") == 2
-    assert _run(tmp_path, "guarded") == 2  # and the fresh cache, stamped again, is kept
 
 
-def test_only_folders_stamped_with_another_digest_are_emptied(tmp_path):
-    same, other, fresh = tmp_path / "same", tmp_path / "other", tmp_path / "fresh"
-    for folder in (same, other, fresh):
-        folder.mkdir()
-        (folder / "f-1.py311.nbi").write_bytes(b"index")
-        (folder / "f-1.py311.1.nbc").write_bytes(b"code")
-        (folder / "keep.txt").write_text("not numba's")
-    (same / STAMP_NAME).write_text("d1")
-    (other / STAMP_NAME).write_text("d0")
-    cleared = clear_stale([same, other, fresh], "d1")
-    assert cleared == [fresh, other]
-    assert (same / "f-1.py311.nbi").exists() and (same / "f-1.py311.1.nbc").exists()
-    for folder in (other, fresh):
-        assert not list(folder.glob("*.nb*"))
-        assert (folder / "keep.txt").exists()
-        assert (folder / STAMP_NAME).read_text() == "d1"
+def test_a_changed_callee_in_another_file_is_compiled_again(tmp_path):
+    _package(tmp_path)
+    assert _run(tmp_path) == 1  # compiles and caches both
+    _write_callee(tmp_path, 2)  # only the callee's file changes: numba alone would keep the caller's entry
+    assert _run(tmp_path) == 2
+    assert _run(tmp_path) == 2  # the entry saved from the new sources is kept
+
+
+def test_a_process_on_older_sources_cannot_pass_its_code_off_as_fresh(tmp_path):
+    _package(tmp_path)
+    old = subprocess.Popen(**_command(tmp_path, "wait"), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert old.stdout.readline().strip() == "imported"
+        _write_callee(tmp_path, 2)
+        assert _run(tmp_path) == 2
+        old.stdin.write("\n")
+        old.stdin.flush()
+        assert int(old.stdout.readline()) == 1  # it runs what it imported, and saves that
+    finally:
+        old.communicate(timeout=300)
+    assert _run(tmp_path) == 2
+
+
+def test_every_cached_kernel_of_the_search_is_tied_to_its_sources():
+    digest = sources_digest()
+    functions = cached_functions("solver.search")
+    decorated = sum(p.read_text().count("@njit(cache=True)") for p in (REPO / "solver" / "search").rglob("*.py"))
+    assert len(functions) == decorated > 0
+    for f in functions:
+        assert f._cache._cache_file._source_stamp[1] == digest, f.__name__
 
 
 def test_the_digest_follows_every_source_file(tmp_path):
-    (tmp_path / "sub").mkdir()
-    (tmp_path / "a.py").write_text("x = 1\n")
-    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
-    before = sources_digest(tmp_path)
-    assert sources_digest(tmp_path) == before
-    (tmp_path / "sub" / "b.py").write_text("y = 3\n")
-    assert sources_digest(tmp_path) != before
+    (tmp_path / "a" / "sub").mkdir(parents=True)
+    (tmp_path / "a" / "x.py").write_text("x = 1\n")
+    (tmp_path / "a" / "sub" / "y.py").write_text("y = 2\n")
+    (tmp_path / "elsewhere.py").write_text("z = 3\n")
+    before = sources_digest(tmp_path, ("a",))
+    assert sources_digest(tmp_path, ("a",)) == before
+    (tmp_path / "elsewhere.py").write_text("z = 4\n")
+    assert sources_digest(tmp_path, ("a",)) == before
+    (tmp_path / "a" / "sub" / "y.py").write_text("y = 3\n")
+    assert sources_digest(tmp_path, ("a",)) != before

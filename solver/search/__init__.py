@@ -9,17 +9,15 @@ with `solver.settings` (standard library only), from which SearchSettings takes 
 defaults and bounds: it takes arrays, not Task objects.
 """
 
-from pathlib import Path
-
 from . import compiled, kernels
 from .engine import SearchResult, search_task
-from .numba_cache import keep_in_step
+from .numba_cache import tie_package_caches
 from .ranking import SearchCandidate
 from .settings import SearchSettings
 
-# numba's cache misses a change in another file than the function's own (`numba_cache`): the
-# package's sources stamp every cache folder of its kernels, before any of them loads.
-keep_in_step(Path(__file__).resolve().parents[1], __name__)
+# numba's cache misses a change in another file than the function's own (`numba_cache`): every
+# cached kernel's entries are tied to the search's sources, before any of them loads.
+tie_package_caches(__name__)
 
 
 def warmup() -> None:

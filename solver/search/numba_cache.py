@@ -1,74 +1,73 @@
-"""numba's on-disk cache, kept in step with the sources it was compiled from.
+"""numba's on-disk cache, tied to the sources of the search as a whole.
 
-numba checks a cached function against its own file's timestamp only. A kernel whose callee
-lives in another file (`compiled.level.grow` calls `compiled.apply.apply_op`, which calls
-`kernels`) keeps loading its old machine code after the callee changed: new op codes then
-fail silently in the kernel, and the search loses what they find (seen on 2026-11-30, after
-a `git pull`-like change to `compiled/apply.py` alone). So, before any cached function loads
-(numba reads its cache at a function's first call, not at import), the sources of the
-package are hashed together, and every cache folder of its numba functions that was stamped
-with another hash is emptied of numba's files. The next call compiles afresh, once.
+numba keeps a cached function's machine code while the function's own file is unchanged (its
+stamp: the file's modification time and size in numba 0.59, a hash of its content in 0.68).
+A kernel that calls a function in another file (`compiled.level.grow` calls
+`compiled.apply.apply_op`) therefore kept running the old callee after only the callee's file
+changed: new op codes failed in the kernel, silently (seen on 2026-11-30). So every cached
+function's stamp here also carries one hash of the sources its machine code may depend on
+(`SOURCE_DIRS`): an entry saved from other sources is stale to numba itself, which compiles
+afresh and overwrites it. Nothing is deleted, so processes running older and newer sources
+side by side cannot race, and an older one cannot pass its code off as fresh (its entries
+carry its own hash).
 """
 
 from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Iterable
+import warnings
 from pathlib import Path
 
-STAMP_NAME = "numba-sources.sha256"  # beside numba's files in each cache folder
-NUMBA_FILES = ("*.nbi", "*.nbc")  # numba's index and data files
+from numba.core.dispatcher import Dispatcher
+
+SOLVER_ROOT = Path(__file__).resolve().parents[1]  # the `solver` package
+# What compiled code may depend on: the kernels, the compiled levels and the constants they
+# freeze in (`solver.arc.tasks.MAX_SIDE`). An edit elsewhere (the TRM, the report) keeps the cache.
+SOURCE_DIRS = ("search", "arc")
 
 
-def sources_digest(root: Path) -> str:
-    """One hash of every .py file under root (paths and contents, in a fixed order)."""
+def sources_digest(root: Path = SOLVER_ROOT, dirs: tuple[str, ...] = SOURCE_DIRS) -> str:
+    """One hash of every .py file under root's `dirs` (paths and contents, in a fixed order)."""
     h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    for path in sorted(p for d in dirs for p in (root / d).rglob("*.py")):
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
-def cache_folders(module_prefix: str) -> set[Path]:
-    """The folders numba caches the loaded modules' cached functions in (under module_prefix)."""
-    folders = set()
+def cached_functions(module_prefix: str) -> list[Dispatcher]:
+    """The numba functions with an on-disk cache defined in the loaded modules under module_prefix."""
+    found: dict[int, Dispatcher] = {}
     for name, module in list(sys.modules.items()):
         if module is None or not (name == module_prefix or name.startswith(module_prefix + ".")):
             continue
         for value in vars(module).values():
-            cache = getattr(value, "_cache", None)
-            path = getattr(cache, "cache_path", None)  # numba's FunctionCache; a NullCache has none
-            if path:
-                folders.add(Path(path))
-    return folders
+            ours = isinstance(value, Dispatcher) and value.__module__.startswith(module_prefix + ".")
+            # cache=True gives a FunctionCache with a folder; numba's NullCache has none.
+            if ours and getattr(getattr(value, "_cache", None), "cache_path", None):
+                found[id(value)] = value
+    return list(found.values())
 
 
-def clear_stale(folders: Iterable[Path], digest: str) -> list[Path]:
-    """Empty each folder stamped with another digest (or none) of numba's files, and stamp it.
-    Returns the folders emptied. A folder that cannot be written is left to numba (it then
-    caches elsewhere, or not at all)."""
-    cleared = []
-    for folder in sorted(folders):
-        stamp = folder / STAMP_NAME
-        try:
-            if stamp.read_text() == digest:
-                continue
-        except OSError:
-            pass
-        try:
-            for pattern in NUMBA_FILES:
-                for f in folder.glob(pattern):
-                    f.unlink(missing_ok=True)
-            folder.mkdir(parents=True, exist_ok=True)
-            stamp.write_text(digest)
-        except OSError:
+def tie_to_sources(functions: list[Dispatcher], digest: str) -> int:
+    """Make each function's cache entries fresh only for `digest` too. Call before any of them
+    is first called (numba reads its cache then, not at import). Returns how many were tied."""
+    tied = 0
+    for f in functions:
+        cache_file = getattr(getattr(f, "_cache", None), "_cache_file", None)  # numba's private layout (0.59-0.68)
+        stamp = getattr(cache_file, "_source_stamp", None)
+        if cache_file is None or stamp is None:
+            name = f.py_func.__name__
+            warnings.warn(f"numba's cache layout changed: {name}'s cache may outlive its callees", stacklevel=2)
             continue
-        cleared.append(folder)
-    return cleared
+        own = getattr(cache_file, "_own_source_stamp", stamp)  # a second call re-ties, never nests
+        cache_file._own_source_stamp = own
+        cache_file._source_stamp = (own, digest)
+        tied += 1
+    return tied
 
 
-def keep_in_step(package_root: Path, module_prefix: str) -> list[Path]:
-    """Clear the caches of `module_prefix`'s numba functions compiled from other sources than
-    those under package_root now. Call after importing them, before calling any."""
-    return clear_stale(cache_folders(module_prefix), sources_digest(package_root))
+def tie_package_caches(module_prefix: str) -> int:
+    """Tie the cached numba functions of `module_prefix`'s loaded modules to the sources now."""
+    return tie_to_sources(cached_functions(module_prefix), sources_digest())

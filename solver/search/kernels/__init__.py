@@ -10,7 +10,7 @@ Compilation: `cache=True` writes machine code in NUMBA_CACHE_DIR when it is set 
 there first: an empty one means a cold compile even beside a filled `__pycache__`), else next
 to the kernel files (`__pycache__`). When that folder is read-only (Kaggle mounts datasets
 read-only under /kaggle/input), numba falls back, silently, to its user-wide cache dir
-(~/.cache/numba/search_<hash>/); verified with a read-only bind mount. So on Kaggle the
+(~/.cache/numba/kernels_<hash>/, compiled_<hash>/); verified with a read-only bind mount. So on Kaggle the
 first process compiles once (~10 s for these kernels on a busy 2-core machine, ~20 s with the
 compiled levels of `solver/search/compiled/`) and later
 processes load the cache (~1 s). `warmup()` compiles (or loads) every kernel up front so
