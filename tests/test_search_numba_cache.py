@@ -8,6 +8,9 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 import solver.search  # noqa: F401  (ties the search's kernels on import)
 from solver.search.numba_cache import cached_functions, sources_digest
 
@@ -25,6 +28,9 @@ def answer():
 RUN = """
 import sys
 from pathlib import Path
+
+import numpy as np
+import pytest
 root = Path(sys.argv[1])
 sys.path.insert(0, str(root))
 import pkg.caller
@@ -85,7 +91,11 @@ def test_a_process_on_older_sources_cannot_pass_its_code_off_as_fresh(tmp_path):
         old.stdin.flush()
         assert int(old.stdout.readline()) == 1  # it runs what it imported, and saves that
     finally:
-        old.communicate(timeout=300)
+        try:
+            old.communicate(timeout=300)
+        finally:
+            if old.poll() is None:  # never leave it running
+                old.kill()
     assert _run(tmp_path) == 2
 
 
@@ -109,3 +119,14 @@ def test_the_digest_follows_every_source_file(tmp_path):
     assert sources_digest(tmp_path, ("a",)) == before
     (tmp_path / "a" / "sub" / "y.py").write_text("y = 3\n")
     assert sources_digest(tmp_path, ("a",)) != before
+
+
+def test_tying_a_kernel_that_already_ran_warns():
+    """What a kernel runs before the tie was judged by numba's stamp alone: say so."""
+    from solver.search.kernels import colour_counts
+    from solver.search.numba_cache import tie_to_sources
+
+    colour_counts(np.zeros((1, 1), dtype=np.uint8))
+    with pytest.warns(UserWarning, match="ran before its cache was tied"):
+        assert tie_to_sources([colour_counts], sources_digest()) == 1
+    assert colour_counts._cache._cache_file._source_stamp[1] == sources_digest()

@@ -7,9 +7,10 @@ A kernel that calls a function in another file (`compiled.level.grow` calls
 changed: new op codes failed in the kernel, silently (seen on 2026-11-30). So every cached
 function's stamp here also carries one hash of the sources its machine code may depend on
 (`SOURCE_DIRS`): an entry saved from other sources is stale to numba itself, which compiles
-afresh and overwrites it. Nothing is deleted, so processes running older and newer sources
-side by side cannot race, and an older one cannot pass its code off as fresh (its entries
-carry its own hash).
+afresh and overwrites it. Nothing is deleted, and a process still running older sources saves
+entries under its own, older hash, which a newer process then ignores. What remains is numba's
+own window of milliseconds between reading an index and reading the code file it names (the
+same as for its own stamp).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def tie_to_sources(functions: list[Dispatcher], digest: str) -> int:
             name = f.py_func.__name__
             warnings.warn(f"numba's cache layout changed: {name}'s cache may outlive its callees", stacklevel=2)
             continue
+        if f.overloads:  # already compiled or loaded: what it runs was judged by numba's stamp alone
+            warnings.warn(f"{f.py_func.__name__} ran before its cache was tied to the sources", stacklevel=2)
         own = getattr(cache_file, "_own_source_stamp", stamp)  # a second call re-ties, never nests
         cache_file._own_source_stamp = own
         cache_file._source_stamp = (own, digest)
