@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import solver.search  # noqa: F401  (ties the search's kernels on import)
-from solver.search.numba_cache import cached_functions, sources_digest
+from solver.search.kernels import colour_counts
+from solver.search.numba_cache import cached_functions, sources_digest, tie_to_sources
 
 REPO = Path(__file__).resolve().parents[1]
 CALLER = """
@@ -28,9 +29,6 @@ def answer():
 RUN = """
 import sys
 from pathlib import Path
-
-import numpy as np
-import pytest
 root = Path(sys.argv[1])
 sys.path.insert(0, str(root))
 import pkg.caller
@@ -123,9 +121,6 @@ def test_the_digest_follows_every_source_file(tmp_path):
 
 def test_tying_a_kernel_that_already_ran_warns():
     """What a kernel runs before the tie was judged by numba's stamp alone: say so."""
-    from solver.search.kernels import colour_counts
-    from solver.search.numba_cache import tie_to_sources
-
     colour_counts(np.zeros((1, 1), dtype=np.uint8))
     with pytest.warns(UserWarning, match="ran before its cache was tied"):
         assert tie_to_sources([colour_counts], sources_digest()) == 1

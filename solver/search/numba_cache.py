@@ -56,14 +56,14 @@ def tie_to_sources(functions: list[Dispatcher], digest: str) -> int:
     is first called (numba reads its cache then, not at import). Returns how many were tied."""
     tied = 0
     for f in functions:
+        name = f.py_func.__name__
         cache_file = getattr(getattr(f, "_cache", None), "_cache_file", None)  # numba's private layout (0.59-0.68)
         stamp = getattr(cache_file, "_source_stamp", None)
         if cache_file is None or stamp is None:
-            name = f.py_func.__name__
             warnings.warn(f"numba's cache layout changed: {name}'s cache may outlive its callees", stacklevel=2)
             continue
         if f.overloads:  # already compiled or loaded: what it runs was judged by numba's stamp alone
-            warnings.warn(f"{f.py_func.__name__} ran before its cache was tied to the sources", stacklevel=2)
+            warnings.warn(f"{name} ran before its cache was tied to the sources", stacklevel=2)
         own = getattr(cache_file, "_own_source_stamp", stamp)  # a second call re-ties, never nests
         cache_file._own_source_stamp = own
         cache_file._source_stamp = (own, digest)

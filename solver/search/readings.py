@@ -117,8 +117,7 @@ def readings(values: tuple, program: str, ex: Examples) -> list[Reading]:
         and all(v.box_in(shape) is not None for v, shape in zip(values, ex.canvas_shapes))
     ):
         grown = [extend_periodic(v.a, shape, (v.y, v.x)) for v, shape in zip(values, ex.canvas_shapes)]
-        program = f"repeat_in_place({program})"
-        found.append(Reading(grown[:n_train], grown[n_train:], program, True, COSTS.fitted_step))
+        found.append(Reading(grown[:n_train], grown[n_train:], f"repeat_in_place({program})", True, COSTS.fitted_step))
     return found
 
 
