@@ -5,7 +5,9 @@ import pytest
 
 from solver.arc.tasks import load_source
 from solver.search import SearchSettings, search_task
+from solver.search.engine import _two_answers_each
 from solver.search.normalize import ColourPermutation, fit_normaliser, fixed_colours, normalise_task
+from solver.search.ranking import Fit
 
 FAST = SearchSettings(time_limit_s=120.0)  # far above the seconds these take: a busy machine cannot cut one short
 
@@ -108,3 +110,36 @@ def test_solves_a_real_task_whose_bars_change_colour():
         top = result.per_test[k][0]
         assert top.program.startswith("normalised_colours[")
         assert np.array_equal(top.grid, np.array(answer, dtype=np.uint8))
+
+
+def test_the_normalised_pass_fills_the_second_attempt_of_a_real_task():
+    """arc1/train ba97ae07 with pieces on: the plain pass's only answer is an overlay of pieces
+    that fits every demonstration and is wrong. Since it leaves the second attempt empty, the
+    normalised pass runs too, and its shorter program ranks first and is right."""
+    source = load_source("arc1/train")
+    task = next(t for t in source.tasks if t.id == "ba97ae07")
+    train, tests = [(p.input, p.output) for p in task.train], [p.input for p in task.test]
+    plain_only = search_task(
+        train, tests, SearchSettings(time_limit_s=FAST.time_limit_s, use_colour_normalisation=False)
+    )
+    assert len(plain_only.per_test[0]) == 1 and plain_only.per_test[0][0].program.startswith("overlay(")
+    result = search_task(train, tests, FAST)
+    assert result.stats.get("colour_normalised")
+    answer = np.array(source.solutions["ba97ae07"][0], dtype=np.uint8)
+    assert result.per_test[0][0].program.startswith("normalised_colours[")
+    cover = plain_only.per_test[0][0].grid
+    assert any(np.array_equal(c.grid, cover) for c in result.per_test[0])  # still offered, ranked lower
+    assert np.array_equal(result.per_test[0][0].grid, answer)
+
+
+def _fit(*grids: np.ndarray) -> Fit:
+    return Fit("p", 1, 1, False, list(grids))
+
+
+def test_the_normalised_pass_runs_only_while_an_attempt_is_empty():
+    a, b = np.zeros((2, 2), dtype=np.uint8), np.ones((2, 2), dtype=np.uint8)
+    assert not _two_answers_each([])
+    assert not _two_answers_each([_fit(a, a), _fit(a, a)])  # one grid for each test input
+    assert not _two_answers_each([_fit(a, a), _fit(b, a)])  # the second test input has one
+    assert _two_answers_each([_fit(a, a), _fit(b, b)])
+    assert _two_answers_each([_fit(a), _fit(a[:1])])  # same cells, other shapes: two grids

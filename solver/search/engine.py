@@ -1,9 +1,11 @@
 """The search of one task: its passes, and the answers ranked.
 
-The plain pass searches the task as given (`enumeration`). When it finds nothing, the
-colour-normalised pass searches the task with colours renumbered by their role
-(`normalize`), and then, when `use_transpose` asks for it (off by default), the transposed
-pass searches the diagonally flipped task; their answers are mapped back. The
+The plain pass searches the task as given (`enumeration`). When its fits leave a test input
+without two distinct answers (nothing fits, or every fit makes the same grid, so the second
+attempt would be empty), the colour-normalised pass searches the task with colours
+renumbered by their role (`normalize`); when still nothing fits and `use_transpose` asks
+for it (off by default), the transposed pass searches the diagonally flipped task; their
+answers are mapped back and ranked with the plain ones. The
 demonstrations' outputs, when they repeat, follow every program's answer (`lookup`). Every
 pass stops at its deadline; `stats` says where the time went (`timing`).
 """
@@ -15,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from solver.arc.voting import grid_key
 
 from .enumeration import Enumeration
 from .lookup import repeated_outputs
@@ -85,15 +89,17 @@ def search_task(
     stats: dict = {"timed_out": False, "state_cap_hit": False, "lists_cut": False, "depth_reached": 0}
     fits: list[Fit] = []
     if train and test_inputs:
-        # Later passes run only when the earlier ones found nothing (running the colour-normalised
-        # one always cost 28% more median CPU for one more task of arc1/train). The plain task may
-        # use 60% of the limit, the colour-normalised one up to 80%, the flipped one the rest.
+        # The colour-normalised pass runs only while an attempt is left to fill: running it always
+        # cost 28% more median CPU for one more task of arc1/train. Where the plain fits agree on
+        # one grid it offers a second rule, found among colour roles, and it ranks with them: a
+        # simpler normalised program can come first (docs/RESULTS.md, seventh session). The plain
+        # task may use 60% of the limit, the colour-normalised one up to 80%, the flipped one the rest.
         later_passes = settings.use_colour_normalisation or settings.use_transpose
         plain_deadline = start + settings.time_limit_s * PLAIN_SHARE if later_passes else deadline
         s = Enumeration("plain", train, test_inputs, settings, plain_deadline, stats, times, first_pass=True)
         s.run()
         fits.extend(s.fits)
-        if settings.use_colour_normalisation and not fits and time.perf_counter() < deadline:
+        if settings.use_colour_normalisation and not _two_answers_each(fits) and time.perf_counter() < deadline:
             fits.extend(_search_normalised(train, test_inputs, settings, start, deadline, stats, times))
         if settings.use_transpose and not fits and time.perf_counter() < deadline:
             fits.extend(_search_transposed(train, test_inputs, settings, deadline, stats, times))
@@ -108,6 +114,14 @@ def search_task(
     stats["cpu_seconds"] = round(time.process_time() - cpu_start, 4)
     stats.update(times.stats())
     return SearchResult(per_test, stats)
+
+
+def _two_answers_each(fits: list[Fit]) -> bool:
+    """Whether the fits give every test input two distinct answers: both attempts are filled."""
+    if not fits:
+        return False
+    n_tests = len(fits[0].test_grids)
+    return all(len({grid_key(f.test_grids[k]) for f in fits}) >= 2 for k in range(n_tests))
 
 
 def _repeated_output_fits(train, test_inputs) -> list[Fit]:
