@@ -1,5 +1,7 @@
 """Colour normalisation: exact inverses, fixed-role colours, and a task only it makes searchable."""
 
+from typing import ClassVar
+
 import numpy as np
 import pytest
 
@@ -100,7 +102,8 @@ def test_only_the_normalised_pass_solves_a_colour_swap():
 def test_solves_a_real_task_whose_bars_change_colour():
     """arc1/train ba97ae07: the bar drawn on top at a crossing changes; colours differ per pair.
 
-    Without pieces: an overlay of four pieces fits the plain task (wrongly) and would stop the pass.
+    Without pieces, nothing fits the plain task and only the normalised pass answers (with
+    pieces, see the next test).
     """
     source = load_source("arc1/train")
     task = next(t for t in source.tasks if t.id == "ba97ae07")
@@ -114,7 +117,7 @@ def test_solves_a_real_task_whose_bars_change_colour():
 
 def test_the_normalised_pass_fills_the_second_attempt_of_a_real_task():
     """arc1/train ba97ae07 with pieces on: the plain pass's only answer is an overlay of pieces
-    that fits every demonstration and is wrong. Since it leaves the second attempt empty, the
+    that fits every demonstration and is wrong. Since the plain programs give one grid, the
     normalised pass runs too, and its shorter program ranks first and is right."""
     source = load_source("arc1/train")
     task = next(t for t in source.tasks if t.id == "ba97ae07")
@@ -136,10 +139,35 @@ def _fit(*grids: np.ndarray) -> Fit:
     return Fit("p", 1, 1, False, list(grids))
 
 
-def test_the_normalised_pass_runs_only_while_an_attempt_is_empty():
+def test_two_answers_each_counts_grids_by_shape_and_cells():
     a, b = np.zeros((2, 2), dtype=np.uint8), np.ones((2, 2), dtype=np.uint8)
     assert not _two_answers_each([])
-    assert not _two_answers_each([_fit(a, a), _fit(a, a)])  # one grid for each test input
-    assert not _two_answers_each([_fit(a, a), _fit(b, a)])  # the second test input has one
+    assert not _two_answers_each([_fit(a, a), _fit(a.copy(), a.copy())])  # equal grids, other arrays: one answer
+    assert not _two_answers_each([_fit(a, a), _fit(b, a.copy())])  # the second test input has one
     assert _two_answers_each([_fit(a, a), _fit(b, b)])
-    assert _two_answers_each([_fit(a), _fit(a[:1])])  # same cells, other shapes: two grids
+    assert _two_answers_each([_fit(a), _fit(np.zeros((1, 4), dtype=np.uint8))])  # same bytes, other shape
+
+
+class _PlainPass:
+    """Stands in for the plain pass's `Enumeration`: the fits given, no near fits."""
+
+    fits: ClassVar[list] = []
+
+    def __init__(self, *args, **kwargs):
+        self.fits, self.near_fits = list(_PlainPass.fits), None
+
+    def run(self):
+        pass
+
+
+@pytest.mark.parametrize("plain_grids, runs", [([], True), ([0, 0], True), ([0, 1], False)])
+def test_the_normalised_pass_runs_while_the_plain_fits_give_fewer_than_two_grids(monkeypatch, plain_grids, runs):
+    import solver.search.engine as engine
+
+    _PlainPass.fits = [_fit(np.full((2, 2), v, dtype=np.uint8)) for v in plain_grids]
+    calls = []
+    monkeypatch.setattr(engine, "Enumeration", _PlainPass)
+    monkeypatch.setattr(engine, "_search_normalised", lambda *args: calls.append(1) or [])
+    g = np.zeros((2, 2), dtype=np.uint8)
+    search_task([(g, g)], [g], SearchSettings(time_limit_s=60.0, use_transpose=False))
+    assert bool(calls) == runs

@@ -1,13 +1,13 @@
 """The search of one task: its passes, and the answers ranked.
 
-The plain pass searches the task as given (`enumeration`). When its fits leave a test input
-without two distinct answers (nothing fits, or every fit makes the same grid, so the second
-attempt would be empty), the colour-normalised pass searches the task with colours
-renumbered by their role (`normalize`); when still nothing fits and `use_transpose` asks
-for it (off by default), the transposed pass searches the diagonally flipped task; their
-answers are mapped back and ranked with the plain ones. The
-demonstrations' outputs, when they repeat, follow every program's answer (`lookup`). Every
-pass stops at its deadline; `stats` says where the time went (`timing`).
+The plain pass searches the task as given (`enumeration`). When its programs give some test
+input fewer than two distinct grids (nothing fits, or every fit makes the same grid), the
+colour-normalised pass searches the task with colours renumbered by their role
+(`normalize`); when still nothing fits and `use_transpose` asks for it (off by default), the
+transposed pass searches the diagonally flipped task. Their answers are mapped back and
+ranked with the plain ones. The demonstrations' outputs, when they repeat, follow every
+program's answer (`lookup`). Every pass stops at its deadline; `stats` says where the time
+went (`timing`).
 """
 
 from __future__ import annotations
@@ -89,11 +89,12 @@ def search_task(
     stats: dict = {"timed_out": False, "state_cap_hit": False, "lists_cut": False, "depth_reached": 0}
     fits: list[Fit] = []
     if train and test_inputs:
-        # The colour-normalised pass runs only while an attempt is left to fill: running it always
-        # cost 28% more median CPU for one more task of arc1/train. Where the plain fits agree on
-        # one grid it offers a second rule, found among colour roles, and it ranks with them: a
-        # simpler normalised program can come first (docs/RESULTS.md, seventh session). The plain
-        # task may use 60% of the limit, the colour-normalised one up to 80%, the flipped one the rest.
+        # The colour-normalised pass runs only while the plain programs give some test input fewer
+        # than two distinct grids: running it always cost 28% more median CPU for one more task of
+        # arc1/train. Where the plain fits agree on one grid it offers a rule of another kind for
+        # Kaggle's second attempt, ranked with them, so a simpler normalised program can come first
+        # (docs/RESULTS.md, "seventh session"). The plain task may use 60% of the limit; the
+        # colour-normalised one the rest, or up to 80% when the flipped one may follow.
         later_passes = settings.use_colour_normalisation or settings.use_transpose
         plain_deadline = start + settings.time_limit_s * PLAIN_SHARE if later_passes else deadline
         s = Enumeration("plain", train, test_inputs, settings, plain_deadline, stats, times, first_pass=True)
