@@ -1,7 +1,5 @@
 """Colour normalisation: exact inverses, fixed-role colours, and a task only it makes searchable."""
 
-from typing import ClassVar
-
 import numpy as np
 import pytest
 
@@ -141,20 +139,18 @@ def _fit(*grids: np.ndarray) -> Fit:
 
 def test_two_answers_each_counts_grids_by_shape_and_cells():
     a, b = np.zeros((2, 2), dtype=np.uint8), np.ones((2, 2), dtype=np.uint8)
-    assert not _two_answers_each([])
-    assert not _two_answers_each([_fit(a, a), _fit(a.copy(), a.copy())])  # equal grids, other arrays: one answer
-    assert not _two_answers_each([_fit(a, a), _fit(b, a.copy())])  # the second test input has one
-    assert _two_answers_each([_fit(a, a), _fit(b, b)])
-    assert _two_answers_each([_fit(a), _fit(np.zeros((1, 4), dtype=np.uint8))])  # same bytes, other shape
+    assert not _two_answers_each([], 1)
+    assert not _two_answers_each([_fit(a, a), _fit(a.copy(), a.copy())], 2)  # equal grids, other arrays: one answer
+    assert not _two_answers_each([_fit(a, a), _fit(b, a.copy())], 2)  # the second test input has one
+    assert _two_answers_each([_fit(a, a), _fit(b, b)], 2)
+    assert _two_answers_each([_fit(a), _fit(np.zeros((1, 4), dtype=np.uint8))], 1)  # same bytes, other shape
 
 
 class _PlainPass:
     """Stands in for the plain pass's `Enumeration`: the fits given, no near fits."""
 
-    fits: ClassVar[list] = []
-
-    def __init__(self, *args, **kwargs):
-        self.fits, self.near_fits = list(_PlainPass.fits), None
+    def __init__(self, fits):
+        self.fits, self.near_fits = fits, None
 
     def run(self):
         pass
@@ -164,9 +160,9 @@ class _PlainPass:
 def test_the_normalised_pass_runs_while_the_plain_fits_give_fewer_than_two_grids(monkeypatch, plain_grids, runs):
     import solver.search.engine as engine
 
-    _PlainPass.fits = [_fit(np.full((2, 2), v, dtype=np.uint8)) for v in plain_grids]
+    fits = [_fit(np.full((2, 2), v, dtype=np.uint8)) for v in plain_grids]
     calls = []
-    monkeypatch.setattr(engine, "Enumeration", _PlainPass)
+    monkeypatch.setattr(engine, "Enumeration", lambda *args, **kwargs: _PlainPass(fits))
     monkeypatch.setattr(engine, "_search_normalised", lambda *args: calls.append(1) or [])
     g = np.zeros((2, 2), dtype=np.uint8)
     search_task([(g, g)], [g], SearchSettings(time_limit_s=60.0, use_transpose=False))

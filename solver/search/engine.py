@@ -100,7 +100,11 @@ def search_task(
         s = Enumeration("plain", train, test_inputs, settings, plain_deadline, stats, times, first_pass=True)
         s.run()
         fits.extend(s.fits)
-        if settings.use_colour_normalisation and not _two_answers_each(fits) and time.perf_counter() < deadline:
+        if (
+            settings.use_colour_normalisation
+            and not _two_answers_each(fits, len(test_inputs))
+            and time.perf_counter() < deadline
+        ):
             fits.extend(_search_normalised(train, test_inputs, settings, start, deadline, stats, times))
         if settings.use_transpose and not fits and time.perf_counter() < deadline:
             fits.extend(_search_transposed(train, test_inputs, settings, deadline, stats, times))
@@ -117,11 +121,8 @@ def search_task(
     return SearchResult(per_test, stats)
 
 
-def _two_answers_each(fits: list[Fit]) -> bool:
-    """Whether the fits give every test input two distinct answers: both attempts are filled."""
-    if not fits:
-        return False
-    n_tests = len(fits[0].test_grids)
+def _two_answers_each(fits: list[Fit], n_tests: int) -> bool:
+    """Whether the fits give each of the n_tests test inputs two distinct answers."""
     return all(len({grid_key(f.test_grids[k]) for f in fits}) >= 2 for k in range(n_tests))
 
 
