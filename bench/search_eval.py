@@ -95,7 +95,10 @@ def phase_totals(results: list[TaskResult]) -> dict[str, float]:
 def print_summary(results: list[TaskResult], args, warm_s: float, split: bool) -> None:
     cpu = np.array([r.cpu_s for r in results]) if results else np.zeros(1)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"tasks {len(results)}  time_limit {args.time_limit}s  depth {args.depth}  (kernel warmup {warm_s:.2f}s CPU)")
+    print(
+        f"tasks {len(results)}  time_limit {args.time_limit}s  depth {args.depth}  "
+        f"demonstrations {args.demos or 'all'}  (kernel warmup {warm_s:.2f}s CPU)"
+    )
     print(
         f"CPU s/task: mean {cpu.mean():.2f}  median {np.median(cpu):.2f}  "
         f"p90 {np.percentile(cpu, 90):.2f}  max {cpu.max():.2f}   peak RSS {rss_mb:.0f} MB"
@@ -144,6 +147,8 @@ def main(argv=None) -> int:
     p.add_argument("--verbose", action="store_true", help="one line per task (studied tasks only)")
     p.add_argument("--json", default=None, help="write per-task records here (studied tasks only)")
     args = p.parse_args(argv)
+    if args.demos is not None and args.demos < 1:
+        p.error(f"--demos must be at least 1, got {args.demos}")
 
     settings = SearchSettings(time_limit_s=args.time_limit, max_depth=args.depth)
     source = load_source(args.tasks)

@@ -1,9 +1,11 @@
 """bench/search_eval.py --demos N: the search sees only each task's first N demonstrations."""
 
+import json
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
@@ -33,3 +35,31 @@ def test_run_task_passes_only_the_first_demonstrations(monkeypatch):
     search_eval.run_task(task, [grid(8).tolist()], settings, False)
     assert seen == [[0, 1], [0, 1, 2]]
     assert r.hits == [True] and (r.proposed, r.top_right) == (1, 1)
+
+
+def test_demos_below_one_is_refused_before_anything_runs(capsys):
+    with pytest.raises(SystemExit) as stop:
+        search_eval.main(["--demos", "0"])
+    assert stop.value.code == 2
+    assert "--demos must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_main_passes_demos_on_and_records_precision(monkeypatch, tmp_path, capsys):
+    """The whole command: `--demos 1` reaches the search, the header says so, and each JSON
+    record counts the test outputs proposed and the right top answers."""
+    seen = []
+
+    def fake_search(train, test_inputs, settings):
+        seen.append(len(train))
+        return SearchResult([[SearchCandidate(t, "identity", 0.0, 1)] for t in test_inputs], {})
+
+    monkeypatch.setattr(search_eval, "search_task", fake_search)
+    monkeypatch.setattr(search_eval, "warmup", lambda: None)
+    out = tmp_path / "records.json"
+    assert (
+        search_eval.main(["--tasks", "arc1/train", "--task-ids", "83302e8f", "--demos", "1", "--json", str(out)]) == 0
+    )
+    assert seen == [1]
+    assert "demonstrations 1" in capsys.readouterr().out
+    (record,) = json.loads(out.read_text())
+    assert record["id"] == "83302e8f" and (record["proposed"], record["top_right"]) == (1, 0)
