@@ -97,40 +97,42 @@ def test_only_the_normalised_pass_solves_a_colour_swap():
     assert np.array_equal(top.grid, answer)
 
 
-def test_solves_a_real_task_whose_bars_change_colour():
-    """arc1/train ba97ae07: the bar drawn on top at a crossing changes; colours differ per pair.
-
-    Without pieces, nothing fits the plain task and only the normalised pass answers (with
-    pieces, see the next test).
-    """
+def _bars_task():
+    """arc1/train ba97ae07 (the bar drawn on top at a crossing changes; colours differ per
+    pair): its demonstrations, test inputs and test answers."""
     source = load_source("arc1/train")
     task = next(t for t in source.tasks if t.id == "ba97ae07")
+    answers = [np.array(a, dtype=np.uint8) for a in source.solutions[task.id]]
+    return [(p.input, p.output) for p in task.train], [p.input for p in task.test], answers
+
+
+def test_solves_a_real_task_whose_bars_change_colour():
+    """arc1/train ba97ae07. Without pieces, nothing fits the plain task and only the
+    normalised pass answers (with pieces, see the next test)."""
+    train, tests, answers = _bars_task()
     settings = SearchSettings(time_limit_s=FAST.time_limit_s, use_pieces=False)
-    result = search_task([(p.input, p.output) for p in task.train], [p.input for p in task.test], settings)
-    for k, answer in enumerate(source.solutions["ba97ae07"]):
+    result = search_task(train, tests, settings)
+    for k, answer in enumerate(answers):
         top = result.per_test[k][0]
         assert top.program.startswith("normalised_colours[")
-        assert np.array_equal(top.grid, np.array(answer, dtype=np.uint8))
+        assert np.array_equal(top.grid, answer)
 
 
 def test_the_normalised_pass_fills_the_second_attempt_of_a_real_task():
     """arc1/train ba97ae07 with pieces on: the plain pass's only answer is an overlay of pieces
     that fits every demonstration and is wrong. Since the plain programs give one grid, the
     normalised pass runs too, and its shorter program ranks first and is right."""
-    source = load_source("arc1/train")
-    task = next(t for t in source.tasks if t.id == "ba97ae07")
-    train, tests = [(p.input, p.output) for p in task.train], [p.input for p in task.test]
+    train, tests, answers = _bars_task()
     plain_only = search_task(
         train, tests, SearchSettings(time_limit_s=FAST.time_limit_s, use_colour_normalisation=False)
     )
     assert len(plain_only.per_test[0]) == 1 and plain_only.per_test[0][0].program.startswith("overlay(")
     result = search_task(train, tests, FAST)
     assert result.stats.get("colour_normalised")
-    answer = np.array(source.solutions["ba97ae07"][0], dtype=np.uint8)
     assert result.per_test[0][0].program.startswith("normalised_colours[")
     cover = plain_only.per_test[0][0].grid
     assert any(np.array_equal(c.grid, cover) for c in result.per_test[0])  # still offered, ranked lower
-    assert np.array_equal(result.per_test[0][0].grid, answer)
+    assert np.array_equal(result.per_test[0][0].grid, answers[0])
 
 
 def _fit(*grids: np.ndarray) -> Fit:
