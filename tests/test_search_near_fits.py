@@ -12,13 +12,17 @@ def g(rows):
     return np.array(rows, dtype=np.uint8)
 
 
+def offer(near, results, tests, program, depth):
+    """Offer results as the search does: by their wrong cells on each demonstration."""
+    near.offer([int((r != t).sum()) for r, t in zip(results, near.targets)], tests, program, depth)
+
+
 def test_one_miss_is_kept_two_are_not():
     targets = [g([[1, 2]]), g([[3, 4]]), g([[5, 6]])]
     near = NearFits(targets)
-    near.offer([g([[1, 2]]), g([[3, 4]]), g([[5, 7]])], [g([[9]])], "a(input)", 1)
-    near.offer([g([[1, 2]]), g([[0, 4]]), g([[5, 7]])], [g([[8]])], "b(input)", 1)  # misses two
-    near.offer([g([[1, 2]]), g([[3, 4]]), g([[5, 6]])], [g([[7]])], "c(input)", 1)  # fits all: not near
-    near.offer([g([[1, 2]]), g([[3, 4]]), g([[5, 6, 0]])], [g([[6]])], "d(input)", 1)  # wrong shape
+    offer(near, [g([[1, 2]]), g([[3, 4]]), g([[5, 7]])], [g([[9]])], "a(input)", 1)
+    offer(near, [g([[1, 2]]), g([[0, 4]]), g([[5, 7]])], [g([[8]])], "b(input)", 1)  # misses two
+    offer(near, [g([[1, 2]]), g([[3, 4]]), g([[5, 6]])], [g([[7]])], "c(input)", 1)  # fits all: not near
     fits = near.fits()
     assert [f.program for f in fits] == ["near_fit[2/3](a(input))"]
     assert not fits[0].verified
@@ -29,7 +33,7 @@ def test_shorter_then_closer_programs_first_and_only_a_few_kept():
     near = NearFits(targets)
     for k in range(MAX_NEAR_FITS + 3):
         wrong = g([[2, 2, 0]]) if k % 2 else g([[0, 0, 0]])  # 1 or 3 wrong cells
-        near.offer([g([[1, 1, 1]]), wrong], [g([[k]])], f"p{k}(input)", depth=2 if k < 2 else 1)
+        offer(near, [g([[1, 1, 1]]), wrong], [g([[k]])], f"p{k}(input)", depth=2 if k < 2 else 1)
     fits = near.fits()
     assert len(fits) == MAX_NEAR_FITS
     assert all(f.depth == 1 for f in fits)

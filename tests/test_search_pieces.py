@@ -6,7 +6,7 @@ from solver.search.compiled import CompiledFit, CompiledPiece
 from solver.search.compiled.level import PAINTED_RIGHT, PAINTED_WRONG
 from solver.search.image import Img
 from solver.search.pieces import Pieces
-from solver.search.readings import Reading
+from solver.search.readings import Examples, Reading, screen
 
 
 def g(rows):
@@ -18,9 +18,11 @@ def never_late():
 
 
 def pieces_for(targets, offered):
-    p = Pieces(np.concatenate([t.ravel() for t in targets]))
+    flat = np.concatenate([t.ravel() for t in targets])
+    p = Pieces(flat)
+    ex = Examples(list(targets), list(targets), None, flat)
     for results, tests, program in offered:
-        p.offer(Reading(results, tests, program), depth=1)
+        p.offer(Reading(results, tests, program), 1, screen(results, ex))
     return p
 
 

@@ -1,12 +1,13 @@
-"""The last-step pruning's invariant: an image that `Examples.readable_first` rejects in the
-first demonstration's place leaves its state with no reading at all."""
+"""The invariant behind two shortcuts (the last step's pruning, and `readings` skipping the
+resized readings): an image that `Examples.readable_first` rejects in the first
+demonstration's place leaves its state with no reading at all."""
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from solver.search.image import Img
-from solver.search.readings import Examples, readings
+from solver.search.readings import Examples, readings, resized_readings
 
 sides = st.integers(1, 12)
 
@@ -32,6 +33,7 @@ def test_rejected_first_image_has_no_reading(shapes, target0, canvas, y, x):
     rng = np.random.default_rng(1)
     values = tuple(Img(rng.integers(0, 3, size=s).astype(np.uint8), y, x) for s in shapes[:3])
     if not ex.readable_first(values[0]):
+        assert resized_readings(values, "p", ex) == []  # what `readings` skips for such a state
         assert readings(values, "p", ex) == []
 
 

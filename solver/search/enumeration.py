@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels as K
 from .canvas import fit_size_rule, sizes_by_rule
 from .compiled import CompiledLevels
 from .image import Img, Value, value_key
@@ -28,7 +29,7 @@ from .ops import IMAGE, LIST, Transform, build_library, joins_of, picks_of
 from .outer_products import outer_product_fits
 from .pieces import Pieces
 from .ranking import COSTS, Fit
-from .readings import Examples, final_step_fits, readings, wrong_cells
+from .readings import Examples, final_step_fits, readings, screen
 from .replace import fit_object_replacement
 from .settings import SearchSettings
 from .third_level_lists import grow_third_level_lists
@@ -143,15 +144,16 @@ class Enumeration:
         expanded = state.depth < self.settings.max_depth  # only then does its distance order anything
         try:
             for reading in readings(state.values, state.program, self.ex):
+                screened = screen(reading.results, self.ex)
                 if expanded:
-                    state.distance = min(state.distance, wrong_cells(reading, self.ex))
-                fits, settled = final_step_fits(reading, state.depth, self.ex)
+                    state.distance = min(state.distance, sum(screened.wrong))
+                fits, settled = final_step_fits(reading, state.depth, self.ex, screened)
                 self.fits.extend(fits)
                 if not fits and self.near_fits is not None:
-                    self.near_fits.offer(reading.results, reading.tests, reading.program, state.depth, reading.cost)
-                if not settled and self.pieces is not None:
+                    self.near_fits.offer(screened.wrong, reading.tests, reading.program, state.depth, reading.cost)
+                if not settled and self.pieces is not None and screened.could(K.COULD_BE_PIECE):
                     self.times.switch(self.phase["pieces"])
-                    self.pieces.offer(reading, state.depth)
+                    self.pieces.offer(reading, state.depth, screened)
                     self.times.switch(self.phase["fitting"])
         finally:
             self.times.switch(previous)

@@ -24,23 +24,16 @@ class NearFits:
         self.targets = targets
         self.best: dict[bytes, tuple[tuple, Fit]] = {}  # test answers' bytes -> (order key, fit)
 
-    def offer(self, results: list, tests: list, program: str, depth: int, cost: float = 0.0) -> None:
-        """A reading's demonstration results and test answers (each shaped like the outputs), and
-        what its reading adds to the program's length (`readings.Reading.cost`)."""
+    def offer(self, wrong_cells: list, tests: list, program: str, depth: int, cost: float = 0.0) -> None:
+        """A reading's wrong cells on each demonstration (`readings.screen`), its test answers,
+        and what its reading adds to the program's length (`readings.Reading.cost`)."""
         n = len(self.targets)
         if n < 2:
             return
-        missed, wrong = 0, 0
-        for r, t in zip(results, self.targets):
-            if r.shape != t.shape:
-                return
-            if r.tobytes() != t.tobytes():
-                missed += 1
-                if missed > 1:
-                    return
-                wrong = int((r != t).sum())
-        if missed != 1:
+        missed = [w for w in wrong_cells if w]
+        if len(missed) != 1:
             return
+        wrong = missed[0]
         key = b"|".join(grid_key(g) for g in tests)
         order = (depth, wrong, program)
         if key in self.best and self.best[key][0] <= order:

@@ -20,10 +20,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import kernels as K
 from .compiled import CompiledLevels, CompiledPiece
 from .compiled.level import PAINTED_WRONG
 from .ranking import Fit
-from .readings import Reading
+from .readings import Reading, Screen
 
 MAX_PIECES = 4
 # With the compiled pieces (thousands more candidates) a cover is kept only this short: on the
@@ -58,17 +59,15 @@ class Pieces:
         self.compiled, self.levels = levels.pieces(), levels
         self.target_shapes = list(target_shapes)
 
-    def offer(self, reading: Reading, depth: int) -> None:
+    def offer(self, reading: Reading, depth: int, screened: Screen) -> None:
         """Keep this reading if some of its non-zero cells are right, or if its zero cells are
         right and hide no output cell (it may then blank what a lower layer gets wrong), while
-        there is room."""
-        if len(self.kept) >= self.capacity:
+        there is room. screened: the reading's `readings.screen`, which says which."""
+        if len(self.kept) >= self.capacity or not screened.could(K.COULD_BE_PIECE):
             return
-        painted, wrong = self._painted_and_wrong(reading.results)
-        zeros = ~painted
-        stencil = not (zeros & (self.target_flat != 0)).any() and (zeros & (self.target_flat == 0)).any()
-        if (painted & ~wrong).any() or stencil:
-            self.kept.append(Piece(painted, wrong, reading.tests, reading.program, depth))
+        painted = screened.flat != 0
+        wrong = painted & (screened.flat != self.target_flat)
+        self.kept.append(Piece(painted, wrong, reading.tests, reading.program, depth))
 
     def _painted_and_wrong(self, results: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(N,) bool each over every demonstration output cell: where the results paint, and

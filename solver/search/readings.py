@@ -10,11 +10,13 @@ cell rule (`fitters`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
+from . import kernels as K
 from .blocks import block_counts, fit_blocks
 from .canvas import extend_periodic
 from .fitters import (
@@ -50,6 +52,20 @@ class Examples:
     def n_train(self) -> int:
         return len(self.targets)
 
+    @functools.cached_property
+    def ends(self) -> np.ndarray:
+        """(D,) int64: where each demonstration's output ends in target_flat."""
+        return np.cumsum([t.size for t in self.targets]).astype(np.int64)
+
+    @functools.cached_property
+    def input_flat(self) -> np.ndarray:
+        """The demonstrations' inputs end to end when each has its output's shape, else empty
+        (a pair map needs both colours in every cell)."""
+        inputs = self.inputs[: self.n_train]
+        if any(i.shape != t.shape for i, t in zip(inputs, self.targets)):
+            return np.zeros(0, dtype=np.uint8)
+        return np.concatenate([i.ravel() for i in inputs]).astype(np.uint8, copy=False)
+
     def readable_first(self, first: Img) -> bool:
         """Whether an image in the first demonstration's place could be read as its output
         (`readings` mirrored on one example): the output's shape, or a block of it, or, with a
@@ -59,6 +75,30 @@ class Examples:
         if (h, w) == (th, tw) or block_counts((h, w), (th, tw)) is not None:
             return True
         return self.canvas_shapes is not None and h <= th and w <= tw
+
+
+class Screen(NamedTuple):
+    """One pass over a reading's cells (`kernels.screen_reading`): which final steps could
+    still fit it, and its wrong cells, so that most states skip the slower checks."""
+
+    flat: np.ndarray  # (N,) uint8: the reading's demonstration cells end to end
+    wrong: list  # wrong cells on each demonstration
+    flags: int  # kernels.COULD_* bits
+
+    @property
+    def exact(self) -> bool:
+        return not any(self.wrong)
+
+    def could(self, flag: int) -> bool:
+        return bool(self.flags & flag)
+
+
+def screen(results: list, ex: Examples) -> Screen:
+    """The screen of a reading's demonstration results (each of its output's shape)."""
+    flat = np.concatenate([r.ravel() for r in results])
+    wrong = np.empty(ex.n_train, dtype=np.int64)
+    flags = K.screen_reading(flat, ex.target_flat, ex.input_flat, ex.ends, wrong)
+    return Screen(flat, wrong.tolist(), int(flags))
 
 
 class Reading(NamedTuple):
@@ -85,6 +125,16 @@ def readings(values: tuple, program: str, ex: Examples) -> list[Reading]:
     tests = [v.a for v in values[n_train:]]
     if all(r.shape == t.shape for r, t in zip(results, ex.targets)):
         return [Reading(results, tests, program)]
+    if not ex.readable_first(values[0]):
+        return []  # most states: no need to try each way (the invariant is tested)
+    return resized_readings(values, program, ex)
+
+
+def resized_readings(values: tuple, program: str, ex: Examples) -> list[Reading]:
+    """The readings of an image state not of the outputs' shapes (see `readings`)."""
+    n_train = ex.n_train
+    results = [v.a for v in values[:n_train]]
+    tests = [v.a for v in values[n_train:]]
     found = []
     blocks = fit_blocks(results, ex.targets, tests)
     if blocks is not None:  # the arrangement is fitted to the outputs, so they match
@@ -140,15 +190,18 @@ def wrong_cells(reading: Reading, ex: Examples) -> int:
     return sum(int(np.count_nonzero(r != t)) for r, t in zip(reading.results, ex.targets))
 
 
-def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fit], bool]:
+def final_step_fits(
+    reading: Reading, depth: int, ex: Examples, screened: Screen | None = None
+) -> tuple[list[Fit], bool]:
     """The fits this reading makes, simplest final step first, and whether it is settled
-    (a fit that needs no guess was found: it is not kept as a piece)."""
+    (a fit that needs no guess was found: it is not kept as a piece). screened: the
+    reading's `screen`, when the caller has it."""
     results, tests, program, cost = reading.results, reading.tests, reading.program, reading.cost
-    # Same shape and bytes (both uint8): a tenth of np.array_equal's cost on these small grids.
-    if all(r.shape == t.shape and r.tobytes() == t.tobytes() for r, t in zip(results, ex.targets)):
+    s = screened if screened is not None else screen(results, ex)
+    if s.exact:
         return [Fit(program, depth, 1, False, tests, cost)], True
     fits = []
-    cmap = fit_colour_map(results, ex.targets)
+    cmap = fit_colour_map(results, ex.targets) if s.could(K.COULD_COLOUR_MAP) else None
     if cmap is not None:
         guess = COSTS.unseen_colour if unseen_colours(results, tests) else 0.0
         memorised = 0.0 if colour_map_holds_out(results, cmap) else COSTS.held_out
@@ -157,13 +210,15 @@ def final_step_fits(reading: Reading, depth: int, ex: Examples) -> tuple[list[Fi
         if not guess:
             return fits, True
     n_train = ex.n_train
-    ranked = fit_rank_colour_map(results, ex.targets, ex.inputs[:n_train], tests, ex.inputs[n_train:])
+    ranked = None
+    if s.could(K.COULD_MAP_EACH):
+        ranked = fit_rank_colour_map(results, ex.targets, ex.inputs[:n_train], tests, ex.inputs[n_train:])
     if ranked is not None:
         fits.append(Fit(f"recolour_by_rank({program})", depth, 1, True, ranked, COSTS.rank_map + cost))
         return fits, True
     # At depth 0 a pair map is a colour map of the input. Past the Python levels (the third
     # level's list programs) its flexibility found wrong answers that kept later passes from running.
-    if 0 < depth <= PAIR_MAP_MAX_DEPTH:
+    if 0 < depth <= PAIR_MAP_MAX_DEPTH and s.could(K.COULD_PAIR_MAP):
         paired = fit_pair_map(results, ex.inputs[:n_train], ex.targets, tests, ex.inputs[n_train:])
         if paired is not None:
             answers, table = paired

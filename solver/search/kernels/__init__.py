@@ -31,9 +31,23 @@ from .objects import (
     slide_to_box,
 )
 from .patterns import diagonal_periodic_fill, largest_frame, largest_zero_rect, periodic_fill, symmetry_fill
-from .tables import colour_counts, colour_table, pair_table, rule_table_sizes
+from .tables import (
+    COULD_BE_PIECE,
+    COULD_COLOUR_MAP,
+    COULD_MAP_EACH,
+    COULD_PAIR_MAP,
+    colour_counts,
+    colour_table,
+    pair_table,
+    rule_table_sizes,
+    screen_reading,
+)
 
 __all__ = [
+    "COULD_BE_PIECE",
+    "COULD_COLOUR_MAP",
+    "COULD_MAP_EACH",
+    "COULD_PAIR_MAP",
     "colour_counts",
     "colour_table",
     "component_boxes",
@@ -50,6 +64,7 @@ __all__ = [
     "periodic_fill",
     "rays",
     "rule_table_sizes",
+    "screen_reading",
     "slide_objects",
     "slide_to_box",
     "symmetry_fill",
@@ -80,3 +95,5 @@ def warmup() -> None:
     first_hits(g, 0, 10)
     one = np.zeros(1, dtype=np.int64)
     rule_table_sizes(np.zeros((1, 1), dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.int64), 2)
+    flat = g.ravel()
+    screen_reading(flat, flat, flat, np.array([flat.size], dtype=np.int64), one)

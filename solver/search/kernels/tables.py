@@ -95,3 +95,71 @@ def rule_table_sizes(columns, colour, vals, sets, base):
         for k in range(distinct):  # empty the table for the next set
             slot_key[used[k]] = -1
     return out
+
+
+# `screen_reading`'s flags: which final steps could still fit a reading, and whether it is a piece.
+COULD_COLOUR_MAP, COULD_MAP_EACH, COULD_PAIR_MAP, COULD_BE_PIECE = 1, 2, 4, 8
+
+
+@njit(cache=True)
+def screen_reading(flat, target_flat, input_flat, ends, wrong):
+    """One pass over a reading's cells on every demonstration, for what the slower checks
+    would find: one colour table for all demonstrations (COULD_COLOUR_MAP), one per
+    demonstration (COULD_MAP_EACH), one table on (input, result) colour pairs
+    (COULD_PAIR_MAP; input_flat empty when the inputs are not the outputs' shapes), and
+    whether the cells make a piece: some non-zero cell right, or no zero cell over an
+    output colour and some over a zero (COULD_BE_PIECE).
+
+    flat, target_flat, input_flat: (N,) uint8, every demonstration's cells end to end; ends
+    (D,) int64: where each demonstration ends. wrong (D,) int64 is filled with each
+    demonstration's wrong cells. Returns the flags."""
+    shared = np.full(10, -1, dtype=np.int64)
+    own = np.empty(10, dtype=np.int64)
+    pairs = np.full(100, -1, dtype=np.int64)
+    colour_ok = True
+    each_ok = True
+    pair_ok = input_flat.shape[0] == flat.shape[0]
+    right_painted = blank_over_colour = blank_over_blank = False
+    start = 0
+    for d in range(ends.shape[0]):
+        own[:] = -1
+        n_wrong = 0
+        for i in range(start, ends[d]):
+            r = flat[i]
+            t = target_flat[i]
+            if r != t:
+                n_wrong += 1
+            if colour_ok:
+                if shared[r] == -1:
+                    shared[r] = t
+                elif shared[r] != t:
+                    colour_ok = False
+            if each_ok:
+                if own[r] == -1:
+                    own[r] = t
+                elif own[r] != t:
+                    each_ok = False
+            if pair_ok:
+                k = 10 * input_flat[i] + r
+                if pairs[k] == -1:
+                    pairs[k] = t
+                elif pairs[k] != t:
+                    pair_ok = False
+            if r != 0:
+                right_painted = right_painted or r == t
+            elif t != 0:
+                blank_over_colour = True
+            else:
+                blank_over_blank = True
+        wrong[d] = n_wrong
+        start = ends[d]
+    flags = 0
+    if colour_ok:
+        flags |= COULD_COLOUR_MAP
+    if each_ok:
+        flags |= COULD_MAP_EACH
+    if pair_ok:
+        flags |= COULD_PAIR_MAP
+    if right_painted or (blank_over_blank and not blank_over_colour):
+        flags |= COULD_BE_PIECE
+    return flags
