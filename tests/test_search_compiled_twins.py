@@ -1,5 +1,5 @@
 """Every compiled op (solver/search/compiled/apply.py) against its reference, the library op
-of the same name, on random grids: same cells and shape, or both fail."""
+of the same name, on random grids: same cells, shape and position, or both fail."""
 
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from solver.search.compiled.apply import apply_op
+from solver.search.compiled.apply import apply_op, result_position
 from solver.search.compiled.opcodes import TWINS, compiled_ops
 from solver.search.image import Img
 from solver.search.ops import build_library
@@ -35,9 +35,8 @@ def compiled(name: str, a: np.ndarray) -> np.ndarray | None:
     return dst[: h * w].reshape(h, w)
 
 
-def reference(name: str, a: np.ndarray) -> np.ndarray | None:
-    v = LIBRARY[name].fn(Img(a.copy()), a)
-    return None if v is None else v.a
+def reference(name: str, a: np.ndarray, y: int = 0, x: int = 0) -> Img | None:
+    return LIBRARY[name].fn(Img(a.copy(), y, x), a)
 
 
 def test_every_twin_names_a_library_op():
@@ -49,14 +48,16 @@ def test_every_twin_names_a_library_op():
 
 @pytest.mark.parametrize("name", sorted(TWINS))
 @settings(max_examples=60, deadline=None)
-@given(a=grids)
-def test_compiled_op_equals_its_reference(name, a):
-    want, got = reference(name, a), compiled(name, a)
+@given(a=grids, y=st.integers(0, 20), x=st.integers(0, 20))
+def test_compiled_op_equals_its_reference(name, a, y, x):
+    want, got = reference(name, a, y, x), compiled(name, a)
     if want is None:
         assert got is None
     else:
-        assert got is not None and got.shape == want.shape
-        np.testing.assert_array_equal(got, want)
+        assert got is not None and got.shape == want.a.shape
+        np.testing.assert_array_equal(got, want.a)
+        code, param = TWINS[name]
+        assert result_position(code, param, a.ravel().copy(), a.shape[0], a.shape[1], y, x) == (want.y, want.x)
 
 
 @pytest.mark.parametrize("name", ["rot90", "crop", "scale_up[3]", "gravity[left]", "fill_enclosed[4]"])

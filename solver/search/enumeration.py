@@ -23,6 +23,8 @@ import numpy as np
 from . import kernels as K
 from .canvas import fit_size_rule, sizes_by_rule
 from .compiled import CompiledLevels
+from .compiled.batch import TwinResults
+from .compiled.opcodes import compiled_ops
 from .image import Img, Value, value_key
 from .near_fits import NearFits
 from .ops import IMAGE, LIST, Transform, build_library, joins_of, picks_of
@@ -76,6 +78,8 @@ class Enumeration:
         size_rule = fit_size_rule(train)
         fixed_shape = out_shapes.pop() if len(out_shapes) == 1 else None
         self.library: list[Transform] = build_library(colours, fixed_shape, size_rule)
+        # The library's ops with a compiled twin, run in one call per state of the Python levels.
+        self.twins = TwinResults(compiled_ops(self.library), self.library, len(inputs))
         self.picks = picks_of(self.library)  # list -> one element (`third_level_lists`)
         self.joins = joins_of(self.library)  # list -> one image made of them all (`third_level_lists`)
         # The canvas each example's answer is laid on: the outputs', then the tests' predicted.
@@ -123,12 +127,20 @@ class Enumeration:
         self.bytes_stored += len(key)
         return State(values, kind, program, depth)
 
-    def step(self, t: Transform, state: State, depth: int, last: bool) -> State | None:
+    def step(
+        self, t: Transform, state: State, depth: int, last: bool, twins: TwinResults | None = None
+    ) -> State | None:
         """t on the state: the new state of this depth, stored and considered, or None (t failed,
-        the state repeats one already reached, or the state cap is hit)."""
+        the state repeats one already reached, or the state cap is hit). twins: the state's
+        compiled results (`batch`), when t is one of them and they were made."""
         self.check_time()
         self.tried += 1
-        values = self.apply(t, state, last)
+        if twins is None:
+            values = self.apply(t, state, last)
+        else:
+            values = twins.values(t)
+            if values is not None and last and not self.ex.readable_first(values[0]):
+                values = None  # as `apply` stops such a last step
         if values is None:
             return None
         new = self.store(values, t.gives, f"{t.name}({state.program})", depth)
@@ -200,13 +212,18 @@ class Enumeration:
             last = depth == self.settings.max_depth
             nxt = []
             for state in frontier:
+                twins = None
+                if state.kind == IMAGE and len(self.twins.ops):
+                    self.check_time()
+                    self.twins.compute(state.values)
+                    twins = self.twins
                 for t in self.library:
                     if t.takes != state.kind:
                         continue
                     # A list must end as an image: do not open a list on the last Python step.
                     if depth == python_depth and t.gives == LIST:
                         continue
-                    new = self.step(t, state, depth, last)
+                    new = self.step(t, state, depth, last, twins if twins is not None and twins.has(t) else None)
                     if new is None:
                         continue
                     nxt.append(new)

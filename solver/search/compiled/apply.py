@@ -4,8 +4,9 @@ Each op here is the compiled twin of a library op of the same name (`opcodes` pa
 the library's numpy version is its reference, and tests/test_search_compiled_twins.py checks the two
 agree on random grids. Images are flat row-major uint8 runs (`src[y * w + x]`) so that they can
 live in one arena buffer; an op writes its result into `dst` and returns its shape, or (0, 0)
-when the reference would return None. Positions are not tracked: a compiled step's images are
-only ever read as the outputs themselves (same shape), where positions play no part. The pixel
+when the reference would return None. The compiled levels do not track positions: their images
+are only ever read as the outputs themselves (same shape), where positions play no part;
+`result_position` gives them for the Python levels (`batch`), as the reference does. The pixel
 work of each op lives in `pixels`.
 """
 
@@ -91,6 +92,26 @@ def result_shape(code, param, h, w):
     if code == SELF_KRON:
         return h * h, w * w
     return -1, -1
+
+
+@njit(cache=True)
+def result_position(code, param, src, h, w, y, x):
+    """Where the result of op `code` on the (h, w) image src at (y, x) lies on the source
+    canvas, as the reference op puts it: a crop moves it by the part cut away; a rescaled,
+    tiled or deduplicated image starts again at (0, 0); every other op keeps it in place."""
+    if code in (DEDUPE_ROWS_COLS, DROP_EMPTY_ROWS_COLS, SCALE_UP, SCALE_DOWN, TILE, MIRROR_TILE, SELF_KRON):
+        return 0, 0
+    if code in (CROP, CROP_FG):
+        bg = int(np.argmax(colour_counts(src, h * w))) if code == CROP_FG else 0
+        r0, _, c0, _ = box(src, h, w, bg)
+        return y + r0, x + c0
+    if code == TRIM_FRAME:
+        return y + 1, x + 1
+    if code == HALF and param == 1:
+        return y + (h + 1) // 2, x
+    if code == HALF and param == 3:
+        return y, x + (w + 1) // 2
+    return y, x
 
 
 @njit(cache=True)

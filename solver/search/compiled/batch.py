@@ -1,0 +1,85 @@
+"""The compiled ops on one state of the Python levels, in one kernel call.
+
+The Python levels (`enumeration`) apply the whole library to every state, op by op. For the
+ops with a compiled twin (`opcodes`) the numpy call is most of that work, so a state's twin
+results are made in one call, here, before the library's loop reaches them: the loop then
+takes each result in its turn (same order, same values, positions included), so nothing
+downstream changes but the time. tests/test_search_compiled_twins.py checks every twin,
+and its position, against the library op.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ..image import Img
+from ..ops import Transform, build_library
+from .apply import apply_op, result_position
+from .level import MAX_CELLS
+from .opcodes import CompiledOps, compiled_ops
+
+
+@njit(cache=True)
+def apply_each(ops, buf, boxes, out, rows):
+    """Every op row on one state: ops (K, 2) int64 code and param; buf (B,) uint8 and boxes
+    (E, 5) int64 [offset, h, w, y, x]: the state's images. Results go end to end in out
+    (K * E * MAX_CELLS uint8 at least); rows (K, E, 5) int64 gets [offset, h, w, y, x] of
+    each, with h = 0 on every example of an op that fails on one (the reference's None)."""
+    pos = 0
+    for k in range(ops.shape[0]):
+        start = pos
+        for e in range(boxes.shape[0]):
+            off, h, w = boxes[e, 0], boxes[e, 1], boxes[e, 2]
+            src = buf[off : off + h * w]
+            oh, ow = apply_op(ops[k, 0], ops[k, 1], src, h, w, out[pos : pos + MAX_CELLS])
+            if oh == 0:
+                for f in range(boxes.shape[0]):
+                    rows[k, f, 1] = 0
+                pos = start
+                break
+            y, x = result_position(ops[k, 0], ops[k, 1], src, h, w, boxes[e, 3], boxes[e, 4])
+            rows[k, e, 0], rows[k, e, 1], rows[k, e, 2], rows[k, e, 3], rows[k, e, 4] = pos, oh, ow, y, x
+            pos += oh * ow
+
+
+class TwinResults:
+    """The compiled ops' results on one image state, looked up by the library's op."""
+
+    def __init__(self, ops: CompiledOps, library: list[Transform], n_examples: int):
+        self.ops = ops
+        self.row_of = {id(library[int(i)]): k for k, i in enumerate(ops.library_index)}
+        self.library = library  # keeps the ops (and so their ids) alive
+        self.out = np.empty(max(1, len(ops)) * n_examples * MAX_CELLS, dtype=np.uint8)
+        self.rows = np.zeros((len(ops), n_examples, 5), dtype=np.int64)
+
+    def compute(self, values: tuple) -> None:
+        """Every compiled op on these images (one Img per example)."""
+        arrays = [v.a for v in values]
+        sizes = np.array([a.size for a in arrays], dtype=np.int64)
+        boxes = np.empty((len(values), 5), dtype=np.int64)
+        boxes[:, 0] = np.cumsum(sizes) - sizes
+        boxes[:, 1] = [a.shape[0] for a in arrays]
+        boxes[:, 2] = [a.shape[1] for a in arrays]
+        boxes[:, 3] = [v.y for v in values]
+        boxes[:, 4] = [v.x for v in values]
+        apply_each(self.ops.table, np.concatenate([a.ravel() for a in arrays]), boxes, self.out, self.rows)
+
+    def has(self, t: Transform) -> bool:
+        return id(t) in self.row_of
+
+    def values(self, t: Transform) -> tuple | None:
+        """The op's result on each example, as the library op would give it, or None when it
+        fails on one."""
+        rows = self.rows[self.row_of[id(t)]].tolist()
+        if rows[0][1] == 0:
+            return None
+        out = self.out
+        return tuple(Img(out[o : o + h * w].reshape(h, w).copy(), y, x) for o, h, w, y, x in rows)
+
+
+def warmup() -> None:
+    """Compile (or load from numba's cache) the batch kernel, on one tiny image."""
+    library = build_library([0, 1, 2])
+    twins = TwinResults(compiled_ops(library), library, 1)
+    twins.compute((Img(np.array([[0, 1], [2, 0]], dtype=np.uint8)),))
