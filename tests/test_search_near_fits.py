@@ -12,17 +12,17 @@ def g(rows):
     return np.array(rows, dtype=np.uint8)
 
 
-def offer(near, results, tests, program, depth):
+def offer(near, targets, results, tests, program, depth):
     """Offer results as the search does: by their wrong cells on each demonstration."""
-    near.offer([int((r != t).sum()) for r, t in zip(results, near.targets)], tests, program, depth)
+    near.offer([int((r != t).sum()) for r, t in zip(results, targets)], tests, program, depth)
 
 
 def test_one_miss_is_kept_two_are_not():
     targets = [g([[1, 2]]), g([[3, 4]]), g([[5, 6]])]
-    near = NearFits(targets)
-    offer(near, [g([[1, 2]]), g([[3, 4]]), g([[5, 7]])], [g([[9]])], "a(input)", 1)
-    offer(near, [g([[1, 2]]), g([[0, 4]]), g([[5, 7]])], [g([[8]])], "b(input)", 1)  # misses two
-    offer(near, [g([[1, 2]]), g([[3, 4]]), g([[5, 6]])], [g([[7]])], "c(input)", 1)  # fits all: not near
+    near = NearFits(len(targets))
+    offer(near, targets, [g([[1, 2]]), g([[3, 4]]), g([[5, 7]])], [g([[9]])], "a(input)", 1)
+    offer(near, targets, [g([[1, 2]]), g([[0, 4]]), g([[5, 7]])], [g([[8]])], "b(input)", 1)  # misses two
+    offer(near, targets, [g([[1, 2]]), g([[3, 4]]), g([[5, 6]])], [g([[7]])], "c(input)", 1)  # fits all: not near
     fits = near.fits()
     assert [f.program for f in fits] == ["near_fit[2/3](a(input))"]
     assert not fits[0].verified
@@ -30,10 +30,10 @@ def test_one_miss_is_kept_two_are_not():
 
 def test_shorter_then_closer_programs_first_and_only_a_few_kept():
     targets = [g([[1, 1, 1]]), g([[2, 2, 2]])]
-    near = NearFits(targets)
+    near = NearFits(len(targets))
     for k in range(MAX_NEAR_FITS + 3):
         wrong = g([[2, 2, 0]]) if k % 2 else g([[0, 0, 0]])  # 1 or 3 wrong cells
-        offer(near, [g([[1, 1, 1]]), wrong], [g([[k]])], f"p{k}(input)", depth=2 if k < 2 else 1)
+        offer(near, targets, [g([[1, 1, 1]]), wrong], [g([[k]])], f"p{k}(input)", depth=2 if k < 2 else 1)
     fits = near.fits()
     assert len(fits) == MAX_NEAR_FITS
     assert all(f.depth == 1 for f in fits)

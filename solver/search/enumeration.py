@@ -91,7 +91,7 @@ class Enumeration:
         self.bytes_stored = 0
         self.fits: list[Fit] = []
         # Programs missing one demonstration: answers when nothing fits (kept by the plain pass).
-        self.near_fits = NearFits(targets) if first_pass else None
+        self.near_fits = NearFits(len(targets)) if first_pass else None
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
         self.first_pass = first_pass  # only it keeps near fits and grows the third level's lists
@@ -132,10 +132,10 @@ class Enumeration:
     ) -> State | None:
         """t on the state: the new state of this depth, stored and considered, or None (t failed,
         the state repeats one already reached, or the state cap is hit). twins: the state's
-        compiled results (`batch`), when t is one of them and they were made."""
+        compiled results (`batch`), which hold t's when it has a compiled twin."""
         self.check_time()
         self.tried += 1
-        if twins is None:
+        if twins is None or not twins.has(t):
             values = self.apply(t, state, last)
         else:
             values = twins.values(t)
@@ -163,6 +163,7 @@ class Enumeration:
                 self.fits.extend(fits)
                 if not fits and self.near_fits is not None:
                     self.near_fits.offer(screened.wrong, reading.tests, reading.program, state.depth, reading.cost)
+                # Checked here too (and in `offer`): most states are no piece, and skip the phase switch.
                 if not settled and self.pieces is not None and screened.could(K.COULD_BE_PIECE):
                     self.times.switch(self.phase["pieces"])
                     self.pieces.offer(reading, state.depth, screened)
@@ -212,18 +213,15 @@ class Enumeration:
             last = depth == self.settings.max_depth
             nxt = []
             for state in frontier:
-                twins = None
-                if state.kind == IMAGE and len(self.twins.ops):
-                    self.check_time()
-                    self.twins.compute(state.values)
-                    twins = self.twins
+                self.check_time()
+                twins = self.twins if state.kind == IMAGE and self.twins.compute(state.values) else None
                 for t in self.library:
                     if t.takes != state.kind:
                         continue
                     # A list must end as an image: do not open a list on the last Python step.
                     if depth == python_depth and t.gives == LIST:
                         continue
-                    new = self.step(t, state, depth, last, twins if twins is not None and twins.has(t) else None)
+                    new = self.step(t, state, depth, last, twins)
                     if new is None:
                         continue
                     nxt.append(new)

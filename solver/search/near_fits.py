@@ -20,14 +20,14 @@ MAX_NEAR_FITS = 4  # per pass: enough for two attempts after duplicates are merg
 class NearFits:
     """The best programs of one pass that miss exactly one demonstration."""
 
-    def __init__(self, targets: list) -> None:
-        self.targets = targets
+    def __init__(self, n_demonstrations: int) -> None:
+        self.n = n_demonstrations
         self.best: dict[bytes, tuple[tuple, Fit]] = {}  # test answers' bytes -> (order key, fit)
 
     def offer(self, wrong_cells: list, tests: list, program: str, depth: int, cost: float = 0.0) -> None:
         """A reading's wrong cells on each demonstration (`readings.screen`), its test answers,
         and what its reading adds to the program's length (`readings.Reading.cost`)."""
-        n = len(self.targets)
+        n = self.n
         if n < 2:
             return
         missed = [w for w in wrong_cells if w]

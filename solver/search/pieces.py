@@ -65,14 +65,12 @@ class Pieces:
         there is room. screened: the reading's `readings.screen`, which says which."""
         if len(self.kept) >= self.capacity or not screened.could(K.COULD_BE_PIECE):
             return
-        painted = screened.flat != 0
-        wrong = painted & (screened.flat != self.target_flat)
+        painted, wrong = self._painted_and_wrong(screened.flat)
         self.kept.append(Piece(painted, wrong, reading.tests, reading.program, depth))
 
-    def _painted_and_wrong(self, results: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """(N,) bool each over every demonstration output cell: where the results paint, and
-        where they paint the wrong colour."""
-        flat = np.concatenate([r.ravel() for r in results])
+    def _painted_and_wrong(self, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N,) bool each over every demonstration output cell, from the results' cells end to
+        end (flat): where they paint, and where they paint the wrong colour."""
         painted = flat != 0
         return painted, painted & (flat != self.target_flat)
 
@@ -124,7 +122,7 @@ class Pieces:
         results = [v.a for v in built.values[: len(self.target_shapes)]]
         if [r.shape for r in results] != self.target_shapes:
             return None
-        painted, wrong = self._painted_and_wrong(results)
+        painted, wrong = self._painted_and_wrong(np.concatenate([r.ravel() for r in results]))
         if not np.array_equal(painted, compiled.mask != 0) or not np.array_equal(wrong, compiled.mask == PAINTED_WRONG):
             return None
         tests = [v.a for v in built.values[len(self.target_shapes) :]]

@@ -94,7 +94,10 @@ class Screen(NamedTuple):
 
 
 def screen(results: list, ex: Examples) -> Screen:
-    """The screen of a reading's demonstration results (each of its output's shape)."""
+    """The screen of a reading's demonstration results, each of its output's shape (as every
+    `Reading` is: the kernel reads the cells by the outputs' extents)."""
+    if any(r.shape != t.shape for r, t in zip(results, ex.targets)) or len(results) != ex.n_train:
+        raise ValueError("a reading's results must have the outputs' shapes")
     flat = np.concatenate([r.ravel() for r in results])
     wrong = np.empty(ex.n_train, dtype=np.int64)
     flags = K.screen_reading(flat, ex.target_flat, ex.input_flat, ex.ends, wrong)
@@ -185,19 +188,11 @@ def _placed(values: tuple[Img, ...], shapes: list) -> list[np.ndarray] | None:
     return placed
 
 
-def wrong_cells(reading: Reading, ex: Examples) -> int:
-    """Output cells this reading gets wrong on the demonstrations (a guide for ordering)."""
-    return sum(int(np.count_nonzero(r != t)) for r, t in zip(reading.results, ex.targets))
-
-
-def final_step_fits(
-    reading: Reading, depth: int, ex: Examples, screened: Screen | None = None
-) -> tuple[list[Fit], bool]:
+def final_step_fits(reading: Reading, depth: int, ex: Examples, s: Screen) -> tuple[list[Fit], bool]:
     """The fits this reading makes, simplest final step first, and whether it is settled
-    (a fit that needs no guess was found: it is not kept as a piece). screened: the
-    reading's `screen`, when the caller has it."""
+    (a fit that needs no guess was found: it is not kept as a piece). s: the reading's
+    `screen`, which says which final steps are worth trying."""
     results, tests, program, cost = reading.results, reading.tests, reading.program, reading.cost
-    s = screened if screened is not None else screen(results, ex)
     if s.exact:
         return [Fit(program, depth, 1, False, tests, cost)], True
     fits = []

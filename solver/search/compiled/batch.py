@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from solver.arc.tasks import MAX_SIDE
+
 from ..image import Img
 from ..ops import Transform, build_library
 from .apply import apply_op, result_position
@@ -23,7 +25,8 @@ from .opcodes import CompiledOps, compiled_ops
 @njit(cache=True)
 def apply_each(ops, buf, boxes, out, rows):
     """Every op row on one state: ops (K, 2) int64 code and param; buf (B,) uint8 and boxes
-    (E, 5) int64 [offset, h, w, y, x]: the state's images. Results go end to end in out
+    (E, 5) int64 [offset, h, w, y, x]: the state's images, each at most MAX_CELLS cells (every
+    op's result then is too: an op whose result would be larger fails). Results go end to end in out
     (K * E * MAX_CELLS uint8 at least); rows (K, E, 5) int64 gets [offset, h, w, y, x] of
     each, with h = 0 on every example of an op that fails on one (the reference's None)."""
     pos = 0
@@ -48,14 +51,17 @@ class TwinResults:
 
     def __init__(self, ops: CompiledOps, library: list[Transform], n_examples: int):
         self.ops = ops
-        self.row_of = {id(library[int(i)]): k for k, i in enumerate(ops.library_index)}
-        self.library = library  # keeps the ops (and so their ids) alive
+        self.row_of = {library[int(i)].name: k for k, i in enumerate(ops.library_index)}  # names are unique
         self.out = np.empty(max(1, len(ops)) * n_examples * MAX_CELLS, dtype=np.uint8)
         self.rows = np.zeros((len(ops), n_examples, 5), dtype=np.int64)
 
-    def compute(self, values: tuple) -> None:
-        """Every compiled op on these images (one Img per example)."""
+    def compute(self, values: tuple) -> bool:
+        """Every compiled op on these images (one Img per example). False, and nothing made,
+        when there are no such ops or an image is over ARC's size (the kernel's slots hold at
+        most MAX_CELLS cells: the library's ops then run instead, and refuse it as they do)."""
         arrays = [v.a for v in values]
+        if not len(self.ops) or any(a.shape[0] > MAX_SIDE or a.shape[1] > MAX_SIDE for a in arrays):
+            return False
         sizes = np.array([a.size for a in arrays], dtype=np.int64)
         boxes = np.empty((len(values), 5), dtype=np.int64)
         boxes[:, 0] = np.cumsum(sizes) - sizes
@@ -64,14 +70,15 @@ class TwinResults:
         boxes[:, 3] = [v.y for v in values]
         boxes[:, 4] = [v.x for v in values]
         apply_each(self.ops.table, np.concatenate([a.ravel() for a in arrays]), boxes, self.out, self.rows)
+        return True
 
     def has(self, t: Transform) -> bool:
-        return id(t) in self.row_of
+        return t.name in self.row_of
 
     def values(self, t: Transform) -> tuple | None:
         """The op's result on each example, as the library op would give it, or None when it
         fails on one."""
-        rows = self.rows[self.row_of[id(t)]].tolist()
+        rows = self.rows[self.row_of[t.name]].tolist()
         if rows[0][1] == 0:
             return None
         out = self.out

@@ -1,4 +1,5 @@
-"""Kernels that count colours and fill lookup tables (the final colour map, cell rules)."""
+"""Kernels that count colours and fill lookup tables (the final colour map, cell rules), and
+the one pass that screens a reading for them (`screen_reading`)."""
 
 from __future__ import annotations
 
