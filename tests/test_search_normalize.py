@@ -8,6 +8,7 @@ import pytest
 from solver.arc.tasks import load_source
 from solver.search import SearchSettings, search_task
 from solver.search.normalize import ColourPermutation, fit_normaliser, fixed_colours, normalise_task
+from solver.search.ranking import Fit
 
 FAST = SearchSettings(time_limit_s=120.0)  # far above the seconds these take: a busy machine cannot cut one short
 
@@ -149,3 +150,31 @@ def test_the_normalised_pass_runs_even_when_the_plain_programs_give_two_answers(
 
 def _g(rows) -> np.ndarray:
     return np.array(rows, dtype=np.uint8)
+
+
+def _fit(*grids: np.ndarray) -> Fit:
+    return Fit("p", 1, 1, False, list(grids))
+
+
+class _PlainPass:
+    """Stands in for the plain pass's `Enumeration`: the fits given, no near fits."""
+
+    def __init__(self, fits):
+        self.fits, self.near_fits = fits, None
+
+    def run(self):
+        pass
+
+
+@pytest.mark.parametrize("plain_grids", [[], [0, 0], [0, 1]])
+def test_the_normalised_pass_runs_whatever_the_plain_fits_give(monkeypatch, plain_grids):
+    """Nothing, one grid, or two: the colour-normalised pass runs after the plain one."""
+    import solver.search.engine as engine
+
+    fits = [_fit(np.full((2, 2), v, dtype=np.uint8)) for v in plain_grids]
+    calls = []
+    monkeypatch.setattr(engine, "Enumeration", lambda *args, **kwargs: _PlainPass(fits))
+    monkeypatch.setattr(engine, "_search_normalised", lambda *args: calls.append(1) or [])
+    g = np.zeros((2, 2), dtype=np.uint8)
+    search_task([(g, g)], [g], SearchSettings(time_limit_s=60.0, use_transpose=False))
+    assert calls
