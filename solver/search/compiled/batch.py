@@ -20,6 +20,7 @@ from ..ops import Transform, build_library
 from .apply import apply_op, result_position
 from .level import MAX_CELLS
 from .opcodes import CompiledOps, compiled_ops
+from .step import pack_grids
 
 
 @njit(cache=True)
@@ -62,14 +63,12 @@ class TwinResults:
         arrays = [v.a for v in values]
         if not len(self.ops) or any(a.shape[0] > MAX_SIDE or a.shape[1] > MAX_SIDE for a in arrays):
             return False
-        sizes = np.array([a.size for a in arrays], dtype=np.int64)
+        cells, placed = pack_grids(arrays)
         boxes = np.empty((len(values), 5), dtype=np.int64)
-        boxes[:, 0] = np.cumsum(sizes) - sizes
-        boxes[:, 1] = [a.shape[0] for a in arrays]
-        boxes[:, 2] = [a.shape[1] for a in arrays]
+        boxes[:, :3] = placed
         boxes[:, 3] = [v.y for v in values]
         boxes[:, 4] = [v.x for v in values]
-        apply_each(self.ops.table, np.concatenate([a.ravel() for a in arrays]), boxes, self.out, self.rows)
+        apply_each(self.ops.table, cells, boxes, self.out, self.rows)
         return True
 
     def has(self, t: Transform) -> bool:

@@ -77,12 +77,12 @@ class CompiledLevels:
         self.python = [s for s in python_states if id(s) not in in_frontier] + list(frontier)
         self.frontier = (len(self.python) - len(frontier), len(self.python))
         n_ex = len(inputs)
-        self.tbuf, self.targets = _pack(targets)
+        self.tbuf, self.targets = pack_grids(targets)
         n_pieces = min(MAX_PIECES_PER_PASS, MAX_PIECE_MASK_BYTES // max(1, len(self.tbuf))) if want_pieces else 0
         self.piece_rows = np.empty((n_pieces, 2), dtype=np.int64)
         self.piece_masks = np.zeros((len(self.piece_rows), len(self.tbuf)), dtype=np.uint8)
         self.piece_depth = 0
-        cells, boxes = _pack([v.a for st in self.python for v in st.values])
+        cells, boxes = pack_grids([v.a for st in self.python for v in st.values])
         used, n_images = len(cells), len(boxes)
         cap_states = len(self.python) + room_states
         self.buf = np.empty(used + room_bytes + n_ex * MAX_CELLS * (len(self.ops) + 2), dtype=np.uint8)
@@ -203,7 +203,7 @@ class CompiledLevels:
         return self._programs[s]
 
 
-def _pack(grids: list) -> tuple[np.ndarray, np.ndarray]:
+def pack_grids(grids: list) -> tuple[np.ndarray, np.ndarray]:
     """Grids laid end to end: (N,) uint8 cells, and (G, 3) int64 rows of offset, height, width."""
     sizes = np.array([g.size for g in grids], dtype=np.int64)
     cells = np.concatenate([g.ravel() for g in grids]) if grids else np.zeros(0, dtype=np.uint8)
