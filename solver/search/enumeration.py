@@ -39,11 +39,6 @@ from .timing import OutOfTime, PhaseTimes
 
 PYTHON_DEPTH = 2  # levels the whole library runs in Python; deeper ones run the compiled ops
 LISTS_SHARE = 0.5  # of the pass's time left after the compiled levels, for the third level's list programs
-# Depth-2 image states, nearest the outputs first, that end with each image op lacking a compiled
-# twin (rays, slides, symmetry completion...), when the pass has found nothing else: icecuber's
-# third level is its whole library.
-UNTWINNED_ENDS_STATES = 200
-NO_DISTANCE = 1 << 30  # a state with no reading as the outputs
 
 
 @dataclass
@@ -52,7 +47,7 @@ class State:
     kind: str  # IMAGE or LIST
     program: str
     depth: int
-    distance: int = NO_DISTANCE  # wrong output cells on the demonstrations (a guide for ordering)
+    distance: int = 1 << 30  # wrong output cells on the demonstrations (a guide for ordering)
 
 
 class Enumeration:
@@ -208,9 +203,8 @@ class Enumeration:
 
     def _grow(self, root: State) -> None:
         """Level by level: every library transform on every state of the frontier, to
-        PYTHON_DEPTH; then the outer products, the compiled levels to the search's depth, the
-        third level's list programs (`third_level_lists`), and at depth 3 the ops without a
-        compiled twin on the states nearest the outputs (`_end_with_untwinned_ops`)."""
+        PYTHON_DEPTH; then the outer products, the compiled levels to the search's depth, and
+        the third level's list programs (`third_level_lists`)."""
         frontier = [root]
         image_states = [root]  # every stored image state: for outer products, and the compiled levels' repeats
         python_depth = min(self.settings.max_depth, PYTHON_DEPTH)
@@ -248,8 +242,6 @@ class Enumeration:
                 self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
             if self.first_pass:  # the later passes' lists are mostly the same parts, flipped or recoloured
                 self._grow_lists_in_part_of_the_time(first_level)
-                if self.settings.max_depth == python_depth + 1 and not self.fits:
-                    self._end_with_untwinned_ops(frontier, python_depth + 1)
 
     def _outer_products(self, image_states: list[State]) -> None:
         """The fits made as products of two of the Python levels' image states (`outer_products`),
@@ -273,19 +265,6 @@ class Enumeration:
             self.stats["lists_cut"] = True
         finally:
             self.deadline = deadline
-
-    def _end_with_untwinned_ops(self, frontier: list[State], depth: int) -> None:
-        """The last level's Python part: every image op without a compiled twin on the
-        UNTWINNED_ENDS_STATES image states of the frontier nearest the outputs (the frontier is
-        in that order). The compiled level ran only the twins; running these on every state
-        would cost more than the rest of the search. Run only when the pass has no fit: run on
-        every task, its programs outranked answers of other kinds (a cell rule, pieces) and lost
-        arc1/eval two outputs for a third more CPU (docs/RESULTS.md, "tenth session")."""
-        ops = [t for t in self.library if t.takes == IMAGE and t.gives == IMAGE and not self.twins.has(t)]
-        states = [s for s in frontier if s.kind == IMAGE and s.distance < NO_DISTANCE]
-        for state in states[:UNTWINNED_ENDS_STATES]:
-            for t in ops:
-                self.step(t, state, depth, last=True)
 
     def _grow_compiled(self, image_states: list[State], frontier: list[State], python_depth: int) -> None:
         """The levels past Python's (`compiled`): the compiled ops on the image frontier."""
