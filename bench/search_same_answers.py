@@ -11,7 +11,9 @@ programs and states counted, whether the deadline or the list programs' share of
 the search, and its CPU seconds, in all and by phase. `compare` prints the tasks whose
 candidates, fits or states differ (a search cut by time may differ where nothing changed), and
 the CPU of the second snapshot against the first. Run the two snapshots side by side, one per
-core: absolute CPU times move between runs, ratios measured together do not.
+core: absolute CPU times move between runs, ratios measured together do not. A snapshot searches
+with the sources of the tree this file is in: for a commit older than this script, copy it into
+that clone's `bench/` first.
 """
 
 from __future__ import annotations
