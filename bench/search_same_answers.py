@@ -41,8 +41,9 @@ ARC1_EVERY, ARC2_EVERY = 6, 8  # every n-th studied task of each set
 
 def snapshot_tasks() -> list[Task]:
     """The fixed task set (see the module's doc), in a stable order."""
-    arc1 = [t for t in load_source("arc1/train").tasks if isinstance(t, Task) and not is_held_out(t.id)]
-    in_arc1 = {t.id for name in ("arc1/eval", "arc1/train") for t in load_source(name).tasks}
+    arc1_train = load_source("arc1/train").tasks
+    arc1 = [t for t in arc1_train if isinstance(t, Task) and not is_held_out(t.id)]
+    in_arc1 = {t.id for t in arc1_train} | {t.id for t in load_source("arc1/eval").tasks}
     arc2 = [
         t
         for t in load_source("arc2/train").tasks
