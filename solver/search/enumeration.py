@@ -39,6 +39,10 @@ from .timing import OutOfTime, PhaseTimes
 
 PYTHON_DEPTH = 2  # levels the whole library runs in Python; deeper ones run the compiled ops
 LISTS_SHARE = 0.5  # of the pass's time left after the compiled levels, for the third level's list programs
+# Depth-2 image states, nearest the outputs first, that the image ops lacking a compiled twin
+# (rays, slides, symmetry completion...) end when no pass found anything (`end_with_untwinned_ops`).
+UNTWINNED_ENDS_STATES = 200
+NO_DISTANCE = 1 << 30  # a state with no reading as the outputs
 
 
 @dataclass
@@ -47,7 +51,7 @@ class State:
     kind: str  # IMAGE or LIST
     program: str
     depth: int
-    distance: int = 1 << 30  # wrong output cells on the demonstrations (a guide for ordering)
+    distance: int = NO_DISTANCE  # wrong output cells on the demonstrations (a guide for ordering)
 
 
 class Enumeration:
@@ -95,6 +99,9 @@ class Enumeration:
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
         self.first_pass = first_pass  # only it keeps near fits and grows the third level's lists
+        # The first pass's depth-2 frontier, nearest the outputs first, when the compiled levels
+        # run (depth 3 or more): what `end_with_untwinned_ops` ends.
+        self.frontier_to_end: list[State] = []
 
     def check_time(self) -> None:
         if time.perf_counter() > self.deadline:
@@ -242,6 +249,7 @@ class Enumeration:
                 self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
             if self.first_pass:  # the later passes' lists are mostly the same parts, flipped or recoloured
                 self._grow_lists_in_part_of_the_time(first_level)
+                self.frontier_to_end = frontier
 
     def _outer_products(self, image_states: list[State]) -> None:
         """The fits made as products of two of the Python levels' image states (`outer_products`),
@@ -265,6 +273,34 @@ class Enumeration:
             self.stats["lists_cut"] = True
         finally:
             self.deadline = deadline
+
+    def end_with_untwinned_ops(self, deadline: float) -> list[Fit]:
+        """The last level's Python part, for a task no pass found anything for: every image op
+        without a compiled twin on the UNTWINNED_ENDS_STATES image states of the first pass's
+        depth-2 frontier nearest the outputs (the compiled level ran only the twins; all of them on
+        every state would cost more than the rest of the search). Then the pieces' cover again,
+        with the pieces they made. Returns the new fits, found before `deadline`. Run on every
+        task, its programs outranked answers of other kinds and lost arc1/eval two outputs for a
+        third more CPU (docs/RESULTS.md, "tenth session"); here they answer only what nothing else does."""
+        self.deadline = deadline  # what `check_time` reads
+        found = len(self.fits)
+        ops = [t for t in self.library if t.takes == IMAGE and t.gives == IMAGE and not self.twins.has(t)]
+        states = [s for s in self.frontier_to_end if s.kind == IMAGE and s.distance < NO_DISTANCE]
+        previous = self.times.switch(self.phase["enumeration"])
+        try:
+            for state in states[:UNTWINNED_ENDS_STATES]:
+                for t in ops:
+                    self.step(t, state, state.depth + 1, last=True)
+            if len(self.fits) == found and self.pieces is not None:
+                self.times.switch(self.phase["pieces"])
+                cover = self.pieces.cover(self.check_time)
+                if cover is not None:
+                    self.fits.append(cover)
+        except OutOfTime:
+            self.stats["timed_out"] = True
+        finally:
+            self.times.switch(previous)
+        return self.fits[found:]
 
     def _grow_compiled(self, image_states: list[State], frontier: list[State], python_depth: int) -> None:
         """The levels past Python's (`compiled`): the compiled ops on the image frontier."""

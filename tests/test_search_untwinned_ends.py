@@ -1,0 +1,145 @@
+"""The last level's Python part (`Enumeration.end_with_untwinned_ops`): when no pass has found
+anything, the image ops without a compiled twin end the plain pass's depth-2 states nearest
+the outputs, and the pieces' cover is tried again."""
+
+import time
+
+import numpy as np
+import pytest
+
+import solver.search.enumeration as enumeration
+from solver.search import SearchSettings, search_task
+from solver.search.enumeration import NO_DISTANCE, Enumeration, State
+from solver.search.image import Img
+from solver.search.ops import IMAGE, LIST
+from solver.search.ranking import Fit
+from solver.search.timing import PhaseTimes
+
+
+def rays_after_crop_task(seed: int = 0, n_train: int = 4):
+    """Colours 3 and 2 kept (colour 5 erased), cropped, then rays down from every cell: the
+    rays (no compiled twin) must come last, as they do not commute with the crop."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(n_train + 1):
+        a = np.zeros((10, 10), np.uint8)
+        for colour, count in ((3, 5), (5, 5), (2, 3)):
+            for _ in range(count):
+                y, x = rng.integers(0, 10, 2)
+                if a[y, x] == 0:
+                    a[y, x] = colour
+        kept = np.where(a == 5, 0, a)
+        ys, xs = np.nonzero(kept)
+        out = kept[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].copy()
+        for y in range(1, out.shape[0]):  # each cell's ray stops at the next non-zero cell below
+            for x in range(out.shape[1]):
+                if out[y, x] == 0 and out[y - 1, x] != 0:
+                    out[y, x] = out[y - 1, x]
+        pairs.append((a, out))
+    return pairs[:-1], pairs[-1]
+
+
+def _search(monkeypatch, states: int):
+    monkeypatch.setattr(enumeration, "UNTWINNED_ENDS_STATES", states)
+    train, (test_in, test_out) = rays_after_crop_task()
+    result = search_task(train, [test_in], SearchSettings(time_limit_s=120.0, max_depth=3))
+    assert not result.stats["timed_out"]
+    return result.per_test[0], test_out
+
+
+def test_a_last_step_without_a_twin_is_found(monkeypatch):
+    candidates, test_out = _search(monkeypatch, enumeration.UNTWINNED_ENDS_STATES)
+    top = candidates[0]
+    assert np.array_equal(top.grid, test_out)
+    assert top.program == "rays[down](crop(erase_colour[5](input)))" and top.depth == 3
+
+
+def test_without_it_depth_three_misses_that_task(monkeypatch):
+    candidates, test_out = _search(monkeypatch, 0)
+    assert not any(np.array_equal(c.grid, test_out) for c in candidates)
+
+
+def _pass(first_pass: bool = True, flipped: bool = False, max_depth: int = 3) -> Enumeration:
+    """A pass over the rays task, or with `flipped`, over its inputs turned upside down
+    (`flip_v(input)` fits at depth 1)."""
+    train, (test_in, _) = rays_after_crop_task()
+    if flipped:
+        train = [(i, np.ascontiguousarray(i[::-1])) for i, _ in train]
+    stats = {"state_cap_hit": False}
+    settings = SearchSettings(max_depth=max_depth)
+    return Enumeration("plain", train, [test_in], settings, time.perf_counter() + 60, stats, PhaseTimes(), first_pass)
+
+
+@pytest.mark.parametrize("limit, ended", [(1, 1), (2, 2), (5, 2)])
+def test_only_the_nearest_image_states_with_a_reading_are_ended(monkeypatch, limit, ended):
+    """The frontier comes nearest first; a list, or an image with no reading, is never ended."""
+    monkeypatch.setattr(enumeration, "UNTWINNED_ENDS_STATES", limit)
+    search = _pass()
+    values = tuple(Img(np.asarray(g, np.uint8)) for g in search.ex.inputs)
+    search.frontier_to_end = [
+        State(values, IMAGE, "a", 2, distance=0),
+        State(values, IMAGE, "b", 2, distance=7),
+        State(values, IMAGE, "c", 2),  # no reading: NO_DISTANCE
+        State(tuple((v,) for v in values), LIST, "d", 2, distance=0),
+    ]
+    assert search.frontier_to_end[2].distance == NO_DISTANCE
+    tried: list[tuple[str, int]] = []
+    monkeypatch.setattr(search, "step", lambda t, state, depth, last: tried.append((state.program, depth)))
+    assert search.end_with_untwinned_ops(time.perf_counter() + 60) == []
+    ops = [t for t in search.library if t.takes == IMAGE and t.gives == IMAGE and not search.twins.has(t)]
+    assert len(ops) > 50  # rays, slides, symmetry completion...
+    assert tried == [(s.program, 3) for s in search.frontier_to_end[:ended] for _ in ops]
+
+
+@pytest.mark.parametrize("first_pass, max_depth, kept", [(True, 3, True), (False, 3, False), (True, 2, False)])
+def test_only_the_first_pass_at_depth_three_keeps_states_to_end(first_pass, max_depth, kept):
+    """The later passes' states are mostly the plain pass's, recoloured; at depth 2 the Python
+    levels already ran every op last."""
+    search = _pass(first_pass, max_depth=max_depth)
+    search.run()
+    assert bool(search.frontier_to_end) == kept
+    if kept:
+        assert all(s.depth == 2 for s in search.frontier_to_end)
+        distances = [s.distance for s in search.frontier_to_end if s.kind == IMAGE]
+        assert distances == sorted(distances)  # nearest first
+
+
+@pytest.mark.parametrize("flipped, called", [(True, False), (False, True)])
+def test_they_run_only_when_no_pass_found_anything(monkeypatch, flipped, called):
+    """Their programs would outrank answers of other kinds; they only answer what nothing else does."""
+    calls = []
+    original = Enumeration.end_with_untwinned_ops
+
+    def spy(self, deadline):
+        calls.append(self.first_pass)
+        return original(self, deadline)
+
+    monkeypatch.setattr(Enumeration, "end_with_untwinned_ops", spy)
+    train, (test_in, _) = rays_after_crop_task()
+    if flipped:
+        train = [(i, np.ascontiguousarray(i[::-1])) for i, _ in train]
+    result = search_task(train, [test_in], SearchSettings(time_limit_s=120.0, max_depth=3))
+    assert calls == ([True] if called else [])
+    assert result.per_test[0]  # either way the task gets an answer
+
+
+def test_the_cover_is_tried_again_with_their_pieces(monkeypatch):
+    """No op fits, yet the pieces they offered may now make a cover: it is returned."""
+    search = _pass()
+    search.run()
+    assert search.fits == [] and search.pieces is not None
+    cover = Fit("overlay(a, b)", 3, 2, False, [search.ex.inputs[-1]])
+    covers = []
+    monkeypatch.setattr(search.pieces, "cover", lambda check_time: covers.append(1) or cover)
+    monkeypatch.setattr(enumeration, "UNTWINNED_ENDS_STATES", 0)  # no op runs, so none fits
+    assert search.end_with_untwinned_ops(time.perf_counter() + 60) == [cover]
+    assert covers == [1] and search.fits == [cover]
+
+
+def test_they_stop_at_the_deadline():
+    search = _pass()
+    search.run()
+    assert search.frontier_to_end
+    start = time.perf_counter()
+    assert search.end_with_untwinned_ops(start - 1.0) == []
+    assert search.stats["timed_out"] and time.perf_counter() - start < 1.0
