@@ -42,7 +42,7 @@ from solver.search import SearchSettings, search_task, warmup
 
 PARTS = ("all", "studied", "held-out")
 PASSES = ("plain", "normalised", "transposed")
-PHASE_KINDS = ("setup", "enumeration", "compiled", "fitting", "pieces")
+PHASE_KINDS = ("setup", "enumeration", "compiled", "fitting", "pieces", "ends")
 
 
 @dataclass

@@ -61,13 +61,17 @@ def test_without_it_depth_three_misses_that_task(monkeypatch):
 
 def _pass(first_pass: bool = True, flipped: bool = False, max_depth: int = 3) -> Enumeration:
     """A pass over the rays task, or with `flipped`, over its inputs turned upside down
-    (`flip_v(input)` fits at depth 1)."""
+    (`flip_v(input)` fits at depth 1). A deadline far off: a busy machine must not cut it."""
     train, (test_in, _) = rays_after_crop_task()
     if flipped:
         train = [(i, np.ascontiguousarray(i[::-1])) for i, _ in train]
     stats = {"state_cap_hit": False}
     settings = SearchSettings(max_depth=max_depth)
-    return Enumeration("plain", train, [test_in], settings, time.perf_counter() + 60, stats, PhaseTimes(), first_pass)
+    return Enumeration("plain", train, [test_in], settings, time.perf_counter() + 600, stats, PhaseTimes(), first_pass)
+
+
+def _untwinned_ops(search: Enumeration) -> list:
+    return [t for t in search.library if t.takes == IMAGE and t.gives == IMAGE and not search.twins.has(t)]
 
 
 @pytest.mark.parametrize("limit, ended", [(1, 1), (2, 2), (5, 2)])
@@ -76,19 +80,20 @@ def test_only_the_nearest_image_states_with_a_reading_are_ended(monkeypatch, lim
     monkeypatch.setattr(enumeration, "UNTWINNED_ENDS_STATES", limit)
     search = _pass()
     values = tuple(Img(np.asarray(g, np.uint8)) for g in search.ex.inputs)
-    search.frontier_to_end = [
+    frontier = [
         State(values, IMAGE, "a", 2, distance=0),
         State(values, IMAGE, "b", 2, distance=7),
         State(values, IMAGE, "c", 2),  # no reading: NO_DISTANCE
         State(tuple((v,) for v in values), LIST, "d", 2, distance=0),
     ]
-    assert search.frontier_to_end[2].distance == NO_DISTANCE
+    assert frontier[2].distance == NO_DISTANCE
+    search._keep_states_to_end(frontier)
     tried: list[tuple[str, int]] = []
     monkeypatch.setattr(search, "step", lambda t, state, depth, last: tried.append((state.program, depth)))
-    assert search.end_with_untwinned_ops(time.perf_counter() + 60) == []
-    ops = [t for t in search.library if t.takes == IMAGE and t.gives == IMAGE and not search.twins.has(t)]
+    assert search.end_with_untwinned_ops(time.perf_counter() + 600) == []
+    ops = _untwinned_ops(search)
     assert len(ops) > 50  # rays, slides, symmetry completion...
-    assert tried == [(s.program, 3) for s in search.frontier_to_end[:ended] for _ in ops]
+    assert tried == [(s.program, 3) for s in frontier[:ended] for _ in ops]
 
 
 @pytest.mark.parametrize("first_pass, max_depth, kept", [(True, 3, True), (False, 3, False), (True, 2, False)])
@@ -97,16 +102,17 @@ def test_only_the_first_pass_at_depth_three_keeps_states_to_end(first_pass, max_
     levels already ran every op last."""
     search = _pass(first_pass, max_depth=max_depth)
     search.run()
-    assert bool(search.frontier_to_end) == kept
+    assert bool(search.states_to_end) == kept
     if kept:
-        assert all(s.depth == 2 for s in search.frontier_to_end)
-        distances = [s.distance for s in search.frontier_to_end if s.kind == IMAGE]
+        assert len(search.states_to_end) <= enumeration.UNTWINNED_ENDS_STATES
+        assert all(s.depth == 2 and s.kind == IMAGE and s.distance < NO_DISTANCE for s in search.states_to_end)
+        distances = [s.distance for s in search.states_to_end]
         assert distances == sorted(distances)  # nearest first
 
 
 @pytest.mark.parametrize("flipped, called", [(True, False), (False, True)])
 def test_they_run_only_when_no_pass_found_anything(monkeypatch, flipped, called):
-    """Their programs would outrank answers of other kinds; they only answer what nothing else does."""
+    """Their programs would outrank answers of other kinds; they only answer what no program does."""
     calls = []
     original = Enumeration.end_with_untwinned_ops
 
@@ -123,23 +129,64 @@ def test_they_run_only_when_no_pass_found_anything(monkeypatch, flipped, called)
     assert result.per_test[0]  # either way the task gets an answer
 
 
-def test_the_cover_is_tried_again_with_their_pieces(monkeypatch):
-    """No op fits, yet the pieces they offered may now make a cover: it is returned."""
+@pytest.mark.parametrize("new_piece", [True, False])
+def test_the_cover_is_tried_again_when_they_made_pieces(monkeypatch, new_piece):
+    """No op fits, yet the pieces they offered may now make a cover: it is returned. With no new
+    piece the cover would be the one already tried, and is not tried again."""
     search = _pass()
     search.run()
-    assert search.fits == [] and search.pieces is not None
+    assert search.fits == [] and search.pieces is not None and search.states_to_end
+    pieces = search.pieces
+
+    def step(t, state, depth, last):
+        if new_piece and not pieces.kept[-1].program.startswith("new"):
+            pieces.kept.append(pieces.kept[-1]._replace(program=f"new({state.program})"))
+
     cover = Fit("overlay(a, b)", 3, 2, False, [search.ex.inputs[-1]])
-    covers = []
-    monkeypatch.setattr(search.pieces, "cover", lambda check_time: covers.append(1) or cover)
-    monkeypatch.setattr(enumeration, "UNTWINNED_ENDS_STATES", 0)  # no op runs, so none fits
-    assert search.end_with_untwinned_ops(time.perf_counter() + 60) == [cover]
-    assert covers == [1] and search.fits == [cover]
+    seen_by_cover = []
+    monkeypatch.setattr(search, "step", step)
+    monkeypatch.setattr(pieces, "cover", lambda check_time: seen_by_cover.append(pieces.kept[-1].program) or cover)
+    found = search.end_with_untwinned_ops(time.perf_counter() + 600)
+    if new_piece:
+        assert found == [cover] and search.fits == [cover]
+        assert seen_by_cover == [f"new({search.states_to_end[0].program})"]
+    else:
+        assert found == [] and seen_by_cover == []
 
 
-def test_they_stop_at_the_deadline():
+def test_they_stop_at_the_deadline_and_count_what_they_tried(monkeypatch):
     search = _pass()
     search.run()
-    assert search.frontier_to_end
-    start = time.perf_counter()
-    assert search.end_with_untwinned_ops(start - 1.0) == []
-    assert search.stats["timed_out"] and time.perf_counter() - start < 1.0
+    search.stats["timed_out"] = False
+    tried_before = search.stats["programs_tried"]
+    calls = []
+    real_step = search.step
+
+    def slow_step(*args, **kw):  # 2 ms or more a step: the ops outlast the deadline
+        calls.append(1)
+        time.sleep(0.002)
+        return real_step(*args, **kw)
+
+    monkeypatch.setattr(search, "step", slow_step)
+    search.end_with_untwinned_ops(time.perf_counter() + 0.05)
+    assert search.stats["timed_out"]
+    assert 0 < len(calls) < len(search.states_to_end) * len(_untwinned_ops(search))  # stopped part way
+    assert 0 < search.stats["programs_tried"] - tried_before <= len(calls)
+
+
+def test_at_the_state_cap_they_do_not_run(monkeypatch):
+    """No state could be stored: the work would be for nothing, and must not report a cap it did not hit."""
+    search = _pass()
+    search.run()
+    assert not search.stats["state_cap_hit"]
+    monkeypatch.setattr(search, "settings", SearchSettings(max_depth=3, max_states=len(search.seen)))
+    monkeypatch.setattr(search, "step", lambda *args, **kw: pytest.fail("a step at the state cap"))
+    assert search.end_with_untwinned_ops(time.perf_counter() + 600) == []
+    assert not search.stats["state_cap_hit"]
+
+
+def test_their_time_is_a_phase_of_its_own():
+    search = _pass()
+    search.run()
+    search.end_with_untwinned_ops(time.perf_counter() + 600)
+    assert search.times.cpu.get("plain.ends", 0.0) > 0.0

@@ -3,7 +3,7 @@
 The plain pass searches the task as given (`enumeration`); the colour-normalised pass then
 searches it with colours renumbered by their role (`normalize`); when still nothing fits and
 `use_transpose` asks for it (off by default), the transposed pass searches the diagonally
-flipped task. When no pass has found anything, the plain pass's last level is widened
+flipped task. When no pass has found a program, the plain pass's third level is widened
 (`Enumeration.end_with_untwinned_ops`). The answers are mapped back and ranked with the
 plain ones. The demonstrations' outputs, when they repeat, follow every program's answer
 (`lookup`). Every pass stops at its deadline; `stats` says where the time
@@ -102,7 +102,7 @@ def search_task(
             fits.extend(_search_normalised(train, test_inputs, settings, start, deadline, stats, times))
         if settings.use_transpose and not fits and time.perf_counter() < deadline:
             fits.extend(_search_transposed(train, test_inputs, settings, deadline, stats, times))
-        if not fits and time.perf_counter() < deadline:  # the plain pass's last level, wider (`enumeration`)
+        if not fits and time.perf_counter() < deadline:  # the plain pass's third level, wider (`enumeration`)
             fits.extend(s.end_with_untwinned_ops(deadline))
         times.switch("ranking")
         fits.extend(s.near_fits.fits() if s.near_fits is not None else [])  # plain programs missing one demonstration

@@ -40,7 +40,7 @@ from .timing import OutOfTime, PhaseTimes
 PYTHON_DEPTH = 2  # levels the whole library runs in Python; deeper ones run the compiled ops
 LISTS_SHARE = 0.5  # of the pass's time left after the compiled levels, for the third level's list programs
 # Depth-2 image states, nearest the outputs first, that the image ops lacking a compiled twin
-# (rays, slides, symmetry completion...) end when no pass found anything (`end_with_untwinned_ops`).
+# (rays, slides, symmetry completion...) end when no pass found a program (`end_with_untwinned_ops`).
 UNTWINNED_ENDS_STATES = 200
 NO_DISTANCE = 1 << 30  # a state with no reading as the outputs
 
@@ -69,7 +69,7 @@ class Enumeration:
         times: PhaseTimes,
         first_pass: bool = False,
     ):
-        self.phase = {p: f"{name}.{p}" for p in ("setup", "enumeration", "compiled", "fitting", "pieces")}
+        self.phase = {p: f"{name}.{p}" for p in ("setup", "enumeration", "compiled", "fitting", "pieces", "ends")}
         self.times = times
         times.switch(self.phase["setup"])
         self.settings = settings
@@ -99,9 +99,9 @@ class Enumeration:
         self.pieces = Pieces(target_flat) if settings.use_pieces else None
         self.tried = 0  # transforms applied to a state
         self.first_pass = first_pass  # only it keeps near fits and grows the third level's lists
-        # The first pass's depth-2 frontier, nearest the outputs first, when the compiled levels
-        # run (depth 3 or more): what `end_with_untwinned_ops` ends.
-        self.frontier_to_end: list[State] = []
+        # What `end_with_untwinned_ops` ends: part of the first pass's depth-2 frontier, kept once
+        # the compiled levels and the third level's lists have run (none when time cut them).
+        self.states_to_end: list[State] = []
 
     def check_time(self) -> None:
         if time.perf_counter() > self.deadline:
@@ -249,7 +249,7 @@ class Enumeration:
                 self._grow_compiled(image_states, [s for s in frontier if s.kind == IMAGE], python_depth)
             if self.first_pass:  # the later passes' lists are mostly the same parts, flipped or recoloured
                 self._grow_lists_in_part_of_the_time(first_level)
-                self.frontier_to_end = frontier
+                self._keep_states_to_end(frontier)
 
     def _outer_products(self, image_states: list[State]) -> None:
         """The fits made as products of two of the Python levels' image states (`outer_products`),
@@ -274,24 +274,33 @@ class Enumeration:
         finally:
             self.deadline = deadline
 
+    def _keep_states_to_end(self, frontier: list[State]) -> None:
+        """Keep, for `end_with_untwinned_ops`, the UNTWINNED_ENDS_STATES image states of the
+        frontier nearest the outputs (it comes in that order) that have a reading as them."""
+        with_reading = [s for s in frontier if s.kind == IMAGE and s.distance < NO_DISTANCE]
+        self.states_to_end = with_reading[:UNTWINNED_ENDS_STATES]
+
     def end_with_untwinned_ops(self, deadline: float) -> list[Fit]:
-        """The last level's Python part, for a task no pass found anything for: every image op
-        without a compiled twin on the UNTWINNED_ENDS_STATES image states of the first pass's
-        depth-2 frontier nearest the outputs (the compiled level ran only the twins; all of them on
-        every state would cost more than the rest of the search). Then the pieces' cover again,
-        with the pieces they made. Returns the new fits, found before `deadline`. Run on every
-        task, its programs outranked answers of other kinds and lost arc1/eval two outputs for a
-        third more CPU (docs/RESULTS.md, "tenth session"); here they answer only what nothing else does."""
+        """For a task no pass found a program for: every image op without a compiled twin ends
+        the first pass's depth-2 states kept by `_keep_states_to_end` (the compiled level ran
+        only the twins; all the ops on every state would cost more than the rest of the search);
+        then, when they made new pieces, the pieces' cover is tried again. Returns the new fits,
+        found before `deadline`. Being verified, they rank above the near fits and repeated
+        outputs. Run on every task, such programs also outranked answers of other kinds and lost
+        arc1/eval two outputs for a third more CPU (docs/RESULTS.md, "tenth session")."""
+        caps = self.settings.max_states, self.settings.max_state_bytes
+        if not self.states_to_end or len(self.seen) >= caps[0] or self.bytes_stored >= caps[1]:
+            return []  # nothing to end, or no new state could be stored
         self.deadline = deadline  # what `check_time` reads
-        found = len(self.fits)
+        found, tried, stored = len(self.fits), self.tried, len(self.seen)
+        pieces_before = len(self.pieces.kept) if self.pieces is not None else 0
         ops = [t for t in self.library if t.takes == IMAGE and t.gives == IMAGE and not self.twins.has(t)]
-        states = [s for s in self.frontier_to_end if s.kind == IMAGE and s.distance < NO_DISTANCE]
-        previous = self.times.switch(self.phase["enumeration"])
+        previous = self.times.switch(self.phase["ends"])
         try:
-            for state in states[:UNTWINNED_ENDS_STATES]:
+            for state in self.states_to_end:
                 for t in ops:
                     self.step(t, state, state.depth + 1, last=True)
-            if len(self.fits) == found and self.pieces is not None:
+            if len(self.fits) == found and self.pieces is not None and len(self.pieces.kept) > pieces_before:
                 self.times.switch(self.phase["pieces"])
                 cover = self.pieces.cover(self.check_time)
                 if cover is not None:
@@ -300,6 +309,8 @@ class Enumeration:
             self.stats["timed_out"] = True
         finally:
             self.times.switch(previous)
+            self.stats["programs_tried"] = self.stats.get("programs_tried", 0) + self.tried - tried
+            self.stats["states"] = self.stats.get("states", 0) + len(self.seen) - stored
         return self.fits[found:]
 
     def _grow_compiled(self, image_states: list[State], frontier: list[State], python_depth: int) -> None:
