@@ -29,6 +29,13 @@ REFERENCE_CHECKPOINT = FIXTURES / "trm_ref" / "step_7"
 # after 3 supervision steps here, allowed up to the converter's own merge tolerance.
 TOLERANCE = 1e-5
 TRELIS = {"trelis_prefix1": "step_5", "trelis_wide": "step_6", "trelis_lora": "step_7"}
+# At NVARC's recursion (4 x 4 cycles, 10 steps) rounding grows step by step: one sequence's
+# halting logits leave a float64 run's by 1e-7 at step 1 and by 1e-3 at step 7. Another CPU adds
+# in another order, so the fixture, made on another machine, can be matched only to that growth:
+# each step may differ by this many times our float32 run's distance from a float64 run of the
+# same model (measured: 2 to 13 times, on a 2-core AMD EPYC, 2026-12-01, where TOLERANCE failed
+# at step 10 by 0.055). A wrong recursion or carry moves the logits by 2 or more, one step's change.
+ROUNDING_GROWTH = 100
 
 
 def converted(tmp_path, source, *flags):
@@ -58,16 +65,27 @@ def assert_close(ours, theirs, what, tolerance=TOLERANCE):
 def test_the_reference_at_nvarcs_test_time_recursion(tmp_path):
     """A base trained at H3/L4/16 (here the fixture's own 2/2/3) run at NVARC's 4/4/10 (inference only)."""
     fixture = np.load(FORKS / "reference_h4l4.npz")
-    model = load_weights(converted(tmp_path, REFERENCE_CHECKPOINT, "--puzzle-row", str(int(fixture["puzzle_id"]))))
+    weights = converted(tmp_path, REFERENCE_CHECKPOINT, "--puzzle-row", str(int(fixture["puzzle_id"])))
+    model = load_weights(weights)
     nvarc = SOLVE_PRESETS["nvarc"]
     model.cfg = nvarc.recursion(model.cfg)  # what the worker does before the first task
     assert (model.cfg.h_cycles, model.cfg.l_cycles, model.cfg.halt_max_steps) == (4, 4, 10)
     steps = nvarc.sup_steps_for(model.cfg.inference_depth)
     assert steps == int(fixture["steps"]) == 10
     outputs = run_steps(model.eval(), fixture["inputs"], steps)
-    assert_close(outputs[0][0], fixture["first_logits"], "step 1 logits")
-    assert_close(outputs[-1][0], fixture["last_logits"], "step 10 logits")
-    assert_close(np.stack([halt for _, halt in outputs]), fixture["halt_logits"], "halting logits")
+    exact = load_weights(weights).double()
+    exact.cfg = model.cfg
+    in_float64 = run_steps(exact.eval(), fixture["inputs"], steps)
+
+    def allowed(step: int, part: int) -> float:
+        """TOLERANCE, plus ROUNDING_GROWTH times how far float32 rounding has taken our run by then."""
+        return TOLERANCE + ROUNDING_GROWTH * float(np.abs(outputs[step][part] - in_float64[step][part]).max())
+
+    assert allowed(0, 0) < 1e-2 and allowed(1, 1) < 1e-3  # the first steps stay tight
+    assert_close(outputs[0][0], fixture["first_logits"], "step 1 logits", allowed(0, 0))
+    assert_close(outputs[-1][0], fixture["last_logits"], "step 10 logits", allowed(-1, 0))
+    for k in range(steps):
+        assert_close(outputs[k][1], fixture["halt_logits"][k], f"step {k + 1} halting logits", allowed(k, 1))
 
 
 def test_new_tasks_start_where_the_references_reset_puts_them(tmp_path):
