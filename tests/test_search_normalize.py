@@ -157,13 +157,16 @@ def _fit(*grids: np.ndarray) -> Fit:
 
 
 class _PlainPass:
-    """Stands in for the plain pass's `Enumeration`: the fits given, no near fits."""
+    """Stands in for the plain pass's `Enumeration`: the fits given, no near fits, nothing to end."""
 
     def __init__(self, fits):
         self.fits, self.near_fits = fits, None
 
     def run(self):
         pass
+
+    def end_with_untwinned_ops(self, deadline):
+        return []
 
 
 @pytest.mark.parametrize("plain_grids", [[], [0, 0], [0, 1]])
