@@ -123,11 +123,19 @@ class Enumeration:
             out.append(r)
         return tuple(out)
 
+    def at_state_cap(self) -> bool:
+        """Whether the stored states or their bytes have reached the search's memory caps."""
+        return len(self.seen) >= self.settings.max_states or self.bytes_stored >= self.settings.max_state_bytes
+
+    def untwinned_ops(self) -> list[Transform]:
+        """The library's image -> image ops without a compiled twin, in the library's order."""
+        return [t for t in self.library if t.takes == IMAGE and t.gives == IMAGE and not self.twins.has(t)]
+
     def store(self, values: tuple, kind: str, program: str, depth: int) -> State | None:
         key = kind.encode() + b"".join(value_key(v) for v in values)
         if key in self.seen:
             return None
-        if len(self.seen) >= self.settings.max_states or self.bytes_stored >= self.settings.max_state_bytes:
+        if self.at_state_cap():
             self.stats["state_cap_hit"] = True
             return None
         self.seen[key] = len(self.seen)
@@ -288,13 +296,12 @@ class Enumeration:
         found before `deadline`. Being verified, they rank above the near fits and repeated
         outputs. Run on every task, such programs also outranked answers of other kinds and lost
         arc1/eval two outputs for a third more CPU (docs/RESULTS.md, "tenth session")."""
-        caps = self.settings.max_states, self.settings.max_state_bytes
-        if not self.states_to_end or len(self.seen) >= caps[0] or self.bytes_stored >= caps[1]:
+        if not self.states_to_end or self.at_state_cap():
             return []  # nothing to end, or no new state could be stored
         self.deadline = deadline  # what `check_time` reads
         found, tried, stored = len(self.fits), self.tried, len(self.seen)
         pieces_before = len(self.pieces.kept) if self.pieces is not None else 0
-        ops = [t for t in self.library if t.takes == IMAGE and t.gives == IMAGE and not self.twins.has(t)]
+        ops = self.untwinned_ops()
         previous = self.times.switch(self.phase["ends"])
         try:
             for state in self.states_to_end:
