@@ -1,5 +1,5 @@
 """The last level's Python part (`Enumeration.end_with_untwinned_ops`): when no pass has found
-anything, the image ops without a compiled twin end the plain pass's depth-2 states nearest
+anything, the image ops the compiled levels leave out end the plain pass's depth-2 states nearest
 the outputs, and the pieces' cover is tried again."""
 
 import time
@@ -9,6 +9,7 @@ import pytest
 
 import solver.search.enumeration as enumeration
 from solver.search import SearchSettings, search_task
+from solver.search.compiled.opcodes import compiled_ops
 from solver.search.enumeration import NO_DISTANCE, Enumeration, State
 from solver.search.image import Img
 from solver.search.ops import IMAGE, LIST
@@ -18,7 +19,7 @@ from solver.search.timing import PhaseTimes
 
 def rays_after_crop_task(seed: int = 0, n_train: int = 4):
     """Colours 3 and 2 kept (colour 5 erased), cropped, then rays down from every cell: the
-    rays (no compiled twin) must come last, as they do not commute with the crop."""
+    rays (not in the compiled levels) must come last, as they do not commute with the crop."""
     rng = np.random.default_rng(seed)
     pairs = []
     for _ in range(n_train + 1):
@@ -71,7 +72,9 @@ def _pass(first_pass: bool = True, flipped: bool = False, max_depth: int = 3) ->
 
 
 def _untwinned_ops(search: Enumeration) -> list:
-    return [t for t in search.library if t.takes == IMAGE and t.gives == IMAGE and not search.twins.has(t)]
+    """The image ops the compiled levels leave out, as the compiled levels list theirs."""
+    in_levels = {int(i) for i in compiled_ops(search.library, levels=True).library_index}
+    return [t for i, t in enumerate(search.library) if t.takes == IMAGE and t.gives == IMAGE and i not in in_levels]
 
 
 @pytest.mark.parametrize("limit, ended", [(1, 1), (2, 2), (5, 2)])
@@ -89,7 +92,7 @@ def test_only_the_nearest_image_states_with_a_reading_are_ended(monkeypatch, lim
     assert frontier[2].distance == NO_DISTANCE
     search._keep_states_to_end(frontier)
     tried: list[tuple[str, int]] = []
-    monkeypatch.setattr(search, "step", lambda t, state, depth, last: tried.append((state.program, depth)))
+    monkeypatch.setattr(search, "step", lambda t, state, depth, last, twins=None: tried.append((state.program, depth)))
     assert search.end_with_untwinned_ops(time.perf_counter() + 600) == []
     ops = _untwinned_ops(search)
     assert len(ops) > 50  # rays, slides, symmetry completion...
@@ -138,7 +141,7 @@ def test_the_cover_is_tried_again_when_they_made_pieces(monkeypatch, new_piece):
     assert search.fits == [] and search.pieces is not None and search.states_to_end
     pieces = search.pieces
 
-    def step(t, state, depth, last):
+    def step(t, state, depth, last, twins=None):
         if new_piece and not pieces.kept[-1].program.startswith("new"):
             pieces.kept.append(pieces.kept[-1]._replace(program=f"new({state.program})"))
 

@@ -24,7 +24,7 @@ from . import kernels as K
 from .canvas import fit_size_rule, sizes_by_rule
 from .compiled import CompiledLevels
 from .compiled.batch import TwinResults
-from .compiled.opcodes import compiled_ops
+from .compiled.opcodes import LEVEL_TWINS, compiled_ops
 from .image import Img, Value, value_key
 from .near_fits import NearFits
 from .ops import IMAGE, LIST, Transform, build_library, joins_of, picks_of
@@ -128,11 +128,14 @@ class Enumeration:
         return len(self.seen) >= self.settings.max_states or self.bytes_stored >= self.settings.max_state_bytes
 
     def untwinned_ops(self) -> list[Transform]:
-        """The library's image -> image ops without a compiled twin, in the library's order."""
-        return [t for t in self.library if t.takes == IMAGE and t.gives == IMAGE and not self.twins.has(t)]
+        """The library's image -> image ops the compiled levels do not run, in the library's order."""
+        return [t for t in self.library if t.takes == IMAGE and t.gives == IMAGE and t.name not in LEVEL_TWINS]
 
-    def store(self, values: tuple, kind: str, program: str, depth: int) -> State | None:
-        key = kind.encode() + b"".join(value_key(v) for v in values)
+    def store(self, values: tuple, kind: str, program: str, depth: int, key: bytes | None = None) -> State | None:
+        """The new state, or None when it repeats one or the caps are reached. key: the state's
+        key when the caller has it (`TwinResults.key`)."""
+        if key is None:
+            key = kind.encode() + b"".join(value_key(v) for v in values)
         if key in self.seen:
             return None
         if self.at_state_cap():
@@ -150,15 +153,19 @@ class Enumeration:
         compiled results (`batch`), which hold t's when it has a compiled twin."""
         self.check_time()
         self.tried += 1
+        key = None
         if twins is None or not twins.has(t):
             values = self.apply(t, state, last)
         else:
+            key = twins.key(t)
+            if key is None or key in self.seen:
+                return None  # failed, or a repeat, which `store` would drop: no images made
             values = twins.values(t)
             if values is not None and last and not self.ex.readable_first(values[0]):
                 values = None  # as `apply` stops such a last step
         if values is None:
             return None
-        new = self.store(values, t.gives, f"{t.name}({state.program})", depth)
+        new = self.store(values, t.gives, f"{t.name}({state.program})", depth, key)
         if new is not None:
             self.consider(new)
         return new
@@ -302,11 +309,14 @@ class Enumeration:
         found, tried, stored = len(self.fits), self.tried, len(self.seen)
         pieces_before = len(self.pieces.kept) if self.pieces is not None else 0
         ops = self.untwinned_ops()
+        batched = TwinResults(compiled_ops(ops), ops, len(self.ex.inputs))  # those `batch_only` runs
         previous = self.times.switch(self.phase["ends"])
         try:
             for state in self.states_to_end:
+                self.check_time()
+                twins = batched if batched.compute(state.values) else None
                 for t in ops:
-                    self.step(t, state, state.depth + 1, last=True)
+                    self.step(t, state, state.depth + 1, last=True, twins=twins)
             if len(self.fits) == found and self.pieces is not None and len(self.pieces.kept) > pieces_before:
                 self.times.switch(self.phase["pieces"])
                 cover = self.pieces.cover(self.check_time)

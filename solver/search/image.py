@@ -30,16 +30,27 @@ class Img:
     def key(self) -> bytes:
         """Canonical bytes: position, shape, cells."""
         h, w = self.a.shape
-        return b"%d,%d,%d,%d:" % (self.y, self.x, h, w) + self.a.tobytes()
+        return image_key(self.y, self.x, h, w, self.a.tobytes())
 
 
 Value = Img | tuple  # an image, or a tuple of images (a list value)
 
 
+def image_key(y: int, x: int, h: int, w: int, cells: bytes) -> bytes:
+    """`Img.key` of the image at (y, x) with these (h, w) cells, row by row."""
+    return b"%d,%d,%d,%d:" % (y, x, h, w) + cells
+
+
+def image_value_key(y: int, x: int, h: int, w: int, cells: bytes) -> bytes:
+    """`value_key` of that image, made without the image."""
+    return b"I" + image_key(y, x, h, w, cells)
+
+
 def value_key(value: Value) -> bytes:
     """Canonical bytes of an image or a list of images."""
     if isinstance(value, Img):
-        return b"I" + value.key()
+        h, w = value.a.shape
+        return image_value_key(value.y, value.x, h, w, value.a.tobytes())
     return b"L%d[" % len(value) + b"|".join(v.key() for v in value) + b"]"
 
 

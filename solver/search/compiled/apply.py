@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .batch_only import FIRST_CODE, apply_batch_only
 from .pixels import (
     box,
     colour_counts,
@@ -64,7 +65,7 @@ SYMMETRIZE = 22  # [0 h, 1 v, 2 hv, 3 diag]: zero cells take the mirror's colour
 SHIFT = 23  # [0 down, 1 up, 2 right, 3 left] by one cell
 SELF_KRON = 24  # [1: in the zero cells' blocks]
 HULL = 25  # the non-zero cells' box filled with their commonest colour
-NUM_CODES = 26
+# Codes from 26 on: the twins only the Python levels use (`batch_only`).
 
 FAIL = (0, 0)
 
@@ -192,4 +193,6 @@ def apply_op(code, param, src, h, w, dst):
         return self_kron(param == 1, src, h, w, dst)
     if code == HULL:
         return hull(src, h, w, dst)
+    if code >= FIRST_CODE:
+        return apply_batch_only(code, param, src, h, w, dst)
     return FAIL

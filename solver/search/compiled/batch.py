@@ -15,8 +15,8 @@ from numba import njit
 
 from solver.arc.tasks import MAX_SIDE
 
-from ..image import Img
-from ..ops import Transform, build_library
+from ..image import Img, image_value_key
+from ..ops import IMAGE, Transform, build_library
 from .apply import apply_op, result_position
 from .level import MAX_CELLS
 from .opcodes import CompiledOps, compiled_ops
@@ -73,6 +73,17 @@ class TwinResults:
 
     def has(self, t: Transform) -> bool:
         return t.name in self.row_of
+
+    def key(self, t: Transform) -> bytes | None:
+        """The op's results as the search's state key (`image.value_key` of each, joined, after
+        the kind), or None when it fails on one: made from the buffer, so that a result the
+        search has already reached costs no images."""
+        rows = self.rows[self.row_of[t.name]].tolist()
+        if rows[0][1] == 0:
+            return None
+        out = self.out
+        cells = [out[o : o + h * w].tobytes() for o, h, w, _, _ in rows]
+        return IMAGE.encode() + b"".join(image_value_key(y, x, h, w, c) for (_, h, w, y, x), c in zip(rows, cells))
 
     def values(self, t: Transform) -> tuple | None:
         """The op's result on each example, as the library op would give it, or None when it

@@ -1,7 +1,9 @@
 """Which library ops have a compiled twin, as (code, param) rows in library order.
 
 The compiled step runs the image -> image ops that are cheap and common as a last step
-(rotations, crops, colour filters, halves, scaling and tiling, gravity, fills and edges).
+(rotations, crops, colour filters, halves, scaling and tiling, gravity, fills and edges):
+`LEVEL_TWINS`. The Python levels also batch the rays, connected pairs, slides and filled
+object boxes (`batch_only`), which the compiled levels leave out: `TWINS` holds both.
 Each is found in the task's library by its exact name, so the library's numpy op is its
 reference (for the test answers and for the property test) and the library's order decides,
 as everywhere in the search, which of two programs reaching the same state is kept.
@@ -18,7 +20,10 @@ from solver.arc.dihedral import DIHEDRAL_NAMES
 
 from ..ops import Transform
 from ..ops.geometry import RIGID_ORDER
+from ..ops.lines import RAY_DIRS
+from ..ops.motion import SLIDE_DIRS
 from . import apply as A
+from . import batch_only as B
 
 COLOURS = range(1, 10)
 TILES = ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1))
@@ -69,7 +74,23 @@ def _twins() -> Iterator[tuple[str, int, int]]:
     yield "interior_cells", A.INTERIOR_CELLS, 0
 
 
-TWINS: dict[str, tuple[int, int]] = {name: (code, param) for name, code, param in _twins()}
+def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
+    """(library name, code, param) of every op only the Python levels run compiled."""
+    for name, mask in RAY_DIRS.items():
+        yield f"rays[{name}]", B.RAYS, mask * 2 + 1
+        yield f"rays_through[{name}]", B.RAYS, mask * 2
+    for name, flags in (("h", 1), ("v", 2), ("hv", 3), ("diag", 4)):
+        yield f"connect[{name}]", B.CONNECT, flags
+    for d, name in enumerate(SLIDE_DIRS):
+        yield f"slide[{name}]", B.SLIDE, d * 2
+        yield f"slide_onto_largest[{name}]", B.SLIDE, d * 2 + 1
+    for c in COLOURS:
+        yield f"slide_to_colour[{c}]", B.SLIDE_TO_COLOUR, c
+        yield f"fill_bbox[{c}]", B.FILL_BBOX, c
+
+
+LEVEL_TWINS: dict[str, tuple[int, int]] = {name: (code, param) for name, code, param in _twins()}
+TWINS: dict[str, tuple[int, int]] = LEVEL_TWINS | {name: (code, param) for name, code, param in _batch_only_twins()}
 
 
 @dataclass(frozen=True)
@@ -83,10 +104,12 @@ class CompiledOps:
         return len(self.library_index)
 
 
-def compiled_ops(library: list[Transform]) -> CompiledOps:
+def compiled_ops(library: list[Transform], levels: bool = False) -> CompiledOps:
+    """The library's ops with a compiled twin; with `levels`, only those the compiled levels run."""
+    twins = LEVEL_TWINS if levels else TWINS
     rows, where = [], []
     for i, t in enumerate(library):
-        twin = TWINS.get(t.name)
+        twin = twins.get(t.name)
         if twin is not None:
             rows.append(twin)
             where.append(i)

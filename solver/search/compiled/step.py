@@ -71,7 +71,7 @@ class CompiledLevels:
     ):
         self.library = library
         self.inputs = inputs
-        self.ops: CompiledOps = compiled_ops(library)
+        self.ops: CompiledOps = compiled_ops(library, levels=True)
         # Frontier last, in its order (the promising states first when time runs out).
         in_frontier = {id(s) for s in frontier}
         self.python = [s for s in python_states if id(s) not in in_frontier] + list(frontier)

@@ -1,0 +1,98 @@
+"""Compiled twins that only the Python levels use: rays, connected pairs, sliding objects and
+filled object boxes.
+
+Those ops cost the Python levels a fifth of their time when run one example at a time (about
+20-100 us a call, most of it around the kernel). Run in the batch of a state's twins
+(`batch`) they cost the kernel alone. The compiled levels do not run them, so the programs
+searched are the same as without these twins: adding them to the compiled levels' third step
+would widen the search, which is a change of its own to measure (docs/RESULTS.md, "tenth
+session"). Each calls the same kernel as its library op (`ops.lines`, `ops.motion`,
+`ops.fill`) on the flat image seen as (h, w); tests/test_search_compiled_twins.py checks each
+against that op.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .. import kernels as K
+from ..ops.motion import SLIDE_DIRS
+
+# Op codes after `apply`'s (the param's meaning in brackets).
+RAYS = 26  # [direction mask * 2 + 1 when a ray stops at the first non-zero cell]
+CONNECT = 27  # [1 horizontal + 2 vertical + 4 diagonal]
+SLIDE = 28  # [direction * 2 + 1 when the largest object stays put]: 0 down, 1 up, 2 right, 3 left
+SLIDE_TO_COLOUR = 29  # [colour]
+FILL_BBOX = 30  # [colour]
+FIRST_CODE, END_CODE = RAYS, FILL_BBOX + 1
+
+SLIDE_STEPS = tuple(SLIDE_DIRS.values())  # (dy, dx) by direction
+MAX_SLIDING_OBJECTS = 40  # as the library op: more objects than that is no rigid motion
+
+
+@njit(cache=True)
+def _written(out, dst):
+    """out, an (h, w) grid, written flat into dst; its shape."""
+    h, w = out.shape
+    for y in range(h):
+        for x in range(w):
+            dst[y * w + x] = out[y, x]
+    return h, w
+
+
+@njit(cache=True)
+def apply_batch_only(code, param, src, h, w, dst):
+    """Op `code` with `param` on the (h, w) flat image src, written to dst; (height, width),
+    or (0, 0) when the library op returns None."""
+    grid = src[: h * w].copy().reshape((h, w))
+    if code == RAYS:
+        return _written(K.rays(grid, 0, param // 2, param % 2 == 1), dst)
+    if code == CONNECT:
+        return _written(K.connect_pairs(grid, 0, param & 1 != 0, param & 2 != 0, param & 4 != 0), dst)
+    if code == SLIDE:
+        labels, n = K.label_components(grid, 0, True, True)
+        if n == 0 or n > MAX_SLIDING_OBJECTS:
+            return 0, 0
+        fixed = -1
+        if param % 2 == 1:
+            cells = K.component_boxes(labels, n)[:, 4]
+            if n < 2 or np.count_nonzero(cells == cells.max()) > 1:
+                return 0, 0
+            fixed = int(np.argmax(cells))
+        dy, dx = SLIDE_STEPS[param // 2]
+        return _written(K.slide_objects(grid, labels, n, dy, dx, fixed), dst)
+    if code == SLIDE_TO_COLOUR:
+        return _slide_to_colour(param, grid, dst)
+    if code == FILL_BBOX:
+        labels, n = K.label_components(grid, 0, True, True)
+        if n == 0:
+            return 0, 0
+        boxes = K.component_boxes(labels, n)
+        out = grid.copy()
+        for k in range(n):
+            for y in range(boxes[k, 0], boxes[k, 2]):
+                for x in range(boxes[k, 1], boxes[k, 3]):
+                    if out[y, x] == 0:
+                        out[y, x] = param
+        return _written(out, dst)
+    return 0, 0
+
+
+@njit(cache=True)
+def _slide_to_colour(colour, grid, dst):
+    """Every object not of `colour` moves towards the box of that colour's cells."""
+    h, w = grid.shape
+    t0, t1, l0, l1 = h, -1, w, -1
+    others = grid.copy()
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] == colour:
+                others[y, x] = 0
+                t0, t1, l0, l1 = min(t0, y), max(t1, y + 1), min(l0, x), max(l1, x + 1)
+    if t1 < 0:
+        return 0, 0
+    labels, n = K.label_components(others, 0, True, True)
+    if n == 0 or n > MAX_SLIDING_OBJECTS:
+        return 0, 0
+    return _written(K.slide_to_box(grid, labels, n, t0, t1, l0, l1), dst)
