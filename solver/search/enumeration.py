@@ -39,8 +39,8 @@ from .timing import OutOfTime, PhaseTimes
 
 PYTHON_DEPTH = 2  # levels the whole library runs in Python; deeper ones run the compiled ops
 LISTS_SHARE = 0.5  # of the pass's time left after the compiled levels, for the third level's list programs
-# Depth-2 image states, nearest the outputs first, that the image ops lacking a compiled twin
-# (rays, slides, symmetry completion...) end when no pass found a program (`end_with_untwinned_ops`).
+# Depth-2 image states, nearest the outputs first, that the image ops the compiled levels leave
+# out (rays, slides, symmetry completion...) end when no pass found a program (`end_with_untwinned_ops`).
 UNTWINNED_ENDS_STATES = 200
 NO_DISTANCE = 1 << 30  # a state with no reading as the outputs
 
@@ -296,9 +296,9 @@ class Enumeration:
         self.states_to_end = with_reading[:UNTWINNED_ENDS_STATES]
 
     def end_with_untwinned_ops(self, deadline: float) -> list[Fit]:
-        """For a task no pass found a program for: every image op without a compiled twin ends
+        """For a task no pass found a program for: every image op the compiled levels leave out ends
         the first pass's depth-2 states kept by `_keep_states_to_end` (the compiled level ran
-        only the twins; all the ops on every state would cost more than the rest of the search);
+        only its own ops; all the ops on every state would cost more than the rest of the search);
         then, when they made new pieces, the pieces' cover is tried again. Returns the new fits,
         found before `deadline`. Being verified, they rank above the near fits and repeated
         outputs. Run on every task, such programs also outranked answers of other kinds and lost

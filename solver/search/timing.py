@@ -5,7 +5,7 @@ by role) and `transposed`; their phases are `setup` (the library, the size rule,
 normalisation), `enumeration` (applying transforms, hashing, dropping duplicates),
 `fitting` (reading each new image as the outputs and fitting a final step), `pieces`
 (keeping partial results and the greedy overlay) and, in the plain pass of a task no pass
-found a program for, `ends` (the ops without a compiled twin ending its depth-2 states).
+found a program for, `ends` (the ops the compiled levels leave out ending its depth-2 states).
 `ranking` (reused outputs, the order of the answers) closes the task. The phases of one task
 add up to its whole search time.
 """

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .batch_only import FIRST_CODE, apply_batch_only
+from .batch_only import AT_ORIGIN, FIRST_CODE, apply_batch_only
 from .pixels import (
     box,
     colour_counts,
@@ -101,6 +101,8 @@ def result_position(code, param, src, h, w, y, x):
     canvas, as the reference op puts it: a crop moves it by the part cut away; a rescaled,
     tiled or deduplicated image starts again at (0, 0); every other op keeps it in place."""
     if code in (DEDUPE_ROWS_COLS, DROP_EMPTY_ROWS_COLS, SCALE_UP, SCALE_DOWN, TILE, MIRROR_TILE, SELF_KRON):
+        return 0, 0
+    if code in AT_ORIGIN:
         return 0, 0
     if code in (CROP, CROP_FG):
         bg = int(np.argmax(colour_counts(src, h * w))) if code == CROP_FG else 0

@@ -1,5 +1,5 @@
-"""Compiled twins that only the Python levels use: rays, connected pairs, sliding objects and
-filled object boxes.
+"""Compiled twins that only the Python levels use: rays, connected pairs, sliding objects,
+filled object boxes, the tiling's unit, block majorities and the rotational overlay.
 
 Those ops cost the Python levels a fifth of their time when run one example at a time (about
 20-100 us a call, most of it around the kernel). Run in the batch of a state's twins
@@ -7,8 +7,8 @@ Those ops cost the Python levels a fifth of their time when run one example at a
 searched are the same as without these twins: adding them to the compiled levels' third step
 would widen the search, which is a change of its own to measure (docs/RESULTS.md, "tenth
 session"). Each calls the same kernel as its library op (`ops.lines`, `ops.motion`,
-`ops.fill`) on the flat image seen as (h, w); tests/test_search_compiled_twins.py checks each
-against that op.
+`ops.fill`), or does its numpy work, on the flat image seen as (h, w);
+tests/test_search_compiled_twins.py checks each against that op.
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ CONNECT = 27  # [1 horizontal + 2 vertical + 4 diagonal]
 SLIDE = 28  # [direction * 2 + 1 when the largest object stays put]: 0 down, 1 up, 2 right, 3 left
 SLIDE_TO_COLOUR = 29  # [colour]
 FILL_BBOX = 30  # [colour]
-FIRST_CODE, END_CODE = RAYS, FILL_BBOX + 1
+TILE_UNIT = 31  # the smallest block whose tiling reproduces the image; at (0, 0)
+BLOCK_REDUCE = 32  # [block side]: each block's commonest non-zero colour; at (0, 0)
+SYMMETRIZE_ROT = 33  # a square image overlaid with its three turns (zero cells take theirs)
+FIRST_CODE = RAYS
+AT_ORIGIN = (TILE_UNIT, BLOCK_REDUCE)  # codes whose result starts again at (0, 0)
 
 SLIDE_STEPS = tuple(SLIDE_DIRS.values())  # (dy, dx) by direction
 MAX_SLIDING_OBJECTS = 40  # as the library op: more objects than that is no rigid motion
@@ -76,7 +80,64 @@ def apply_batch_only(code, param, src, h, w, dst):
                     if out[y, x] == 0:
                         out[y, x] = param
         return _written(out, dst)
+    if code == TILE_UNIT:
+        py, px = _row_period(grid), _row_period(grid.T)
+        if py == h and px == w:
+            return 0, 0
+        return _written(grid[:py, :px], dst)
+    if code == BLOCK_REDUCE:
+        return _block_reduce(param, grid, dst)
+    if code == SYMMETRIZE_ROT:
+        if h != w:
+            return 0, 0
+        out = grid.copy()
+        n = h - 1
+        for y in range(h):  # numpy's rot90 by one, two and three quarter turns, in that order
+            for x in range(w):
+                for turned in (grid[x, n - y], grid[n - y, n - x], grid[n - x, y]):
+                    if out[y, x] == 0:
+                        out[y, x] = turned
+        return _written(out, dst)
     return 0, 0
+
+
+@njit(cache=True)
+def _row_period(a):
+    """Smallest p with a[i] == a[i - p] for every row i >= p (`canvas.period`)."""
+    n, m = a.shape
+    for p in range(1, n):
+        same = True
+        for i in range(p, n):
+            for j in range(m):
+                if a[i, j] != a[i - p, j]:
+                    same = False
+                    break
+            if not same:
+                break
+        if same:
+            return p
+    return n
+
+
+@njit(cache=True)
+def _block_reduce(k, grid, dst):
+    """Each k x k block becomes its most frequent non-zero colour (the lowest on ties; 0 if none)."""
+    h, w = grid.shape
+    if h % k or w % k or (h == k and w == k):
+        return 0, 0
+    out = np.zeros((h // k, w // k), dtype=np.uint8)
+    for by in range(h // k):
+        for bx in range(w // k):
+            counts = np.zeros(10, dtype=np.int64)
+            for y in range(by * k, by * k + k):
+                for x in range(bx * k, bx * k + k):
+                    counts[grid[y, x]] += 1
+            best, most = 0, 0
+            for c in range(1, 10):
+                if counts[c] > most:
+                    best, most = c, counts[c]
+            out[by, bx] = best
+    return _written(out, dst)
 
 
 @njit(cache=True)

@@ -2,8 +2,9 @@
 
 The compiled step runs the image -> image ops that are cheap and common as a last step
 (rotations, crops, colour filters, halves, scaling and tiling, gravity, fills and edges):
-`LEVEL_TWINS`. The Python levels also batch the rays, connected pairs, slides and filled
-object boxes (`batch_only`), which the compiled levels leave out: `TWINS` holds both.
+`LEVEL_TWINS`. The Python levels also batch the rays, connected pairs, slides, filled
+object boxes and a few more (`batch_only`), which the compiled levels leave out: `TWINS`
+holds both.
 Each is found in the task's library by its exact name, so the library's numpy op is its
 reference (for the test answers and for the property test) and the library's order decides,
 as everywhere in the search, which of two programs reaching the same state is kept.
@@ -87,6 +88,10 @@ def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
     for c in COLOURS:
         yield f"slide_to_colour[{c}]", B.SLIDE_TO_COLOUR, c
         yield f"fill_bbox[{c}]", B.FILL_BBOX, c
+    yield "tile_unit", B.TILE_UNIT, 0
+    for k in (2, 3):
+        yield f"block_reduce[{k}]", B.BLOCK_REDUCE, k
+    yield "symmetrize[rot]", B.SYMMETRIZE_ROT, 0
 
 
 LEVEL_TWINS: dict[str, tuple[int, int]] = {name: (code, param) for name, code, param in _twins()}
