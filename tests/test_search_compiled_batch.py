@@ -8,8 +8,8 @@ from solver.arc.tasks import load_source
 from solver.search import enumeration, search_task
 from solver.search.compiled.batch import TwinResults
 from solver.search.compiled.opcodes import compiled_ops
-from solver.search.image import Img
-from solver.search.ops import build_library
+from solver.search.image import Img, value_key
+from solver.search.ops import IMAGE, build_library
 from solver.search.settings import SearchSettings
 
 
@@ -48,7 +48,7 @@ def test_every_twin_gives_the_library_ops_values(seed):
             assert (g.y, g.x) == (w.y, w.x) and g.a.dtype == np.uint8 and g.a.flags.c_contiguous, t.name
             np.testing.assert_array_equal(g.a, w.a, err_msg=t.name)
         # The state's key, made from the kernel's buffer, is the one the search makes of the values.
-        assert twins.key(t) == b"I" + b"".join(b"I%d,%d,%d,%d:" % (w.y, w.x, *w.a.shape) + w.a.tobytes() for w in want)
+        assert twins.key(t) == IMAGE.encode() + b"".join(value_key(w) for w in want), t.name
         checked += 1
     assert checked > 80 and failed > 0  # both kinds of answer were compared
 

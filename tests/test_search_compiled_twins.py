@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from solver.search.compiled.apply import apply_op, result_position
-from solver.search.compiled.opcodes import TWINS, compiled_ops
+from solver.search.compiled.batch_only import FIRST_CODE
+from solver.search.compiled.opcodes import LEVEL_TWINS, TWINS, compiled_ops
 from solver.search.image import Img
 from solver.search.ops import build_library
 
@@ -68,3 +69,34 @@ def test_compiled_op_leaves_its_input_alone(name):
     code, param = TWINS[name]
     apply_op(code, param, flat, 7, 9, np.zeros(900, dtype=np.uint8))
     np.testing.assert_array_equal(flat, a.ravel())
+
+
+def test_the_compiled_levels_leave_the_batch_only_ops_out():
+    """The ops only the Python levels batch would widen the search if the compiled levels ran them."""
+    library = list(LIBRARY.values())
+    levels = compiled_ops(library, levels=True)
+    assert {library[int(i)].name for i in levels.library_index} == set(LEVEL_TWINS)
+    assert all(code < FIRST_CODE for code, _ in levels.table.tolist())
+    batch_only = set(TWINS) - set(LEVEL_TWINS)
+    assert len(batch_only) == 60 and all(TWINS[name][0] >= FIRST_CODE for name in batch_only)
+
+
+_ROT = np.array([[1, 0, 0, 2], [0, 0, 3, 0], [0, 0, 0, 0], [4, 0, 0, 0]], dtype=np.uint8)
+
+
+@pytest.mark.parametrize(
+    "name, grid",
+    [
+        ("symmetrize[rot]", _ROT),  # squares, which random grids seldom are
+        ("symmetrize[rot]", _ROT[:3, :3].copy()),
+        ("tile_unit", np.tile(np.array([[1, 2, 0], [3, 0, 0]], dtype=np.uint8), (3, 2))[:5, :5].copy()),
+        ("block_reduce[2]", np.array([[1, 2, 0, 0], [2, 1, 0, 3]], dtype=np.uint8)),  # a tie: the lower colour
+        ("block_reduce[3]", np.tile(np.array([[5, 0, 6]], dtype=np.uint8), (6, 2))),
+    ],
+)
+def test_compiled_op_equals_its_reference_where_it_applies(name, grid):
+    want, got = reference(name, grid, 2, 3), compiled(name, grid)
+    assert want is not None and got is not None
+    np.testing.assert_array_equal(got, want.a)
+    code, param = TWINS[name]
+    assert result_position(code, param, grid.ravel().copy(), grid.shape[0], grid.shape[1], 2, 3) == (want.y, want.x)

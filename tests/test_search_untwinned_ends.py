@@ -193,3 +193,18 @@ def test_their_time_is_a_phase_of_its_own():
     search.run()
     search.end_with_untwinned_ops(time.perf_counter() + 600)
     assert search.times.cpu.get("plain.ends", 0.0) > 0.0
+
+
+def test_the_batched_ends_find_what_the_library_ops_find(monkeypatch):
+    """The ends take the results of the ops `batch_only` compiles from one kernel call per
+    state: the same programs, tries and states as with the library's ops one by one."""
+
+    def ends():
+        search = _pass()
+        search.run()
+        fits = search.end_with_untwinned_ops(time.perf_counter() + 600)
+        return [f.program for f in fits], search.tried, len(search.seen)
+
+    batched = ends()
+    monkeypatch.setattr(enumeration, "compiled_ops", lambda library, levels=False: compiled_ops([]))
+    assert ends() == batched and "rays[down](crop(erase_colour[5](input)))" in batched[0]

@@ -7,7 +7,8 @@ live in one arena buffer; an op writes its result into `dst` and returns its sha
 when the reference would return None. The compiled levels do not track positions: their images
 are only ever read as the outputs themselves (same shape), where positions play no part;
 `result_position` gives them for the Python levels (`batch`), as the reference does. The pixel
-work of each op lives in `pixels`.
+work of each op lives in `pixels`; codes from 26 on, the ops only the Python levels batch, in
+`batch_only`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The compiled level: every compiled op on every state of a frontier, in one numba loop.
+"""The compiled level: every op of `opcodes.LEVEL_TWINS` on every state of a frontier, in one numba loop.
 
 The arena holds every image of every state in one uint8 buffer (`images` rows: offset,
 height, width); a state is one image index per example. For each (state, op) the kernel

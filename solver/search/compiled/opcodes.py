@@ -33,7 +33,7 @@ DIRECTIONS = ("down", "up", "right", "left")
 
 
 def _twins() -> Iterator[tuple[str, int, int]]:
-    """(library name, code, param) of every op with a compiled twin."""
+    """(library name, code, param) of every op the compiled levels run (`LEVEL_TWINS`)."""
     for k in RIGID_ORDER:
         yield DIHEDRAL_NAMES[k], A.DIHEDRAL, k
     yield "crop", A.CROP, 0
@@ -100,7 +100,7 @@ TWINS: dict[str, tuple[int, int]] = LEVEL_TWINS | {name: (code, param) for name,
 
 @dataclass(frozen=True)
 class CompiledOps:
-    """The task's ops that have a compiled twin, in library order."""
+    """The task's ops that have a compiled twin (or only those the compiled levels run), in library order."""
 
     table: np.ndarray  # (K, 2) int64: code, param
     library_index: np.ndarray  # (K,) int64: the op's place in the task's library

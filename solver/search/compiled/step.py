@@ -2,7 +2,7 @@
 
 Python's levels (`enumeration`) run the whole library, lists and objects included, to
 depth 2. The compiled levels then extend every image state of that frontier by every
-compiled op (`opcodes`), level by level up to the search's depth, in chunks of states with
+op of `opcodes.LEVEL_TWINS`, level by level up to the search's depth, in chunks of states with
 the deadline checked between chunks. Only the states that fit every demonstration's output
 (shape and colour table) come back; for each, the program is rebuilt and run again with the
 library's own numpy ops, whose result is read and fitted like any other state's. So a
