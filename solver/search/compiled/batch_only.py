@@ -1,8 +1,8 @@
 """Compiled twins that only the Python levels use: rays, connected pairs, sliding objects,
 filled object boxes, the tiling's unit, block majorities and the rotational overlay.
 
-Those ops cost the Python levels a fifth of their time when run one example at a time (about
-20-100 us a call, most of it around the kernel). Run in the batch of a state's twins
+Those ops cost the Python levels about two fifths of their op calls' time when run one example
+at a time (20-300 us a call, most of it around the kernel). Run in the batch of a state's twins
 (`batch`) they cost the kernel alone. The compiled levels do not run them, so the programs
 searched are the same as without these twins: adding them to the compiled levels' third step
 would widen the search, which is a change of its own to measure (docs/RESULTS.md, "tenth
