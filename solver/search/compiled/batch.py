@@ -74,12 +74,17 @@ class TwinResults:
     def has(self, t: Transform) -> bool:
         return t.name in self.row_of
 
+    def _rows(self, t: Transform) -> list | None:
+        """[offset, h, w, y, x] of the op's result on each example, or None when it fails on one."""
+        rows = self.rows[self.row_of[t.name]].tolist()
+        return None if rows[0][1] == 0 else rows
+
     def key(self, t: Transform) -> bytes | None:
         """The op's results as the search's state key (`image.value_key` of each, joined, after
         the kind), or None when it fails on one: made from the buffer, so that a result the
         search has already reached costs no images."""
-        rows = self.rows[self.row_of[t.name]].tolist()
-        if rows[0][1] == 0:
+        rows = self._rows(t)
+        if rows is None:
             return None
         out = self.out
         cells = [out[o : o + h * w].tobytes() for o, h, w, _, _ in rows]
@@ -88,8 +93,8 @@ class TwinResults:
     def values(self, t: Transform) -> tuple | None:
         """The op's result on each example, as the library op would give it, or None when it
         fails on one."""
-        rows = self.rows[self.row_of[t.name]].tolist()
-        if rows[0][1] == 0:
+        rows = self._rows(t)
+        if rows is None:
             return None
         out = self.out
         return tuple(Img(out[o : o + h * w].reshape(h, w).copy(), y, x) for o, h, w, y, x in rows)

@@ -21,8 +21,9 @@ from solver.arc.dihedral import DIHEDRAL_NAMES
 
 from ..ops import Transform
 from ..ops.geometry import RIGID_ORDER
-from ..ops.lines import RAY_DIRS
+from ..ops.lines import CONNECT_KINDS, RAY_DIRS
 from ..ops.motion import SLIDE_DIRS
+from ..ops.scale import BLOCK_SIDES
 from . import apply as A
 from . import batch_only as B
 
@@ -80,8 +81,8 @@ def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
     for name, mask in RAY_DIRS.items():
         yield f"rays[{name}]", B.RAYS, mask * 2 + 1
         yield f"rays_through[{name}]", B.RAYS, mask * 2
-    for name, flags in (("h", 1), ("v", 2), ("hv", 3), ("diag", 4)):
-        yield f"connect[{name}]", B.CONNECT, flags
+    for name, (horizontal, vertical, diagonal) in CONNECT_KINDS.items():
+        yield f"connect[{name}]", B.CONNECT, horizontal + 2 * vertical + 4 * diagonal
     for d, name in enumerate(SLIDE_DIRS):
         yield f"slide[{name}]", B.SLIDE, d * 2
         yield f"slide_onto_largest[{name}]", B.SLIDE, d * 2 + 1
@@ -89,7 +90,7 @@ def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
         yield f"slide_to_colour[{c}]", B.SLIDE_TO_COLOUR, c
         yield f"fill_bbox[{c}]", B.FILL_BBOX, c
     yield "tile_unit", B.TILE_UNIT, 0
-    for k in (2, 3):
+    for k in BLOCK_SIDES:
         yield f"block_reduce[{k}]", B.BLOCK_REDUCE, k
     yield "symmetrize[rot]", B.SYMMETRIZE_ROT, 0
 

@@ -22,6 +22,13 @@ RAY_DIRS = {
     "diagonals": 240,
     "star": 255,
 }
+# connect[kind]: which lines join a pair, as (horizontal, vertical, diagonal).
+CONNECT_KINDS = {
+    "h": (True, False, False),
+    "v": (False, True, False),
+    "hv": (True, True, False),
+    "diag": (False, False, True),
+}
 
 
 def _rays(dirs: int, stop: bool):
@@ -45,6 +52,6 @@ def line_ops(task: TaskParams) -> list[Transform]:
     for name, dirs in RAY_DIRS.items():
         ops.append(Transform(f"rays[{name}]", IMAGE, IMAGE, _rays(dirs, True)))
         ops.append(Transform(f"rays_through[{name}]", IMAGE, IMAGE, _rays(dirs, False)))
-    for name, flags in (("h", (1, 0, 0)), ("v", (0, 1, 0)), ("hv", (1, 1, 0)), ("diag", (0, 0, 1))):
-        ops.append(Transform(f"connect[{name}]", IMAGE, IMAGE, _connect(*map(bool, flags))))
+    for name, flags in CONNECT_KINDS.items():
+        ops.append(Transform(f"connect[{name}]", IMAGE, IMAGE, _connect(*flags)))
     return ops

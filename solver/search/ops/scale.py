@@ -64,6 +64,9 @@ def _tile(ry: int, rx: int, mode: str):
     return f
 
 
+BLOCK_SIDES = (2, 3)  # block_reduce[k]
+
+
 def _block_reduce(k: int):
     """Each k x k block becomes one cell: its most frequent non-zero colour (0 if none)."""
 
@@ -121,7 +124,7 @@ def tile_ops(task: TaskParams) -> list[Transform]:
 
 
 def block_reduce_ops(task: TaskParams) -> list[Transform]:
-    return [Transform(f"block_reduce[{k}]", IMAGE, IMAGE, _block_reduce(k)) for k in (2, 3)]
+    return [Transform(f"block_reduce[{k}]", IMAGE, IMAGE, _block_reduce(k)) for k in BLOCK_SIDES]
 
 
 def tile_unit_ops(task: TaskParams) -> list[Transform]:
