@@ -41,9 +41,12 @@ def image_key(y: int, x: int, h: int, w: int, cells: bytes) -> bytes:
     return b"%d,%d,%d,%d:" % (y, x, h, w) + cells
 
 
+IMAGE_KEY_TAG = b"I"  # starts an image's `value_key` (the compiled twins write it too: `compiled.batch`)
+
+
 def image_value_key(y: int, x: int, h: int, w: int, cells: bytes) -> bytes:
     """`value_key` of that image, made without the image."""
-    return b"I" + image_key(y, x, h, w, cells)
+    return IMAGE_KEY_TAG + image_key(y, x, h, w, cells)
 
 
 def value_key(value: Value) -> bytes:

@@ -15,24 +15,73 @@ from numba import njit
 
 from solver.arc.tasks import MAX_SIDE
 
-from ..image import Img, image_value_key
+from ..image import IMAGE_KEY_TAG, Img
 from ..ops import IMAGE, Transform, build_library
 from .apply import apply_op, result_position
 from .level import MAX_CELLS
 from .opcodes import CompiledOps, compiled_ops
 from .step import pack_grids
 
+KIND_TAG = ord(IMAGE)  # a state key starts with its kind (`enumeration.Enumeration.store`)
+IMAGE_TAG = IMAGE_KEY_TAG[0]
+
 
 @njit(cache=True)
-def apply_each(ops, buf, boxes, out, rows):
+def _put_int(buf, p, v):
+    """v in decimal ASCII at buf[p:], as b"%d" writes it; returns the position after it."""
+    if v < 0:
+        buf[p] = 45  # "-"
+        p += 1
+        v = -v
+    n, t = 1, v // 10
+    while t > 0:
+        n += 1
+        t //= 10
+    for i in range(n - 1, -1, -1):
+        buf[p + i] = 48 + v % 10
+        v //= 10
+    return p + n
+
+
+@njit(cache=True)
+def _put_key(out, rows_k, keys, p, kind_tag, image_tag):
+    """The state key of one op's results (`image.value_key` of each, after the kind's tag) at
+    keys[p:]; returns the position after it."""
+    keys[p] = kind_tag
+    p += 1
+    for e in range(rows_k.shape[0]):
+        off, h, w, y, x = rows_k[e, 0], rows_k[e, 1], rows_k[e, 2], rows_k[e, 3], rows_k[e, 4]
+        keys[p] = image_tag
+        p = _put_int(keys, p + 1, y)
+        keys[p] = 44  # ","
+        p = _put_int(keys, p + 1, x)
+        keys[p] = 44
+        p = _put_int(keys, p + 1, h)
+        keys[p] = 44
+        p = _put_int(keys, p + 1, w)
+        keys[p] = 58  # ":"
+        p += 1
+        keys[p : p + h * w] = out[off : off + h * w]
+        p += h * w
+    return p
+
+
+@njit(cache=True)
+def apply_each(ops, buf, boxes, out, rows, keys, key_ends, kind_tag, image_tag):
     """Every op row on one state: ops (K, 2) int64 code and param; buf (B,) uint8 and boxes
     (E, 5) int64 [offset, h, w, y, x]: the state's images, each at most MAX_CELLS cells (every
     op's result then is too: an op whose result would be larger fails). Results go end to end in out
     (K * E * MAX_CELLS uint8 at least); rows (K, E, 5) int64 gets [offset, h, w, y, x] of
-    each, with h = 0 on every example of an op that fails on one (the reference's None)."""
+    each, with h = 0 on every example of an op that fails on one (the reference's None).
+    Each op's state key (`_put_key`) goes end to end in keys (`key_buffer_size`): key_ends
+    (K + 1,) int64 gets where each ends, key k being keys[key_ends[k]:key_ends[k + 1]]
+    (empty when the op fails)."""
     pos = 0
+    kpos = 0
+    key_ends[0] = 0
     for k in range(ops.shape[0]):
         start = pos
+        failed = False
         for e in range(boxes.shape[0]):
             off, h, w = boxes[e, 0], boxes[e, 1], boxes[e, 2]
             src = buf[off : off + h * w]
@@ -41,10 +90,20 @@ def apply_each(ops, buf, boxes, out, rows):
                 for f in range(boxes.shape[0]):
                     rows[k, f, 1] = 0
                 pos = start
+                failed = True
                 break
             y, x = result_position(ops[k, 0], ops[k, 1], src, h, w, boxes[e, 3], boxes[e, 4])
             rows[k, e, 0], rows[k, e, 1], rows[k, e, 2], rows[k, e, 3], rows[k, e, 4] = pos, oh, ow, y, x
             pos += oh * ow
+        if not failed:
+            kpos = _put_key(out, rows[k], keys, kpos, kind_tag, image_tag)
+        key_ends[k + 1] = kpos
+
+
+def key_buffer_size(n_ops: int, n_examples: int) -> int:
+    """Bytes that every op's key may need: the kind's tag, then per example a tag, four
+    integers of at most 20 characters with their separators, and the cells."""
+    return max(1, n_ops) * (1 + n_examples * (1 + 4 * 21 + MAX_CELLS))
 
 
 class TwinResults:
@@ -55,6 +114,8 @@ class TwinResults:
         self.row_of = {library[int(i)].name: k for k, i in enumerate(ops.library_index)}  # names are unique
         self.out = np.empty(max(1, len(ops)) * n_examples * MAX_CELLS, dtype=np.uint8)
         self.rows = np.zeros((len(ops), n_examples, 5), dtype=np.int64)
+        self.keys = np.empty(key_buffer_size(len(ops), n_examples), dtype=np.uint8)
+        self.key_ends = np.zeros(len(ops) + 1, dtype=np.int64)
 
     def compute(self, values: tuple) -> bool:
         """Every compiled op on these images (one Img per example). False, and nothing made,
@@ -68,7 +129,7 @@ class TwinResults:
         boxes[:, :3] = placed
         boxes[:, 3] = [v.y for v in values]
         boxes[:, 4] = [v.x for v in values]
-        apply_each(self.ops.table, cells, boxes, self.out, self.rows)
+        apply_each(self.ops.table, cells, boxes, self.out, self.rows, self.keys, self.key_ends, KIND_TAG, IMAGE_TAG)
         return True
 
     def has(self, t: Transform) -> bool:
@@ -81,14 +142,11 @@ class TwinResults:
 
     def key(self, t: Transform) -> bytes | None:
         """The op's results as the search's state key (`image.value_key` of each, joined, after
-        the kind), or None when it fails on one: made from the buffer, so that a result the
+        the kind), or None when it fails on one: written by the kernel, so that a result the
         search has already reached costs no images."""
-        rows = self._rows(t)
-        if rows is None:
-            return None
-        out = self.out
-        cells = [out[o : o + h * w].tobytes() for o, h, w, _, _ in rows]
-        return IMAGE.encode() + b"".join(image_value_key(y, x, h, w, c) for (_, h, w, y, x), c in zip(rows, cells))
+        k = self.row_of[t.name]
+        start, end = self.key_ends[k : k + 2].tolist()
+        return self.keys[start:end].tobytes() if end > start else None
 
     def values(self, t: Transform) -> tuple | None:
         """The op's result on each example, as the library op would give it, or None when it
