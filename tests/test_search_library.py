@@ -131,3 +131,42 @@ def test_every_op_keeps_the_contract_on_random_grids(seed):
     # The grids are rich enough that most ops act on some of them: a contract checked only
     # on None results would prove little.
     assert len(produced) >= 0.95 * len(library), sorted({t.name for t in library} - produced)
+
+
+# ---------------------------------------------------------------- picks measure each element once
+
+
+def test_picks_measure_each_element_once_and_pick_as_the_measure_says():
+    from collections import Counter
+
+    from solver.search.ops import select
+
+    measured: Counter = Counter()
+
+    def cells(v: Img) -> int:
+        measured[id(v)] += 1
+        return int(np.count_nonzero(v.a))
+
+    sizes = (1, 4, 2, 4, 9)  # cells of each element; the largest is unique, the smallest too
+    elements = tuple(Img(np.pad(np.ones((1, n), dtype=np.uint8), ((0, 0), (0, 1)))) for n in sizes)
+    ctx = np.zeros((3, 12), dtype=np.uint8)
+    largest, smallest = select._pick(cells, 1), select._pick(cells, -1)
+    assert largest(elements, ctx) is elements[4] and smallest(elements, ctx) is elements[0]
+    assert largest(elements[:4], ctx) is None  # two elements tie for the largest
+    assert select._drop(cells, 1)(elements, ctx) == elements[:4]
+    assert set(measured.values()) == {1} and len(measured) == len(elements)  # once per element, for every pick
+    # Each measure has its own memo: another measure of the same element is computed anew.
+    assert elements[4].memo(lambda v: v.a.shape[1]) == 10 and elements[4].memo(cells) == 9
+
+
+def test_having_colour_and_unique_colour_read_the_elements_colours():
+    from solver.search.ops import select
+
+    a = Img(np.array([[1, 0], [0, 2]], dtype=np.uint8))
+    b = Img(np.array([[1, 1]], dtype=np.uint8))
+    c = Img(np.array([[0, 1]], dtype=np.uint8))
+    ctx = np.zeros((4, 4), dtype=np.uint8)
+    assert select._pick_having_colour(2)((a, b, c), ctx) is a
+    assert select._pick_having_colour(1)((a, b, c), ctx) is None  # all three hold it
+    assert select._pick_having_colour(0)((a, b, c), ctx) is None  # a and c hold the background
+    assert select.pick_unique_colour((a, b, c), ctx) is a  # {1, 2} against {1} twice

@@ -7,11 +7,15 @@ the background (transparent when images are overlaid). A list value is a tuple o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from solver.arc.tasks import MAX_SIDE  # the largest side a search value may have (ARC's limit)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,6 +30,17 @@ class Img:
         if self.y < 0 or self.x < 0 or self.y + h > shape[0] or self.x + w > shape[1]:
             return None
         return slice(self.y, self.y + h), slice(self.x, self.x + w)
+
+    def memo(self, feature: Callable[[Img], T]) -> T:
+        """feature(self), computed once per image: a list's elements are measured by many picks
+        (largest, smallest, unique...), each once per list. Safe because an image is never
+        changed once made (no op writes to its input: tests/test_search_library.py)."""
+        cache = self.__dict__.get("_memo")
+        if cache is None:
+            cache = self.__dict__["_memo"] = {}  # the instance's dict: the dataclass is frozen
+        if feature not in cache:
+            cache[feature] = feature(self)
+        return cache[feature]
 
     def key(self) -> bytes:
         """Canonical bytes: position, shape, cells."""

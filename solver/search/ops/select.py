@@ -32,7 +32,7 @@ def _pick(key: Callable[[Img], int], sign: int):
     def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
-        ks = [sign * key(v) for v in vs]
+        ks = [sign * v.memo(key) for v in vs]
         best = max(ks)
         if ks.count(best) != 1:
             return None
@@ -55,7 +55,7 @@ def _pick_by_frequency(keyf, rarest: bool):
     def f(vs: tuple, ctx) -> Img | None:
         if len(vs) < 2:
             return None
-        keys = [keyf(v) for v in vs]
+        keys = [v.memo(keyf) for v in vs]
         counts: dict = {}
         for k in keys:
             counts[k] = counts.get(k, 0) + 1
@@ -92,11 +92,21 @@ UNIQUE_KEYS: dict[str, Callable[[Img], object]] = {
 }
 
 
+def _colours(v: Img) -> frozenset:
+    """The colours an image holds, 0 included."""
+    return frozenset(np.unique(v.a).tolist())
+
+
+def _fg_colours(v: Img) -> tuple:
+    """The non-zero colours an image holds, ascending."""
+    return tuple(np.unique(v.a[v.a != 0]).tolist())
+
+
 def _pick_having_colour(c: int):
     """The one element that holds colour c (an object marked by a cell of that colour)."""
 
     def f(vs: tuple, ctx) -> Img | None:
-        having = [v for v in vs if (v.a == c).any()]
+        having = [v for v in vs if c in v.memo(_colours)]
         return having[0] if len(having) == 1 and len(vs) > 1 else None
 
     return f
@@ -106,7 +116,7 @@ def pick_unique_colour(vs: tuple, ctx) -> Img | None:
     """The one element with a colour set no other element has."""
     if len(vs) < 2:
         return None
-    sets = [tuple(np.unique(v.a[v.a != 0])) for v in vs]
+    sets = [v.memo(_fg_colours) for v in vs]
     idx = [i for i, s in enumerate(sets) if sets.count(s) == 1]
     if len(idx) != 1:
         return None
@@ -135,7 +145,7 @@ def _drop(key: Callable[[Img], int], sign: int):
     def f(vs: tuple, ctx) -> tuple | None:
         if len(vs) < 2:
             return None
-        ks = [sign * key(v) for v in vs]
+        ks = [sign * v.memo(key) for v in vs]
         best = max(ks)
         out = tuple(v for v, k in zip(vs, ks) if k != best)
         return out or None
