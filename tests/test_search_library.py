@@ -169,4 +169,5 @@ def test_having_colour_and_unique_colour_read_the_elements_colours():
     assert select._pick_having_colour(2)((a, b, c), ctx) is a
     assert select._pick_having_colour(1)((a, b, c), ctx) is None  # all three hold it
     assert select._pick_having_colour(0)((a, b, c), ctx) is None  # a and c hold the background
+    assert select._pick_having_colour(0)((a, b), ctx) is a  # the background counts as a colour held
     assert select.pick_unique_colour((a, b, c), ctx) is a  # {1, 2} against {1} twice

@@ -173,7 +173,7 @@ class Enumeration:
     def consider(self, state: State) -> None:
         """Record the fits this image state makes, or keep it as a piece."""
         if state.kind != IMAGE or not self.ex.readable_first(state.values[0]):
-            return  # a state with no reading (`readings`) skips the two clock reads of a switch
+            return  # a state with no reading (`readings`) skips two switches' clock reads
         previous = self.times.switch(self.phase["fitting"])
         expanded = state.depth < self.settings.max_depth  # only then does its distance order anything
         try:

@@ -34,7 +34,9 @@ class Img:
     def memo(self, feature: Callable[[Img], T]) -> T:
         """feature(self), computed once per image: a list's elements are measured by many picks
         (largest, smallest, unique...), each once per list. Safe because an image is never
-        changed once made (no op writes to its input: tests/test_search_library.py)."""
+        changed once made (no op writes to its input: tests/test_search_library.py). The
+        cache is keyed by the feature object, so pass one made once (a module-level function),
+        never a lambda made per call."""
         cache = self.__dict__.get("_memo")
         if cache is None:
             cache = self.__dict__["_memo"] = {}  # the instance's dict: the dataclass is frozen
@@ -53,7 +55,7 @@ Value = Img | tuple  # an image, or a tuple of images (a list value)
 
 def image_key(y: int, x: int, h: int, w: int, cells: bytes) -> bytes:
     """`Img.key` of the image at (y, x) with these (h, w) cells, row by row."""
-    return b"%d,%d,%d,%d:" % (y, x, h, w) + cells
+    return b"%d,%d,%d,%d:" % (y, x, h, w) + cells  # the batch kernel writes the same (`compiled.batch._put_key`)
 
 
 IMAGE_KEY_TAG = b"I"  # starts an image's `value_key` (the compiled twins write it too: `compiled.batch`)
