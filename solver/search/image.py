@@ -45,32 +45,21 @@ class Img:
         return cache[feature]
 
     def key(self) -> bytes:
-        """Canonical bytes: position, shape, cells."""
+        """Canonical bytes: position, shape, cells (the batch kernel writes the same: `compiled.batch._put_key`)."""
         h, w = self.a.shape
-        return image_key(self.y, self.x, h, w, self.a.tobytes())
+        return b"%d,%d,%d,%d:" % (self.y, self.x, h, w) + self.a.tobytes()
 
 
 Value = Img | tuple  # an image, or a tuple of images (a list value)
 
 
-def image_key(y: int, x: int, h: int, w: int, cells: bytes) -> bytes:
-    """`Img.key` of the image at (y, x) with these (h, w) cells, row by row."""
-    return b"%d,%d,%d,%d:" % (y, x, h, w) + cells  # the batch kernel writes the same (`compiled.batch._put_key`)
-
-
 IMAGE_KEY_TAG = b"I"  # starts an image's `value_key` (the compiled twins write it too: `compiled.batch`)
-
-
-def image_value_key(y: int, x: int, h: int, w: int, cells: bytes) -> bytes:
-    """`value_key` of that image, made without the image."""
-    return IMAGE_KEY_TAG + image_key(y, x, h, w, cells)
 
 
 def value_key(value: Value) -> bytes:
     """Canonical bytes of an image or a list of images."""
     if isinstance(value, Img):
-        h, w = value.a.shape
-        return image_value_key(value.y, value.x, h, w, value.a.tobytes())
+        return IMAGE_KEY_TAG + value.key()
     return b"L%d[" % len(value) + b"|".join(v.key() for v in value) + b"]"
 
 

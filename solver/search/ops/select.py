@@ -13,10 +13,16 @@ from .. import kernels as K
 from ..image import Img, Value
 from .base import IMAGE, LIST, TaskParams, Transform, cell_count
 
+
+def _fg_colours(v: Img) -> tuple:
+    """The non-zero colours an image holds, ascending."""
+    return tuple(np.unique(v.a[v.a != 0]).tolist())
+
+
 PICK_KEYS: dict[str, Callable[[Img], int]] = {
     "cells": cell_count,
     "area": lambda v: v.a.size,
-    "colours": lambda v: len(np.unique(v.a[v.a != 0])),
+    "colours": lambda v: len(v.memo(_fg_colours)),  # shares the set with `pick_unique_colour`
     "height": lambda v: v.a.shape[0],
     "width": lambda v: v.a.shape[1],
     "top": lambda v: -v.y,
@@ -95,11 +101,6 @@ UNIQUE_KEYS: dict[str, Callable[[Img], object]] = {
 def _colours(v: Img) -> frozenset:
     """The colours an image holds, 0 included."""
     return frozenset(np.unique(v.a).tolist())
-
-
-def _fg_colours(v: Img) -> tuple:
-    """The non-zero colours an image holds, ascending."""
-    return tuple(np.unique(v.a[v.a != 0]).tolist())
 
 
 def _pick_having_colour(c: int):
