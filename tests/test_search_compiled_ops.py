@@ -8,6 +8,7 @@ from hypothesis.extra.numpy import arrays
 
 from solver.search import kernels as K
 from solver.search.image import Img
+from solver.search.kernels import patterns as P
 from solver.search.ops import build_library
 from solver.search.ops.base import bbox
 
@@ -112,3 +113,84 @@ def test_symmetry_pair_shares_fills_without_changing_them(a, hole):
         assert same(patch(v, v.a), want_patch)
         assert same(full(v, v.a), want_full)
         assert np.array_equal(v.a, before)  # the input is not mutated
+
+
+def reference_symmetry_fill(grid: np.ndarray, hole: int, min_overlap: float) -> tuple[np.ndarray, bool]:
+    """`kernels.symmetry_fill` as first written: every offset of every family scans every cell."""
+    h, w = grid.shape
+    known = int((grid != hole).sum())
+    if known in (0, h * w):
+        return grid.copy(), False
+    need = max(1, int(min_overlap * known))
+    images = {
+        P.SYM_FLIP_H: lambda a, b, y, x: (y, a - x),
+        P.SYM_FLIP_V: lambda a, b, y, x: (a - y, x),
+        P.SYM_TRANSPOSE: lambda a, b, y, x: (x + a, y - a),
+        P.SYM_ANTI_TRANSPOSE: lambda a, b, y, x: (a - x, a - y),
+        P.SYM_ROT180: lambda a, b, y, x: (a - y, b - x),
+    }
+    slack = P.ROT180_CENTRE_SLACK
+    offsets = {
+        P.SYM_FLIP_H: [(a, 0) for a in range(2 * w - 1)],
+        P.SYM_FLIP_V: [(a, 0) for a in range(2 * h - 1)],
+        P.SYM_TRANSPOSE: [(a, 0) for a in range(-(w - 1), h)],
+        P.SYM_ANTI_TRANSPOSE: [(a, 0) for a in range(h + w - 1)],
+        P.SYM_ROT180: [
+            (a, b)
+            for a in range(max(0, h - 1 - slack), min(2 * h - 2, h - 1 + slack) + 1)
+            for b in range(max(0, w - 1 - slack), min(2 * w - 2, w - 1 + slack) + 1)
+        ],
+    }
+    kept = []
+    for kind, image in images.items():
+        for a, b in offsets[kind]:
+            pairs = [((y, x), image(a, b, y, x)) for y in range(h) for x in range(w) if grid[y, x] != hole]
+            pairs = [(p, q) for p, q in pairs if 0 <= q[0] < h and 0 <= q[1] < w and q != p and grid[q] != hole]
+            if all(grid[p] == grid[q] for p, q in pairs) and len(pairs) >= need:
+                kept.append(lambda y, x, image=image, a=a, b=b: image(a, b, y, x))
+    out, filled = grid.copy(), grid != hole
+    changed = bool(kept)
+    while changed:
+        changed = False
+        for y in range(h):
+            for x in range(w):
+                if filled[y, x]:
+                    continue
+                for image in kept:
+                    yy, xx = image(y, x)
+                    if 0 <= yy < h and 0 <= xx < w and filled[yy, xx]:
+                        out[y, x], filled[y, x], changed = out[yy, xx], True, True
+                        break
+    return out, bool(kept) and bool(filled.all())
+
+
+@st.composite
+def holed_symmetric_grids(draw):
+    """A random grid made symmetric one way or none, then partly covered by a patch of colour 5."""
+    a = draw(arrays(np.uint8, st.tuples(st.integers(1, 10), st.integers(1, 10)), elements=st.integers(0, 3)))
+    way = draw(st.sampled_from(["none", "h", "v", "rot", "diag"]))
+    if way == "h":
+        a = np.maximum(a, a[:, ::-1])
+    elif way == "v":
+        a = np.maximum(a, a[::-1])
+    elif way == "rot":
+        a = np.maximum(a, a[::-1, ::-1])
+    elif way == "diag" and a.shape[0] == a.shape[1]:
+        a = np.maximum(a, a.T)
+    h, w = a.shape
+    y0, x0 = draw(st.integers(0, h - 1)), draw(st.integers(0, w - 1))
+    y1, x1 = draw(st.integers(y0 + 1, h)), draw(st.integers(x0 + 1, w))
+    a = a.copy()
+    a[y0:y1, x0:x1] = 5
+    return np.ascontiguousarray(a)
+
+
+@settings(max_examples=300, deadline=None)
+@given(holed_symmetric_grids(), st.sampled_from([5, 0]), st.sampled_from([0.5, 0.2]))
+def test_symmetry_fill_matches_reference(a, hole, min_overlap):
+    """The kernel scans only each symmetry's overlap, and skips one too small to agree on
+    enough cells: the same fills as scanning every cell."""
+    out, complete = K.symmetry_fill(a, hole, min_overlap)
+    want, want_complete = reference_symmetry_fill(a, hole, min_overlap)
+    assert complete == want_complete
+    assert np.array_equal(out, want)

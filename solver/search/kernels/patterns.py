@@ -144,6 +144,21 @@ def _sym_image(kind, a, b, y, x):
 
 
 @njit(cache=True)
+def _sym_overlap(kind, a, b, h, w):
+    """(y0, y1, x0, x1), half-open: the cells whose image under the symmetry lies on the grid
+    (`_sym_image`); every other cell relates to none."""
+    if kind == SYM_FLIP_H:
+        return 0, h, max(0, a - w + 1), min(w, a + 1)
+    if kind == SYM_FLIP_V:
+        return max(0, a - h + 1), min(h, a + 1), 0, w
+    if kind == SYM_TRANSPOSE:
+        return max(0, a), min(h, w + a), max(0, -a), min(w, h - a)
+    if kind == SYM_ANTI_TRANSPOSE:
+        return max(0, a - w + 1), min(h, a + 1), max(0, a - h + 1), min(w, a + 1)
+    return max(0, a - h + 1), min(h, a + 1), max(0, b - w + 1), min(w, b + 1)
+
+
+@njit(cache=True)
 def symmetry_fill(grid, hole, min_overlap):
     """Fill the cells of colour `hole` from the mirror/diagonal/rotation symmetries that the
     other cells obey (a symmetric pattern partly hidden under a patch).
@@ -184,12 +199,16 @@ def symmetry_fill(grid, hole, min_overlap):
             b_lo, b_hi = max(0, w - 1 - ROT180_CENTRE_SLACK), min(2 * w - 2, w - 1 + ROT180_CENTRE_SLACK)
         for a in range(a_lo, a_hi + 1):
             for b in range(b_lo, b_hi + 1):
+                # Only the cells of the overlap can agree: too few, and the scan is skipped.
+                y0, y1, x0, x1 = _sym_overlap(kind, a, b, h, w)
+                if y1 <= y0 or x1 <= x0 or (y1 - y0) * (x1 - x0) < need:
+                    continue
                 agree = 0
                 ok = True
-                for y in range(h):
+                for y in range(y0, y1):
                     if not ok:
                         break
-                    for x in range(w):
+                    for x in range(x0, x1):
                         c = grid[y, x]
                         if c == hole:
                             continue
@@ -258,6 +277,9 @@ def diagonal_periodic_fill(grid, sign):
                         table[k] = c
                     elif table[k] != c:
                         ok = False
+                        break
+            if not ok:
+                break
         for k in range(p):
             if table[k] == 0:
                 ok = False
