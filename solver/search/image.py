@@ -8,7 +8,6 @@ the background (transparent when images are overlaid). A list value is a tuple o
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
@@ -18,11 +17,22 @@ from solver.arc.tasks import MAX_SIDE  # the largest side a search value may hav
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False)
 class Img:
-    a: np.ndarray  # (H, W) uint8
-    y: int = 0  # row of a[0, 0] on the source canvas
-    x: int = 0  # column of a[0, 0] on the source canvas
+    """A positioned image. Never changed once made: no op writes to its input or reassigns its
+    fields (tests/test_search_library.py checks the arrays), which is what makes `memo` safe.
+    A plain class with slots, not a frozen dataclass: the search makes millions, and a frozen
+    dataclass's constructor costs six times as much. Equality is identity."""
+
+    __slots__ = ("_memo", "a", "x", "y")
+
+    def __init__(self, a: np.ndarray, y: int = 0, x: int = 0) -> None:
+        self.a = a  # (H, W) uint8
+        self.y = y  # row of a[0, 0] on the source canvas
+        self.x = x  # column of a[0, 0] on the source canvas
+        self._memo: dict | None = None
+
+    def __repr__(self) -> str:
+        return f"Img(a={self.a!r}, y={self.y}, x={self.x})"
 
     def box_in(self, shape: tuple[int, ...]) -> tuple[slice, slice] | None:
         """Where the image lies on a canvas of `shape` (index with it), or None when it does not fit."""
@@ -37,9 +47,9 @@ class Img:
         changed once made (no op writes to its input: tests/test_search_library.py). The
         cache is keyed by the feature object, so pass one made once (a module-level function),
         never a lambda made per call."""
-        cache = self.__dict__.get("_memo")
+        cache = self._memo
         if cache is None:
-            cache = self.__dict__["_memo"] = {}  # the instance's dict: the dataclass is frozen
+            cache = self._memo = {}
         if feature not in cache:
             cache[feature] = feature(self)
         return cache[feature]
