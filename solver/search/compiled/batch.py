@@ -116,6 +116,8 @@ class TwinResults:
         self.rows = np.zeros((len(ops), n_examples, 5), dtype=np.int64)
         self.keys = np.empty(key_buffer_size(len(ops), n_examples), dtype=np.uint8)
         self.key_ends = np.zeros(len(ops) + 1, dtype=np.int64)
+        self._ends: list[int] = [0] * (len(ops) + 1)  # key_ends and the keys, as `compute` left them
+        self._key_bytes = b""
 
     def compute(self, values: tuple) -> bool:
         """Every compiled op on these images (one Img per example). False, and nothing made,
@@ -130,6 +132,9 @@ class TwinResults:
         boxes[:, 3] = [v.y for v in values]
         boxes[:, 4] = [v.x for v in values]
         apply_each(self.ops.table, cells, boxes, self.out, self.rows, self.keys, self.key_ends, KIND_TAG, IMAGE_TAG)
+        # The keys as one bytes object, sliced per op: one numpy call per state, not two per op.
+        self._ends = self.key_ends.tolist()
+        self._key_bytes = self.keys[: self._ends[-1]].tobytes()
         return True
 
     def has(self, t: Transform) -> bool:
@@ -145,8 +150,8 @@ class TwinResults:
         the kind), or None when it fails on one: written by the kernel, so that a result the
         search has already reached costs no images."""
         k = self.row_of[t.name]
-        start, end = self.key_ends[k : k + 2].tolist()
-        return self.keys[start:end].tobytes() if end > start else None
+        start, end = self._ends[k], self._ends[k + 1]
+        return self._key_bytes[start:end] if end > start else None
 
     def values(self, t: Transform) -> tuple | None:
         """The op's result on each example, as the library op would give it, or None when it
@@ -154,8 +159,11 @@ class TwinResults:
         rows = self._rows(t)
         if rows is None:
             return None
-        out = self.out
-        return tuple(Img(out[o : o + h * w].reshape(h, w).copy(), y, x) for o, h, w, y, x in rows)
+        # The op's results lie end to end in `out`: one copy of them all, each image a view of it.
+        start = rows[0][0]
+        o, h, w = rows[-1][:3]
+        block = self.out[start : o + h * w].copy()
+        return tuple(Img(block[o - start : o - start + h * w].reshape(h, w), y, x) for o, h, w, y, x in rows)
 
 
 def warmup() -> None:
