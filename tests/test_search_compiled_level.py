@@ -8,7 +8,7 @@ import pytest
 
 from solver.search import SearchSettings, search_task, warmup
 from solver.search.compiled.level import PAINTED_WRONG, seed_table, table_insert
-from solver.search.compiled.step import CompiledLevels
+from solver.search.compiled.step import CompiledLevels, pack_grids
 from solver.search.enumeration import State
 from solver.search.image import Img
 from solver.search.ops import IMAGE, build_library
@@ -224,3 +224,15 @@ def test_a_last_level_piece_may_be_wrong_only_under_cells_the_output_paints():
     assert (eights.mask != 0).sum() == 9 and np.array_equal(eights.mask == PAINTED_WRONG, (a == 1).ravel())
     assert "paint[8](everywhere)" not in found  # paints the last column, which the output leaves 0
     assert "border_cells(box)" not in found  # 8 cells painted, 6 of them wrong: not mostly right
+
+
+def test_pack_grids_lays_grids_end_to_end_in_a_writable_buffer():
+    """Views (a transpose, a slice) are laid out row by row, as the kernels read them; the
+    buffer is writable, the array type every kernel was compiled for."""
+    a = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    cells, boxes = pack_grids([a.T, a[:, 1:], np.full((1, 1), 9, np.uint8)])
+    assert cells.tolist() == [0, 3, 1, 4, 2, 5, 1, 2, 4, 5, 9]
+    assert boxes.tolist() == [[0, 3, 2], [6, 2, 2], [10, 1, 1]]
+    assert cells.flags.writeable and cells.dtype == np.uint8
+    empty, no_boxes = pack_grids([])
+    assert empty.shape == (0,) and no_boxes.shape == (0, 3)

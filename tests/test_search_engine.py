@@ -4,9 +4,13 @@ import time
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solver.arc.tasks import load_source
 from solver.search import SearchSettings, search_task, warmup
+from solver.search.enumeration import NO_DISTANCE, State, _promising_first
+from solver.search.ops import IMAGE, LIST
 
 # A cap far above the ~1-2 s these searches take, so a busy machine cannot cut one short
 # (a cut search may find another, equivalent program first).
@@ -107,3 +111,12 @@ def test_no_program_means_no_candidate():
 def test_settings_reject_bad_values(bad):
     with pytest.raises(ValueError):
         SearchSettings(**bad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([IMAGE, LIST]), st.sampled_from([0, 1, 2, 5, NO_DISTANCE])), max_size=30))
+def test_frontier_order_is_lists_then_nearest_images_ties_kept(kinds_and_distances):
+    """The Python levels grow their frontier in this order when time runs out mid-level."""
+    states = [State((), kind, f"p{i}", 1, distance) for i, (kind, distance) in enumerate(kinds_and_distances)]
+    want = sorted(states, key=lambda s: (s.kind != LIST, s.distance, int(s.program[1:])))
+    assert [s.program for s in _promising_first(states)] == [s.program for s in want]

@@ -54,6 +54,16 @@ class State:
     distance: int = NO_DISTANCE  # wrong output cells on the demonstrations (a guide for ordering)
 
 
+def _promising_first(states: list[State]) -> list[State]:
+    """The states sorted by (kind is not LIST, distance), ties in their order: lists (few), then
+    the images with a reading nearest first, then the others. Of the images only those with a
+    reading are sorted (most have none: a key per state cost the Python levels 2%)."""
+    lists = sorted((s for s in states if s.kind == LIST), key=lambda s: s.distance)
+    images = [s for s in states if s.kind != LIST]
+    read = sorted((s for s in images if s.distance < NO_DISTANCE), key=lambda s: s.distance)
+    return lists + read + [s for s in images if s.distance >= NO_DISTANCE]
+
+
 class Enumeration:
     """One pass over one task: `run()` fills `fits` with the programs that reproduce every
     demonstration. `name` prefixes its phases in `times` ("plain", "normalised", ...)."""
@@ -252,8 +262,7 @@ class Enumeration:
             self.stats["depth_reached"] = max(self.stats.get("depth_reached", 0), depth)
             # When time runs out mid-level, the expanded part should be the promising one:
             # lists first (few transforms take them), then images nearest the outputs.
-            order = sorted(range(len(nxt)), key=lambda i: (nxt[i].kind != LIST, nxt[i].distance, i))
-            frontier = [nxt[i] for i in order]
+            frontier = _promising_first(nxt)
             if depth == 1:
                 first_level = frontier
             if not frontier:

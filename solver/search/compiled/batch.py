@@ -163,7 +163,7 @@ class TwinResults:
         start = rows[0][0]
         o, h, w = rows[-1][:3]
         block = self.out[start : o + h * w].copy()
-        return tuple(Img(block[o - start : o - start + h * w].reshape(h, w), y, x) for o, h, w, y, x in rows)
+        return tuple([Img(block[o - start : o - start + h * w].reshape(h, w), y, x) for o, h, w, y, x in rows])
 
 
 def warmup() -> None:

@@ -204,14 +204,17 @@ class CompiledLevels:
 
 
 def pack_grids(grids: list) -> tuple[np.ndarray, np.ndarray]:
-    """Grids laid end to end: (N,) uint8 cells, and (G, 3) int64 rows of offset, height, width."""
-    sizes = np.array([g.size for g in grids], dtype=np.int64)
-    cells = np.concatenate([g.ravel() for g in grids]) if grids else np.zeros(0, dtype=np.uint8)
+    """uint8 grids laid end to end: (N,) uint8 cells (writable, as the kernels take them), and
+    (G, 3) int64 rows of offset, height, width."""
+    shapes = np.array([g.shape for g in grids], dtype=np.int64).reshape(-1, 2)
+    sizes = shapes[:, 0] * shapes[:, 1]
+    # One join of every grid's bytes: faster than a view of each for np.concatenate (tens of
+    # thousands of small grids per pass).
+    cells = np.frombuffer(bytearray().join([g.tobytes() for g in grids]), dtype=np.uint8)
     boxes = np.zeros((len(grids), 3), dtype=np.int64)
     boxes[:, 0] = np.cumsum(sizes) - sizes
-    boxes[:, 1] = [g.shape[0] for g in grids]
-    boxes[:, 2] = [g.shape[1] for g in grids]
-    return cells.astype(np.uint8, copy=False), boxes
+    boxes[:, 1:] = shapes
+    return cells, boxes
 
 
 @dataclass
