@@ -78,7 +78,7 @@ def test_the_compiled_levels_leave_the_batch_only_ops_out():
     assert {library[int(i)].name for i in levels.library_index} == set(LEVEL_TWINS)
     assert all(code < FIRST_CODE for code, _ in levels.table.tolist())
     batch_only = set(TWINS) - set(LEVEL_TWINS)
-    assert len(batch_only) == 60 and all(TWINS[name][0] >= FIRST_CODE for name in batch_only)
+    assert len(batch_only) == 68 and all(TWINS[name][0] >= FIRST_CODE for name in batch_only)
 
 
 _ROT = np.array([[1, 0, 0, 2], [0, 0, 3, 0], [0, 0, 0, 0], [4, 0, 0, 0]], dtype=np.uint8)

@@ -93,6 +93,13 @@ def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
     for k in BLOCK_SIDES:
         yield f"block_reduce[{k}]", B.BLOCK_REDUCE, k
     yield "symmetrize[rot]", B.SYMMETRIZE_ROT, 0
+    for i, prop in enumerate(("rank", "cells", "border")):
+        yield f"label_by[{prop}]", B.LABEL_BY, i
+    yield "fill_holes_own", B.FILL_HOLES_OWN, 0
+    yield "periodic_fill[0]", B.PERIODIC_FILL, 0
+    yield "periodic_fill[rarest]", B.PERIODIC_FILL, 1
+    yield "diagonal_periodic_fill", B.DIAGONAL_PERIODIC_FILL, 0
+    yield "antidiagonal_periodic_fill", B.DIAGONAL_PERIODIC_FILL, 1
 
 
 LEVEL_TWINS: dict[str, tuple[int, int]] = {name: (code, param) for name, code, param in _twins()}
