@@ -9,6 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from solver.search import kernels as K
 from solver.search.image import Img
+from solver.search.kernels.objects import NEIGHBOUR_DX, NEIGHBOUR_DY
 from solver.search.ops import build_library
 
 small_grids = arrays(np.uint8, st.tuples(st.integers(1, 8), st.integers(1, 8)), elements=st.integers(0, 3))
@@ -313,3 +314,38 @@ def test_rule_table_sizes_matches_a_dictionary(columns, colour, vals):
             table.setdefault(key, set()).add(vals[i])
         consistent = all(len(v) == 1 for v in table.values())
         assert size == (len(table) if consistent else -1)
+
+
+def reference_rays(grid: np.ndarray, bg: int, dirs_mask: int, stop_at_obstacle: bool) -> np.ndarray:
+    """`kernels.rays` as first written: every ray walked cell by cell, in row-major order of its cell."""
+    h, w = grid.shape
+    out = grid.copy()
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] == bg:
+                continue
+            for d in range(8):
+                if not (dirs_mask >> d) & 1:
+                    continue
+                dy, dx = int(NEIGHBOUR_DY[d]), int(NEIGHBOUR_DX[d])
+                ny, nx = y + dy, x + dx
+                while 0 <= ny < h and 0 <= nx < w:
+                    if grid[ny, nx] != bg:
+                        if stop_at_obstacle:
+                            break
+                    elif out[ny, nx] == bg:
+                        out[ny, nx] = grid[y, x]
+                    ny, nx = ny + dy, nx + dx
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    arrays(np.uint8, st.tuples(st.integers(1, 9), st.integers(1, 9)), elements=st.sampled_from([0, 0, 0, 1, 2, 3])),
+    st.integers(0, 3),
+    st.integers(1, 255),
+    st.booleans(),
+)
+def test_rays_match_walking_every_ray(grid, bg, dirs_mask, stop_at_obstacle):
+    want = reference_rays(grid, bg, dirs_mask, stop_at_obstacle)
+    np.testing.assert_array_equal(K.rays(grid, bg, dirs_mask, stop_at_obstacle), want)
