@@ -349,3 +349,19 @@ def reference_rays(grid: np.ndarray, bg: int, dirs_mask: int, stop_at_obstacle: 
 def test_rays_match_walking_every_ray(grid, bg, dirs_mask, stop_at_obstacle):
     want = reference_rays(grid, bg, dirs_mask, stop_at_obstacle)
     np.testing.assert_array_equal(K.rays(grid, bg, dirs_mask, stop_at_obstacle), want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(small_grids, st.sampled_from(["none", "h", "v", "both", "transpose"]))
+def test_mirror_symmetries_match_numpy(grid, make):
+    if make in ("h", "both"):
+        grid = np.maximum(grid, grid[:, ::-1])
+    if make in ("v", "both"):
+        grid = np.maximum(grid, grid[::-1])
+    if make == "transpose" and grid.shape[0] == grid.shape[1]:
+        grid = np.maximum(grid, grid.T)
+    grid = np.ascontiguousarray(grid)
+    want = int(np.array_equal(grid, grid[:, ::-1])) | 2 * int(np.array_equal(grid, grid[::-1]))
+    if grid.shape[0] == grid.shape[1] and np.array_equal(grid, grid.T):
+        want |= 4
+    assert K.mirror_symmetries(grid) == want

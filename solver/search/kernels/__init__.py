@@ -30,7 +30,14 @@ from .objects import (
     slide_objects,
     slide_to_box,
 )
-from .patterns import diagonal_periodic_fill, largest_frame, largest_zero_rect, periodic_fill, symmetry_fill
+from .patterns import (
+    diagonal_periodic_fill,
+    largest_frame,
+    largest_zero_rect,
+    mirror_symmetries,
+    periodic_fill,
+    symmetry_fill,
+)
 from .tables import (
     COULD_BE_PIECE,
     COULD_COLOUR_MAP,
@@ -59,6 +66,7 @@ __all__ = [
     "label_components",
     "largest_frame",
     "largest_zero_rect",
+    "mirror_symmetries",
     "outside_mask",
     "pair_table",
     "periodic_fill",
@@ -86,6 +94,7 @@ def warmup() -> None:
     periodic_fill(g, 0)
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
+    mirror_symmetries(g)
     largest_frame(g)
     colour_table(g, g, np.full(10, -1, dtype=np.int64))
     pair_table(g, g, g, np.full(100, -1, dtype=np.int64))

@@ -289,3 +289,22 @@ def diagonal_periodic_fill(grid, sign):
                     out[y, x] = table[(y + sign * x + shift) % p]
             return out, True
     return out, False
+
+
+@njit(cache=True)
+def mirror_symmetries(grid):
+    """Bit set of the mirror symmetries a (H, W) uint8 grid has: 1 left-right, 2 up-down,
+    4 about the main diagonal (square grids only)."""
+    h, w = grid.shape
+    bits = 7 if h == w else 3
+    for y in range(h):
+        for x in range(w):
+            if bits & 1 and grid[y, x] != grid[y, w - 1 - x]:
+                bits &= ~1
+            if bits & 2 and grid[y, x] != grid[h - 1 - y, x]:
+                bits &= ~2
+            if bits & 4 and grid[y, x] != grid[x, y]:
+                bits &= ~4
+            if bits == 0:
+                return 0
+    return bits

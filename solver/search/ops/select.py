@@ -81,16 +81,12 @@ def _pick_by_frequency(keyf, rarest: bool):
 
 def _symmetries(v: Img) -> int:
     """Bit set of the mirror symmetries an image has: 1 left-right, 2 up-down, 4 diagonal."""
-    a = v.a
-    bits = int(np.array_equal(a, a[:, ::-1])) | 2 * int(np.array_equal(a, a[::-1, :]))
-    if a.shape[0] == a.shape[1] and np.array_equal(a, a.T):
-        bits |= 4
-    return bits
+    return K.mirror_symmetries(np.ascontiguousarray(v.a))  # the layout the kernel is compiled for
 
 
 # Properties by which one element can stand out from the others ("the only asymmetric one").
 UNIQUE_KEYS: dict[str, Callable[[Img], object]] = {
-    "symmetry": lambda v: _symmetries(v) != 0,
+    "symmetry": lambda v: v.memo(_symmetries) != 0,  # shares the bits with "symmetries"
     "symmetries": _symmetries,
     "colours": PICK_KEYS["colours"],
     "cells": cell_count,
