@@ -8,7 +8,7 @@ at a time (20-300 us a call, most of it around the kernel). Run in the batch of 
 searched are the same as without these twins: adding them to the compiled levels' third step
 would widen the search, which is a change of its own to measure (docs/RESULTS.md, "tenth
 session"). Each calls the same kernel as its library op (`ops.lines`, `ops.motion`,
-`ops.fill`), or does its numpy work, on the flat image seen as (h, w);
+`ops.fill`, `ops.colour`, `ops.symmetry`), or does its numpy work, on the flat image seen as (h, w);
 tests/test_search_compiled_twins.py checks each against that op.
 """
 
@@ -209,7 +209,8 @@ def _label_by(prop, grid, dst):
 @njit(cache=True)
 def _fill_holes_own(grid, dst):
     """Each zero cell not reachable from the border through zero cells takes the nearest non-zero
-    colour above it, holes filled first counting (the library op's row-major pass)."""
+    colour above it, in row-major order as the library op fills them (a hole above, filled
+    already, passes its colour down)."""
     h, w = grid.shape
     outside = K.outside_mask(grid, 0, False)
     out = grid.copy()

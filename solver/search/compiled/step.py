@@ -211,6 +211,8 @@ def pack_grids(grids: list) -> tuple[np.ndarray, np.ndarray]:
     # One join of every grid's bytes: faster than a view of each for np.concatenate (tens of
     # thousands of small grids per pass).
     cells = np.frombuffer(bytearray().join([g.tobytes() for g in grids]), dtype=np.uint8)
+    if len(cells) != int(sizes.sum()):
+        raise ValueError("pack_grids takes uint8 grids")
     boxes = np.zeros((len(grids), 3), dtype=np.int64)
     boxes[:, 0] = np.cumsum(sizes) - sizes
     boxes[:, 1:] = shapes
