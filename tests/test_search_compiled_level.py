@@ -236,3 +236,5 @@ def test_pack_grids_lays_grids_end_to_end_in_a_writable_buffer():
     assert cells.flags.writeable and cells.dtype == np.uint8
     empty, no_boxes = pack_grids([])
     assert empty.shape == (0,) and no_boxes.shape == (0, 3)
+    with pytest.raises(ValueError, match="uint8"):
+        pack_grids([np.zeros((2, 2), dtype=np.int64)])  # its bytes would not be its cells
