@@ -1,8 +1,12 @@
 """Outputs made of rotated, reflected or empty copies of an image."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
-from solver.search.blocks import fit_blocks
+from solver.arc.dihedral import dihedral
+from solver.search.blocks import BLOCK_OPTIONS, EMPTY, _block_matches, _first_block_could_match, fit_blocks
 
 
 def _grid(seed, shape=(3, 3)):
@@ -40,3 +44,25 @@ def test_refuses_what_is_not_blocks():
     assert fit_blocks(demos, noisy, [demos[0]]) is None
     # Different block counts per demonstration: no single arrangement.
     assert fit_blocks(demos, [_kaleidoscope(demos[0]), np.tile(demos[1], (1, 2))], [demos[0]]) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    arrays(np.uint8, st.tuples(st.integers(1, 4), st.integers(1, 4)), elements=st.sampled_from([0, 1, 2])),
+    st.integers(0, 9),
+    arrays(np.uint8, 16, elements=st.sampled_from([0, 1, 2, 7])),
+)
+def test_the_first_blocks_cheap_test_refuses_only_blocks_nothing_matches(r, option, noise):
+    """The top-left block is one of the options (a rotation or reflection of r, or empty) or
+    noise; the cheap test passes every block that some option matches."""
+    h, w = r.shape
+    is_option = option == 8 or (option < 8 and dihedral(r, option).shape == r.shape)
+    if not is_option:
+        block = noise[: h * w].reshape(h, w)
+    else:
+        block = np.zeros_like(r) if option == 8 else dihedral(r, option)
+    t = np.concatenate([block, np.full_like(r, 5)], axis=1)
+    matched = any(_block_matches(r, t, 0, 0, o) for o in (*BLOCK_OPTIONS, EMPTY))
+    assert _first_block_could_match(r, t) or not matched
+    if is_option:
+        assert matched and _first_block_could_match(r, t)

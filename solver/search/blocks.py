@@ -59,6 +59,8 @@ def fit_blocks(
     if km is None:
         return None
     k, m = km
+    if not _first_block_could_match(results[0], targets[0]):
+        return None  # most states: no arrangement starts the first output
     square = all(r.shape[0] == r.shape[1] for r in list(results) + list(tests))
     options = [op for op in BLOCK_OPTIONS if square or op in SHAPE_KEEPING] + [EMPTY]
     chosen = []
@@ -85,6 +87,14 @@ def fit_blocks(
         grids.append(out)
     names = ",".join("empty" if op == EMPTY else DIHEDRAL_NAMES[op] for op in chosen)
     return grids, f"{k}x{m}:{names}"
+
+
+def _first_block_could_match(r: np.ndarray, t: np.ndarray) -> bool:
+    """Whether the output's top-left block could be empty or a rotation or reflection of r: a
+    block of zeros, or one with r's colours in r's numbers (one cheap test rather than nine)."""
+    h, w = r.shape
+    block = t[:h, :w].tobytes()
+    return block.count(0) == len(block) or sorted(block) == sorted(r.tobytes())
 
 
 def _block_matches(r: np.ndarray, t: np.ndarray, i: int, j: int, op: int) -> bool:
