@@ -194,3 +194,71 @@ def test_symmetry_fill_matches_reference(a, hole, min_overlap):
     want, want_complete = reference_symmetry_fill(a, hole, min_overlap)
     assert complete == want_complete
     assert np.array_equal(out, want)
+
+
+def reference_label_by(a: np.ndarray, prop: str) -> np.ndarray | None:
+    """`label_by` as first written, numpy around the component kernels."""
+    labels, n = K.label_components(a, 0, True, False)
+    if n < 2:
+        return None
+    boxes = K.component_boxes(labels, n)
+    cells = boxes[:, 4]
+    if prop == "rank":
+        sizes = sorted(set(cells.tolist()), reverse=True)
+        if len(sizes) > 9:
+            return None
+        code = np.array([sizes.index(c) + 1 for c in cells])
+    elif prop == "cells":
+        code = np.minimum(cells, 9)
+    else:
+        h, w = a.shape
+        touch = (boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == h) | (boxes[:, 3] == w)
+        code = np.where(touch, 1, 2)
+    return np.concatenate([[0], code]).astype(np.uint8)[labels + 1]
+
+
+def reference_fill_holes_own(a: np.ndarray) -> np.ndarray:
+    """`fill_holes_own` as first written: a Python walk up from each hole, in row-major order."""
+    holes = (a == 0) & ~K.outside_mask(a, 0, False)
+    out = a.copy()
+    for y, x in zip(*np.nonzero(holes)):
+        yy = y
+        while yy >= 0 and out[yy, x] == 0:
+            yy -= 1
+        out[y, x] = out[yy, x] if yy >= 0 else 0
+    return out
+
+
+def reference_periodic(a: np.ndarray, rarest: bool) -> np.ndarray | None:
+    """`periodic_fill[0]` and `periodic_fill[rarest]` as first written."""
+    hole = 0
+    if rarest:
+        counts = K.colour_counts(a)
+        present = [c for c in range(10) if counts[c] > 0]
+        if len(present) < 2:
+            return None
+        hole = min(present, key=lambda c: (counts[c], c))
+    if not (a == hole).any():
+        return None
+    out, found = K.periodic_fill(a, hole)
+    return out if found else None
+
+
+# Many small objects (sizes to rank), holes in frames, and tilings with a patch.
+object_grids = arrays(
+    np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12)), elements=st.sampled_from([0, 0, 1, 2, 3])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(object_grids)
+def test_label_by_fill_holes_own_and_periodic_fills_match_their_first_versions(a):
+    """The three ops moved into kernels shared with their compiled twins."""
+    for prop in K.LABEL_PROPS:
+        assert same(LIBRARY[f"label_by[{prop}]"].fn(Img(a), a), reference_label_by(a, prop)), prop
+    assert same(LIBRARY["fill_holes_own"].fn(Img(a), a), reference_fill_holes_own(a))
+    tiled = np.tile(a[:2, :3], (4, 3))
+    tiled[1:3, 2:4] = 4
+    for grid in (a, np.ascontiguousarray(tiled)):
+        assert same(LIBRARY["periodic_fill[0]"].fn(Img(grid), grid), reference_periodic(grid, False))
+        assert same(LIBRARY["periodic_fill[rarest]"].fn(Img(grid), grid), reference_periodic(grid, True))

@@ -29,7 +29,7 @@ FILL_BBOX = 30  # [colour]
 TILE_UNIT = 31  # the smallest block whose tiling reproduces the image; at (0, 0)
 BLOCK_REDUCE = 32  # [block side]: each block's commonest non-zero colour; at (0, 0)
 SYMMETRIZE_ROT = 33  # a square image overlaid with its three turns (zero cells take theirs)
-LABEL_BY = 34  # [0 size rank, 1 cell count, 2 touches the border]: `ops.colour.label_by`
+LABEL_BY = 34  # [`kernels.LABEL_PROPS` index]: `ops.colour.label_by`
 FILL_HOLES_OWN = 35  # each enclosed zero cell takes the colour above it: `ops.fill.fill_holes_own`
 PERIODIC_FILL = 36  # [0: the zero cells, 1: the rarest colour's] from the 2-D period: `ops.symmetry`
 DIAGONAL_PERIODIC_FILL = 37  # [0 diagonal, 1 antidiagonal] stripes fill the zero cells
@@ -104,11 +104,13 @@ def apply_batch_only(code, param, src, h, w, dst):
                         out[y, x] = turned
         return _written(out, dst)
     if code == LABEL_BY:
-        return _label_by(param, grid, dst)
+        out, labelled = K.label_objects_by(grid, param)
+        return _written(out, dst) if labelled else (0, 0)
     if code == FILL_HOLES_OWN:
-        return _fill_holes_own(grid, dst)
+        return _written(K.fill_holes_own(grid), dst)
     if code == PERIODIC_FILL:
-        return _periodic_fill(param == 1, grid, dst)
+        out, found = K.periodic_fill_hole(grid, param == 1)
+        return _written(out, dst) if found else (0, 0)
     if code == DIAGONAL_PERIODIC_FILL:
         if np.count_nonzero(grid == 0) == 0:
             return 0, 0
@@ -173,73 +175,3 @@ def _slide_to_colour(colour, grid, dst):
     if n == 0 or n > MAX_SLIDING_OBJECTS:
         return 0, 0
     return _written(K.slide_to_box(grid, labels, n, t0, t1, l0, l1), dst)
-
-
-@njit(cache=True)
-def _label_by(prop, grid, dst):
-    """Every single-colour object (8-connected) painted with a code: its size rank (largest 1,
-    at most 9 sizes), its cell count (at most 9), or 1 when it touches the border, else 2."""
-    h, w = grid.shape
-    labels, n = K.label_components(grid, 0, True, False)
-    if n < 2:
-        return 0, 0
-    boxes = K.component_boxes(labels, n)
-    cells = boxes[:, 4]
-    code = np.empty(n, dtype=np.int64)
-    if prop == 0:
-        sizes = np.unique(cells)  # ascending
-        if len(sizes) > 9:
-            return 0, 0
-        for k in range(n):
-            code[k] = len(sizes) - np.searchsorted(sizes, cells[k])
-    elif prop == 1:
-        for k in range(n):
-            code[k] = min(cells[k], 9)
-    else:
-        for k in range(n):
-            touch = boxes[k, 0] == 0 or boxes[k, 1] == 0 or boxes[k, 2] == h or boxes[k, 3] == w
-            code[k] = 1 if touch else 2
-    for y in range(h):
-        for x in range(w):
-            label = labels[y, x]
-            dst[y * w + x] = 0 if label < 0 else code[label]
-    return h, w
-
-
-@njit(cache=True)
-def _fill_holes_own(grid, dst):
-    """Each zero cell not reachable from the border through zero cells takes the nearest non-zero
-    colour above it, in row-major order as the library op fills them (a hole above, filled
-    already, passes its colour down)."""
-    h, w = grid.shape
-    outside = K.outside_mask(grid, 0, False)
-    out = grid.copy()
-    for y in range(h):
-        for x in range(w):
-            if grid[y, x] == 0 and not outside[y, x]:
-                yy = y
-                while yy >= 0 and out[yy, x] == 0:
-                    yy -= 1
-                out[y, x] = out[yy, x] if yy >= 0 else 0
-    return _written(out, dst)
-
-
-@njit(cache=True)
-def _periodic_fill(rarest, grid, dst):
-    """The cells of colour 0 (or, with rarest, of the least frequent colour present, the lower on
-    ties, when two or more are) filled from the smallest 2-D period the other cells obey."""
-    hole = 0
-    if rarest:
-        counts = K.colour_counts(grid)
-        present, fewest = 0, grid.size + 1
-        for c in range(10):
-            if counts[c] > 0:
-                present += 1
-                if counts[c] < fewest:
-                    hole, fewest = c, counts[c]
-        if present < 2:
-            return 0, 0
-    if np.count_nonzero(grid == hole) == 0:
-        return 0, 0
-    out, found = K.periodic_fill(grid, hole)
-    return _written(out, dst) if found else (0, 0)

@@ -19,6 +19,7 @@ import numpy as np
 
 from solver.arc.dihedral import DIHEDRAL_NAMES
 
+from ..kernels import LABEL_PROPS
 from ..ops import Transform
 from ..ops.geometry import RIGID_ORDER
 from ..ops.lines import CONNECT_KINDS, RAY_DIRS
@@ -93,7 +94,7 @@ def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
     for k in BLOCK_SIDES:
         yield f"block_reduce[{k}]", B.BLOCK_REDUCE, k
     yield "symmetrize[rot]", B.SYMMETRIZE_ROT, 0
-    for i, prop in enumerate(("rank", "cells", "border")):
+    for i, prop in enumerate(LABEL_PROPS):
         yield f"label_by[{prop}]", B.LABEL_BY, i
     yield "fill_holes_own", B.FILL_HOLES_OWN, 0
     yield "periodic_fill[0]", B.PERIODIC_FILL, 0

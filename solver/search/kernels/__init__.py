@@ -23,9 +23,12 @@ import numpy as np
 
 from .lines import connect_pairs, first_hits, gravity_down, rays
 from .objects import (
+    LABEL_PROPS,
     component_boxes,
     components_enclosing,
+    fill_holes_own,
     label_components,
+    label_objects_by,
     outside_mask,
     slide_objects,
     slide_to_box,
@@ -36,6 +39,7 @@ from .patterns import (
     largest_zero_rect,
     mirror_symmetries,
     periodic_fill,
+    periodic_fill_hole,
     symmetry_fill,
 )
 from .tables import (
@@ -55,21 +59,25 @@ __all__ = [
     "COULD_COLOUR_MAP",
     "COULD_MAP_EACH",
     "COULD_PAIR_MAP",
+    "LABEL_PROPS",
     "colour_counts",
     "colour_table",
     "component_boxes",
     "components_enclosing",
     "connect_pairs",
     "diagonal_periodic_fill",
+    "fill_holes_own",
     "first_hits",
     "gravity_down",
     "label_components",
+    "label_objects_by",
     "largest_frame",
     "largest_zero_rect",
     "mirror_symmetries",
     "outside_mask",
     "pair_table",
     "periodic_fill",
+    "periodic_fill_hole",
     "rays",
     "rule_table_sizes",
     "screen_reading",
@@ -87,11 +95,14 @@ def warmup() -> None:
     component_boxes(labels, n)
     components_enclosing(labels, n)
     outside_mask(g, 0, False)
+    label_objects_by(g, 0)
+    fill_holes_own(g)
     gravity_down(g, 0)
     rays(g, 0, 3, True)
     connect_pairs(g, 0, True, True, True)
     colour_counts(g)
     periodic_fill(g, 0)
+    periodic_fill_hole(g, True)
     largest_zero_rect(g)
     symmetry_fill(g, 0, 0.5)
     mirror_symmetries(g)

@@ -281,3 +281,58 @@ def slide_to_box(grid, labels, n, t0, t1, l0, l1):
                 if labels[y, x] == k:
                     out[y + step * dy, x + step * dx] = grid[y, x]
     return out
+
+
+LABEL_PROPS = ("rank", "cells", "border")  # what `label_objects_by` paints, by index
+
+
+@njit(cache=True)
+def label_objects_by(grid, prop):
+    """Every single-colour object (8-connected, on background 0) painted with a code of one of
+    its properties, `LABEL_PROPS[prop]`: its size rank (largest 1), its cell count (at most 9),
+    or 1 when it touches the border, else 2. Returns (painted (H, W) uint8, ok): not ok with
+    fewer than two objects, or more than 9 sizes to rank."""
+    h, w = grid.shape
+    out = np.zeros((h, w), dtype=np.uint8)
+    labels, n = label_components(grid, 0, True, False)
+    if n < 2:
+        return out, False
+    boxes = component_boxes(labels, n)
+    cells = boxes[:, 4]
+    code = np.empty(n, dtype=np.int64)
+    if prop == 0:
+        sizes = np.unique(cells)  # ascending
+        if len(sizes) > 9:
+            return out, False
+        for k in range(n):
+            code[k] = len(sizes) - np.searchsorted(sizes, cells[k])
+    elif prop == 1:
+        for k in range(n):
+            code[k] = min(cells[k], 9)
+    else:
+        for k in range(n):
+            touch = boxes[k, 0] == 0 or boxes[k, 1] == 0 or boxes[k, 2] == h or boxes[k, 3] == w
+            code[k] = 1 if touch else 2
+    for y in range(h):
+        for x in range(w):
+            if labels[y, x] >= 0:
+                out[y, x] = code[labels[y, x]]
+    return out, True
+
+
+@njit(cache=True)
+def fill_holes_own(grid):
+    """Each zero cell not reachable from the border through zero cells (4-neighbours) takes the
+    nearest non-zero colour above it, in row-major order (a hole above, filled already, passes
+    its colour down; 0 when there is none). (H, W) uint8 -> (H, W) uint8."""
+    h, w = grid.shape
+    outside = outside_mask(grid, 0, False)
+    out = grid.copy()
+    for y in range(h):
+        for x in range(w):
+            if grid[y, x] == 0 and not outside[y, x]:
+                yy = y
+                while yy >= 0 and out[yy, x] == 0:
+                    yy -= 1
+                out[y, x] = out[yy, x] if yy >= 0 else 0
+    return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .tables import colour_counts
+
 
 @njit(cache=True)
 def periodic_fill(grid, hole):
@@ -66,6 +68,27 @@ def periodic_fill(grid, hole):
             if grid[y, x] == hole:
                 out[y, x] = cls[y % best_py, x % best_px]
     return out, True
+
+
+@njit(cache=True)
+def periodic_fill_hole(grid, rarest):
+    """`periodic_fill` of the cells of colour 0 or, with rarest, of the least frequent colour
+    present (the lower on ties; two colours at least must be present). Returns (filled, found):
+    not found when there is no such cell or no period fits."""
+    hole = 0
+    if rarest:
+        counts = colour_counts(grid)
+        present, fewest = 0, grid.size + 1
+        for c in range(10):
+            if counts[c] > 0:
+                present += 1
+                if counts[c] < fewest:
+                    hole, fewest = c, counts[c]
+        if present < 2:
+            return grid.copy(), False
+    if np.count_nonzero(grid == hole) == 0:
+        return grid.copy(), False
+    return periodic_fill(grid, hole)
 
 
 @njit(cache=True)

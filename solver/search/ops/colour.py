@@ -72,33 +72,15 @@ def zero_regions_by_size(v: Img, ctx) -> Img | None:
     return Img(lut[labels + 1], v.y, v.x)
 
 
-def _label_by(prop: str, diagonal: bool):
-    """Paint every object (single-colour component) with a code of one of its properties,
-    for the final colour map to name: its size rank ('rank', largest 1), its cell count
-    ('cells', at most 9), or whether it touches the border ('border', 1 or 2)."""
+def _label_by(prop: str):
+    """Paint every object (single-colour component, 8-connected) with a code of one of its
+    properties, for the final colour map to name: its size rank ('rank', largest 1), its cell
+    count ('cells', at most 9), or whether it touches the border ('border', 1 or 2)."""
+    code = K.LABEL_PROPS.index(prop)
 
     def f(v: Img, ctx) -> Img | None:
-        a = v.a
-        labels, n = K.label_components(a, 0, diagonal, False)
-        if n < 2:
-            return None
-        boxes = K.component_boxes(labels, n)
-        cells = boxes[:, 4]
-        if prop == "rank":
-            sizes = sorted(set(cells.tolist()), reverse=True)
-            if len(sizes) > 9:
-                return None
-            code = np.array([sizes.index(c) + 1 for c in cells])
-        elif prop == "cells":
-            code = np.minimum(cells, 9)
-        elif prop == "border":
-            h, w = a.shape
-            touch = (boxes[:, 0] == 0) | (boxes[:, 1] == 0) | (boxes[:, 2] == h) | (boxes[:, 3] == w)
-            code = np.where(touch, 1, 2)
-        else:
-            raise ValueError(prop)
-        lut = np.concatenate([[0], code]).astype(np.uint8)
-        return Img(lut[labels + 1], v.y, v.x)
+        out, labelled = K.label_objects_by(v.a, code)
+        return Img(out, v.y, v.x) if labelled else None
 
     return f
 
@@ -121,4 +103,4 @@ def zero_region_ops(task: TaskParams) -> list[Transform]:
 
 
 def label_by_ops(task: TaskParams) -> list[Transform]:
-    return [Transform(f"label_by[{prop}]", IMAGE, IMAGE, _label_by(prop, True)) for prop in ("rank", "cells", "border")]
+    return [Transform(f"label_by[{prop}]", IMAGE, IMAGE, _label_by(prop)) for prop in K.LABEL_PROPS]

@@ -33,18 +33,9 @@ def holes(v: Img, ctx) -> Img | None:
 
 
 def fill_holes_own(v: Img, ctx) -> Img | None:
-    """Fill each object's enclosed cells with that object's colour (icecuber's Fill)."""
-    outside = K.outside_mask(v.a, 0, False)
-    m = (v.a == 0) & ~outside
-    out = v.a.copy()
-    # Nearest non-zero colour upward is the enclosing object's colour in the common case.
-    h, w = out.shape
-    for y, x in zip(*np.nonzero(m)):
-        yy = y
-        while yy >= 0 and out[yy, x] == 0:
-            yy -= 1
-        out[y, x] = out[yy, x] if yy >= 0 else 0
-    return Img(out, v.y, v.x)
+    """Fill each object's enclosed cells with that object's colour (icecuber's Fill): the
+    nearest non-zero colour above, the enclosing object's in the common case."""
+    return Img(K.fill_holes_own(v.a), v.y, v.x)
 
 
 def border_cells(v: Img, ctx) -> Img | None:

@@ -90,20 +90,8 @@ def _periodic(hole_rank: int):
     """Fill the cells of one colour (0, or the least frequent colour) from the pattern's period."""
 
     def f(v: Img, ctx) -> Img | None:
-        if hole_rank == 0:
-            hole = 0
-        else:
-            counts = K.colour_counts(v.a)
-            present = [c for c in range(10) if counts[c] > 0]
-            if len(present) < 2:
-                return None
-            hole = min(present, key=lambda c: (counts[c], c))
-        if not (v.a == hole).any():
-            return None
-        out, found = K.periodic_fill(v.a, hole)
-        if not found:
-            return None
-        return Img(out, v.y, v.x)
+        out, found = K.periodic_fill_hole(v.a, hole_rank == 1)
+        return Img(out, v.y, v.x) if found else None
 
     return f
 
