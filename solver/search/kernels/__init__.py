@@ -4,7 +4,7 @@ Every kernel takes (H, W) uint8 grids (H, W <= 30 in ARC, but nothing here assum
 and returns new arrays; none mutates its input. The kernels are the loops that numpy
 cannot vectorise well (component labelling, flood fills, gravity, rays); everything
 else lives in the ops (`solver/search/ops/`) as plain numpy. By family: `objects`,
-`lines`, `patterns`, `tables`, `templates`.
+`lines`, `patterns`, `tables`.
 
 Compilation: `cache=True` writes machine code in NUMBA_CACHE_DIR when it is set (numba looks
 there first: an empty one means a cold compile even beside a filled `__pycache__`), else next
@@ -53,7 +53,6 @@ from .tables import (
     rule_table_sizes,
     screen_reading,
 )
-from .templates import complete_copies, stamp_at_markers
 
 __all__ = [
     "COULD_BE_PIECE",
@@ -63,7 +62,6 @@ __all__ = [
     "LABEL_PROPS",
     "colour_counts",
     "colour_table",
-    "complete_copies",
     "component_boxes",
     "components_enclosing",
     "connect_pairs",
@@ -85,7 +83,6 @@ __all__ = [
     "screen_reading",
     "slide_objects",
     "slide_to_box",
-    "stamp_at_markers",
     "symmetry_fill",
     "warmup",
 ]
@@ -115,8 +112,6 @@ def warmup() -> None:
     slide_objects(g, labels, n, 1, 0, -1)
     slide_to_box(g, labels, n, 0, 1, 0, 1)
     diagonal_periodic_fill(g, 1)
-    complete_copies(g)
-    stamp_at_markers(g)
     first_hits(g, 0, 10)
     one = np.zeros(1, dtype=np.int64)
     rule_table_sizes(np.zeros((1, 1), dtype=np.int64), one, one, np.zeros((1, 1), dtype=np.int64), 2)

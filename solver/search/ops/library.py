@@ -10,22 +10,7 @@ each pick again answering with the input's cells under it, and per-object edits.
 from __future__ import annotations
 
 from ..canvas import SizeRule
-from . import (
-    colour,
-    copies,
-    fill,
-    geometry,
-    join,
-    lines,
-    mapped,
-    motion,
-    placement,
-    scale,
-    select,
-    split,
-    summary,
-    symmetry,
-)
+from . import colour, fill, geometry, join, lines, mapped, motion, placement, scale, select, split, summary, symmetry
 from .base import IMAGE, LIST, Section, TaskParams, Transform
 
 # Up to the picks: the region ops repeat every pick listed by then.
@@ -59,7 +44,6 @@ BEFORE_REGIONS: tuple[Section, ...] = (
     colour.label_by_ops,
     placement.output_canvas_ops,  # on_output_canvas, with a size rule
     geometry.window_ops,  # window[...], with one output shape
-    copies.copy_ops,  # complete_copies, stamp_at_markers
     split.split_ops,  # image -> list: objects, split_colours, split_grid, split_rows, split_cols
     select.pick_ops,  # list -> image: largest, smallest, unique..., having_colour
 )
