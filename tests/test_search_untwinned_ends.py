@@ -196,7 +196,7 @@ def test_their_time_is_a_phase_of_its_own():
 
 
 def test_the_batched_ends_find_what_the_library_ops_find(monkeypatch):
-    """The ends take the results of the ops `kernel_twins` compiles from one kernel call per
+    """The ends take the results of the ops `batch_only` compiles from one kernel call per
     state: the same programs, tries and states as with the library's ops one by one."""
 
     def ends():

@@ -318,7 +318,7 @@ class Enumeration:
         found, tried, stored = len(self.fits), self.tried, len(self.seen)
         pieces_before = len(self.pieces.kept) if self.pieces is not None else 0
         ops = self.untwinned_ops()
-        batched = TwinResults(compiled_ops(ops), ops, len(self.ex.inputs))  # those `kernel_twins` runs
+        batched = TwinResults(compiled_ops(ops), ops, len(self.ex.inputs))  # those `batch_only` runs
         previous = self.times.switch(self.phase["ends"])
         try:
             for state in self.states_to_end:

@@ -7,8 +7,8 @@ live in one arena buffer; an op writes its result into `dst` and returns its sha
 when the reference would return None. The compiled levels do not track positions: their images
 are only ever read as the outputs themselves (same shape), where positions play no part;
 `result_position` gives them for the Python levels (`batch`), as the reference does. The pixel
-work of each op lives in `pixels`; codes from 26 on, the ops that call the search's kernels, in
-`kernel_twins`.
+work of each op lives in `pixels`; codes from 26 on, the ops only the Python levels batch, in
+`batch_only`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernel_twins import AT_ORIGIN, FIRST_CODE, SAME_SHAPE, apply_kernel_twin
+from .batch_only import AT_ORIGIN, FIRST_CODE, apply_batch_only
 from .pixels import (
     box,
     colour_counts,
@@ -66,7 +66,7 @@ SYMMETRIZE = 22  # [0 h, 1 v, 2 hv, 3 diag]: zero cells take the mirror's colour
 SHIFT = 23  # [0 down, 1 up, 2 right, 3 left] by one cell
 SELF_KRON = 24  # [1: in the zero cells' blocks]
 HULL = 25  # the non-zero cells' box filled with their commonest colour
-# Codes from 26 on: the twins that call the search's kernels (`kernel_twins`).
+# Codes from 26 on: the twins only the Python levels use (`batch_only`).
 
 FAIL = (0, 0)
 
@@ -93,8 +93,6 @@ def result_shape(code, param, h, w):
         return h, w
     if code == SELF_KRON:
         return h * h, w * w
-    if code in SAME_SHAPE:
-        return h, w
     return -1, -1
 
 
@@ -199,5 +197,5 @@ def apply_op(code, param, src, h, w, dst):
     if code == HULL:
         return hull(src, h, w, dst)
     if code >= FIRST_CODE:
-        return apply_kernel_twin(code, param, src, h, w, dst)
+        return apply_batch_only(code, param, src, h, w, dst)
     return FAIL

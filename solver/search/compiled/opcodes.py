@@ -1,11 +1,10 @@
 """Which library ops have a compiled twin, as (code, param) rows in library order.
 
 The compiled step runs the image -> image ops that are cheap and common as a last step
-(rotations, crops, colour filters, halves, scaling and tiling, gravity, fills and edges), and
-the connected pairs, the tiling's unit, block majorities, the rotational overlay, objects
-labelled by a property and holes filled with their object's colour: `LEVEL_TWINS`. The Python
-levels also batch the rays, slides, filled object boxes and periodic fills, which the compiled
-levels leave out (each costs as much there as many of the others together): `TWINS` holds both.
+(rotations, crops, colour filters, halves, scaling and tiling, gravity, fills and edges):
+`LEVEL_TWINS`. The Python levels also batch the rays, connected pairs, slides, filled
+object boxes and a few more (`batch_only`), which the compiled levels leave out: `TWINS`
+holds both.
 Each is found in the task's library by its exact name, so the library's numpy op is its
 reference (for the test answers and for the property test) and the library's order decides,
 as everywhere in the search, which of two programs reaching the same state is kept.
@@ -27,7 +26,7 @@ from ..ops.lines import CONNECT_KINDS, RAY_DIRS
 from ..ops.motion import SLIDE_DIRS
 from ..ops.scale import BLOCK_SIDES
 from . import apply as A
-from . import kernel_twins as B
+from . import batch_only as B
 
 COLOURS = range(1, 10)
 TILES = ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1))
@@ -78,12 +77,19 @@ def _twins() -> Iterator[tuple[str, int, int]]:
     yield "interior_cells", A.INTERIOR_CELLS, 0
 
 
-def _level_kernel_twins() -> Iterator[tuple[str, int, int]]:
-    """(library name, code, param) of the ops with their pixel work in `kernel_twins` that the
-    compiled levels run too: at the third level they added a held-out `arc1/train` output for
-    about a tenth more CPU (docs/RESULTS.md, "sixteenth session")."""
+def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
+    """(library name, code, param) of every op only the Python levels run compiled."""
+    for name, mask in RAY_DIRS.items():
+        yield f"rays[{name}]", B.RAYS, mask * 2 + 1
+        yield f"rays_through[{name}]", B.RAYS, mask * 2
     for name, (horizontal, vertical, diagonal) in CONNECT_KINDS.items():
         yield f"connect[{name}]", B.CONNECT, horizontal + 2 * vertical + 4 * diagonal
+    for d, name in enumerate(SLIDE_DIRS):
+        yield f"slide[{name}]", B.SLIDE, d * 2
+        yield f"slide_onto_largest[{name}]", B.SLIDE, d * 2 + 1
+    for c in COLOURS:
+        yield f"slide_to_colour[{c}]", B.SLIDE_TO_COLOUR, c
+        yield f"fill_bbox[{c}]", B.FILL_BBOX, c
     yield "tile_unit", B.TILE_UNIT, 0
     for k in BLOCK_SIDES:
         yield f"block_reduce[{k}]", B.BLOCK_REDUCE, k
@@ -91,28 +97,13 @@ def _level_kernel_twins() -> Iterator[tuple[str, int, int]]:
     for i, prop in enumerate(LABEL_PROPS):
         yield f"label_by[{prop}]", B.LABEL_BY, i
     yield "fill_holes_own", B.FILL_HOLES_OWN, 0
-
-
-def _batch_only_twins() -> Iterator[tuple[str, int, int]]:
-    """(library name, code, param) of every op only the Python levels run compiled."""
-    for name, mask in RAY_DIRS.items():
-        yield f"rays[{name}]", B.RAYS, mask * 2 + 1
-        yield f"rays_through[{name}]", B.RAYS, mask * 2
-    for d, name in enumerate(SLIDE_DIRS):
-        yield f"slide[{name}]", B.SLIDE, d * 2
-        yield f"slide_onto_largest[{name}]", B.SLIDE, d * 2 + 1
-    for c in COLOURS:
-        yield f"slide_to_colour[{c}]", B.SLIDE_TO_COLOUR, c
-        yield f"fill_bbox[{c}]", B.FILL_BBOX, c
     yield "periodic_fill[0]", B.PERIODIC_FILL, 0
     yield "periodic_fill[rarest]", B.PERIODIC_FILL, 1
     yield "diagonal_periodic_fill", B.DIAGONAL_PERIODIC_FILL, 0
     yield "antidiagonal_periodic_fill", B.DIAGONAL_PERIODIC_FILL, 1
 
 
-LEVEL_TWINS: dict[str, tuple[int, int]] = {
-    name: (code, param) for twins in (_twins(), _level_kernel_twins()) for name, code, param in twins
-}
+LEVEL_TWINS: dict[str, tuple[int, int]] = {name: (code, param) for name, code, param in _twins()}
 TWINS: dict[str, tuple[int, int]] = LEVEL_TWINS | {name: (code, param) for name, code, param in _batch_only_twins()}
 
 

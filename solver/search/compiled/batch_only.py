@@ -1,12 +1,12 @@
-"""Compiled twins whose pixel work is one of the search's kernels: rays, connected pairs, sliding
-objects, filled object boxes, the tiling's unit, block majorities, the rotational overlay,
-objects labelled by a property, holes filled with their object's colour and periodic fills.
+"""Compiled twins that only the Python levels use: rays, connected pairs, sliding objects,
+filled object boxes, the tiling's unit, block majorities, the rotational overlay, objects
+labelled by a property, holes filled with their object's colour and periodic fills.
 
 Those ops cost the Python levels about two fifths of their op calls' time when run one example
 at a time (20-300 us a call, most of it around the kernel). Run in the batch of a state's twins
-(`batch`) they cost the kernel alone. The compiled levels run some of them too
-(`opcodes.LEVEL_TWINS`); the rays, slides, filled boxes and periodic fills they leave out cost
-there about as much as all the others (docs/RESULTS.md, "sixth session" and "sixteenth
+(`batch`) they cost the kernel alone. The compiled levels do not run them, so the programs
+searched are the same as without these twins: adding them to the compiled levels' third step
+would widen the search, which is a change of its own to measure (docs/RESULTS.md, "tenth
 session"). Each calls the same kernel as its library op (`ops.lines`, `ops.motion`,
 `ops.fill`, `ops.colour`, `ops.symmetry`), or does its numpy work, on the flat image seen as (h, w);
 tests/test_search_compiled_twins.py checks each against that op.
@@ -35,9 +35,6 @@ PERIODIC_FILL = 36  # [0: the zero cells, 1: the rarest colour's] from the 2-D p
 DIAGONAL_PERIODIC_FILL = 37  # [0 diagonal, 1 antidiagonal] stripes fill the zero cells
 FIRST_CODE = RAYS
 AT_ORIGIN = (TILE_UNIT, BLOCK_REDUCE)  # codes whose result starts again at (0, 0)
-# Codes whose result, when there is one, has the input's shape (`apply.result_shape`).
-SAME_SHAPE = (RAYS, CONNECT, SLIDE, SLIDE_TO_COLOUR, FILL_BBOX, SYMMETRIZE_ROT, LABEL_BY, FILL_HOLES_OWN)
-SAME_SHAPE += (PERIODIC_FILL, DIAGONAL_PERIODIC_FILL)
 
 SLIDE_STEPS = tuple(SLIDE_DIRS.values())  # (dy, dx) by direction
 MAX_SLIDING_OBJECTS = 40  # as the library op: more objects than that is no rigid motion
@@ -54,7 +51,7 @@ def _written(out, dst):
 
 
 @njit(cache=True)
-def apply_kernel_twin(code, param, src, h, w, dst):
+def apply_batch_only(code, param, src, h, w, dst):
     """Op `code` with `param` on the (h, w) flat image src, written to dst; (height, width),
     or (0, 0) when the library op returns None."""
     grid = src[: h * w].copy().reshape((h, w))
