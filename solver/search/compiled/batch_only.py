@@ -112,8 +112,6 @@ def apply_batch_only(code, param, src, h, w, dst):
         out, found = K.periodic_fill_hole(grid, param == 1)
         return _written(out, dst) if found else (0, 0)
     if code == DIAGONAL_PERIODIC_FILL:
-        if np.count_nonzero(grid == 0) == 0:
-            return 0, 0
         out, found = K.diagonal_periodic_fill(grid, 1 if param == 0 else -1)
         return _written(out, dst) if found else (0, 0)
     return 0, 0

@@ -283,11 +283,14 @@ def diagonal_periodic_fill(grid, sign):
     (y + sign * x) mod p share a colour (stripes running diagonally; sign 1 or -1).
 
     A period fits when the non-zero cells of each class agree and every class has one.
-    grid: (H, W) uint8. Returns (filled (H, W) uint8, found).
+    grid: (H, W) uint8. Returns (filled (H, W) uint8, found); not found when no cell is zero
+    (nothing to fill).
     """
     h, w = grid.shape
     shift = w if sign < 0 else 0  # keeps y + sign * x + shift non-negative
     out = grid.copy()
+    if np.count_nonzero(grid == 0) == 0:
+        return out, False
     for p in range(2, h + w):
         table = np.zeros(p, dtype=np.int64)
         ok = True

@@ -101,8 +101,6 @@ def _diagonal_periodic(sign: int):
     (y + sign * x) mod p share a colour (stripes running diagonally)."""
 
     def f(v: Img, ctx) -> Img | None:
-        if not (v.a == 0).any():
-            return None
         out, found = K.diagonal_periodic_fill(v.a, sign)
         return Img(out, v.y, v.x) if found else None
 
