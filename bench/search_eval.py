@@ -18,7 +18,9 @@ part is fitting, not progress. --part runs one part alone.
 
 --demos N keeps only each task's first N demonstrations: with less evidence, more programs
 fit that are not the rule, so the top-1 precision then measures how well the ranking
-generalises (docs/RESULTS.md, "scarce evidence").
+generalises (docs/RESULTS.md, "scarce evidence"). The summary also says where the right answer
+sits among each test output's candidates; --candidates N keeps N of them (5 by default), to see
+how many a better order could reach.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class TaskResult:
     cpu_s: float
     top_program: str  # of the first test input's top candidate, "-" when none
     stats: dict
+    places: list[int | None]  # per test output: the right candidate's index, -1 if none is right, None if no candidate
 
 
 def run_task(
@@ -64,16 +67,16 @@ def run_task(
     c0 = time.process_time()
     res = search_task(train, [p.input for p in task.test], settings)
     cpu_s = time.process_time() - c0
-    hits, proposed, top_right = [], 0, 0
+    places: list[int | None] = []
     for k, answer in enumerate(answers):
         answer = np.array(answer, dtype=np.uint8)
-        cands = res.per_test[k]
-        hits.append(any(c.grid.shape == answer.shape and np.array_equal(c.grid, answer) for c in cands[:2]))
-        if cands:
-            proposed += 1
-            top_right += int(cands[0].grid.shape == answer.shape and np.array_equal(cands[0].grid, answer))
+        right = [c.grid.shape == answer.shape and np.array_equal(c.grid, answer) for c in res.per_test[k]]
+        places.append((right.index(True) if any(right) else -1) if right else None)
+    hits = [p is not None and 0 <= p < 2 for p in places]
+    proposed = sum(p is not None for p in places)
+    top_right = places.count(0)
     top = res.per_test[0][0].program if res.per_test and res.per_test[0] else "-"
-    return TaskResult(task.id, held_out, hits, proposed, top_right, cpu_s, top, res.stats)
+    return TaskResult(task.id, held_out, hits, proposed, top_right, cpu_s, top, res.stats, places)
 
 
 def score(results: list[TaskResult]) -> tuple[float, int, int]:
@@ -115,6 +118,12 @@ def print_summary(results: list[TaskResult], args, warm_s: float, split: bool) -
     print("depth reached (deepest level finished, tasks): " + "  ".join(f"{d}: {n}" for d, n in sorted(depths.items())))
     proposed = sum(r.proposed for r in results)
     print(f"top-1 right when proposed: {sum(r.top_right for r in results)}/{proposed}")
+    places = [p for r in results for p in r.places]
+    later = sum(p is not None and p >= 2 for p in places)
+    print(
+        f"right answer's place among the candidates: first {places.count(0)}, second {places.count(1)}, "
+        f"later {later}, not among them {places.count(-1)}, no candidate {places.count(None)}"
+    )
     print(f"per-task average: {np.mean([sum(r.hits) / len(r.hits) for r in results]) if results else 0:.4f}")
     value, correct, total = score(results)
     print(f"score: {value:.4f} ({correct}/{total} test outputs)")
@@ -144,13 +153,21 @@ def main(argv=None) -> int:
     p.add_argument(
         "--demos", type=int, default=None, help="keep only each task's first N demonstrations (scarce evidence)"
     )
+    p.add_argument(
+        "--candidates",
+        type=int,
+        default=SearchSettings.max_candidates,
+        help="candidates kept per test output (where the right answer sits is counted among them)",
+    )
     p.add_argument("--verbose", action="store_true", help="one line per task (studied tasks only)")
     p.add_argument("--json", default=None, help="write per-task records here (studied tasks only)")
     args = p.parse_args(argv)
     if args.demos is not None and args.demos < 1:
         p.error(f"--demos must be at least 1, got {args.demos}")
+    if args.candidates < 1:
+        p.error(f"--candidates must be at least 1, got {args.candidates}")
 
-    settings = SearchSettings(time_limit_s=args.time_limit, max_depth=args.depth)
+    settings = SearchSettings(time_limit_s=args.time_limit, max_depth=args.depth, max_candidates=args.candidates)
     source = load_source(args.tasks)
     if source.solutions is None:
         raise SystemExit("search_eval: the task source has no solutions to score against")
@@ -196,6 +213,7 @@ def main(argv=None) -> int:
                 "program": r.top_program,
                 "proposed": r.proposed,
                 "top_right": r.top_right,
+                "places": r.places,
                 "stats": r.stats,
             }
             for r in results
