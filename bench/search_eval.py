@@ -51,13 +51,25 @@ PHASE_KINDS = ("setup", "enumeration", "compiled", "fitting", "pieces", "ends")
 class TaskResult:
     task_id: str
     held_out: bool
-    hits: list[bool]  # per test output: right within the top two
-    proposed: int  # test outputs with at least one candidate
-    top_right: int  # ... whose top candidate is right
+    places: list[int | None]  # per test output: the right candidate's index, -1 if none is right, None if no candidate
     cpu_s: float
     top_program: str  # of the first test input's top candidate, "-" when none
     stats: dict
-    places: list[int | None]  # per test output: the right candidate's index, -1 if none is right, None if no candidate
+
+    @property
+    def hits(self) -> list[bool]:
+        """Per test output: right within the top two (Kaggle's two attempts)."""
+        return [p is not None and 0 <= p < 2 for p in self.places]
+
+    @property
+    def proposed(self) -> int:
+        """Test outputs with at least one candidate."""
+        return sum(p is not None for p in self.places)
+
+    @property
+    def top_right(self) -> int:
+        """Test outputs whose top candidate is right."""
+        return self.places.count(0)
 
 
 def run_task(
@@ -71,12 +83,12 @@ def run_task(
     for k, answer in enumerate(answers):
         answer = np.array(answer, dtype=np.uint8)
         right = [c.grid.shape == answer.shape and np.array_equal(c.grid, answer) for c in res.per_test[k]]
-        places.append((right.index(True) if any(right) else -1) if right else None)
-    hits = [p is not None and 0 <= p < 2 for p in places]
-    proposed = sum(p is not None for p in places)
-    top_right = places.count(0)
+        if not right:
+            places.append(None)
+        else:
+            places.append(right.index(True) if any(right) else -1)
     top = res.per_test[0][0].program if res.per_test and res.per_test[0] else "-"
-    return TaskResult(task.id, held_out, hits, proposed, top_right, cpu_s, top, res.stats, places)
+    return TaskResult(task.id, held_out, places, cpu_s, top, res.stats)
 
 
 def score(results: list[TaskResult]) -> tuple[float, int, int]:

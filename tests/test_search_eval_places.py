@@ -64,8 +64,8 @@ def test_candidates_below_one_is_refused_before_anything_runs(capsys):
 
 def test_the_summary_counts_each_place(capsys):
     results = [
-        search_eval.TaskResult("a", False, [True, True, False], 3, 1, 0.1, "p", {}, [0, 1, 2]),
-        search_eval.TaskResult("b", False, [False, False, False], 2, 0, 0.1, "p", {}, [3, -1, None]),
+        search_eval.TaskResult("a", False, [0, 1, 2], 0.1, "p", {}),
+        search_eval.TaskResult("b", False, [3, -1, None], 0.1, "p", {}),
     ]
     args = type("Args", (), {"time_limit": 10.0, "depth": 3, "demos": None})()
     search_eval.print_summary(results, args, 0.0, split=False)
